@@ -1,0 +1,295 @@
+"""Instrument versions, cycles, their phase windows, loci (assessments) and assignments."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Agency, ServiceUnit
+
+
+class InstrumentVersion(models.Model):
+    """One version of the evaluation instrument (e.g. 2022 Kode A), loaded from a data file."""
+
+    code = models.CharField(_("kode"), max_length=32, unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    variant = models.CharField(_("kode varian"), max_length=4, blank=True)
+    legal_basis = models.CharField(_("dasar hukum"), max_length=300, blank=True)
+    description = models.TextField(_("keterangan"), blank=True)
+    provisional = models.BooleanField(_("sementara"), default=False)
+    survey_weight = models.DecimalField(_("bobot survei (σ)"), max_digits=4, decimal_places=3)
+    min_respondents = models.PositiveSmallIntegerField(_("minimum responden (m)"))
+    checksum = models.CharField(_("checksum sumber"), max_length=64, blank=True)
+    loaded_at = models.DateTimeField(_("dimuat pada"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "code"]
+        verbose_name = _("versi instrumen")
+        verbose_name_plural = _("versi instrumen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(survey_weight__gte=0, survey_weight__lte=1),
+                name="instrument_survey_weight_0_1",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Aspect(models.Model):
+    instrument = models.ForeignKey(InstrumentVersion, on_delete=models.CASCADE, related_name="aspects")
+    code = models.CharField(_("kode"), max_length=8)
+    name = models.CharField(_("nama"), max_length=200)
+    weight = models.DecimalField(_("bobot (%)"), max_digits=7, decimal_places=3)
+    order = models.PositiveSmallIntegerField(_("urutan"))
+
+    class Meta:
+        ordering = ["instrument", "order"]
+        verbose_name = _("aspek")
+        verbose_name_plural = _("aspek")
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="aspect_code_unique"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="aspect_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+
+class Indicator(models.Model):
+    instrument = models.ForeignKey(
+        InstrumentVersion, on_delete=models.CASCADE, related_name="indicators"
+    )
+    # Supplementary indicators (e.g. the 2022 queue system) belong to no aspect and never score.
+    aspect = models.ForeignKey(
+        Aspect, on_delete=models.CASCADE, null=True, blank=True, related_name="indicators"
+    )
+    number = models.PositiveSmallIntegerField(_("nomor"))
+    code = models.CharField(_("kode"), max_length=32)
+    title = models.CharField(_("judul"), max_length=300)
+    question = models.TextField(_("pertanyaan"), blank=True)
+    weight = models.DecimalField(_("bobot dalam aspek"), max_digits=7, decimal_places=3)
+    supplementary = models.BooleanField(_("informasi tambahan"), default=False)
+    evidence_guidance = models.TextField(_("panduan bukti dukung"), blank=True)
+    evidence_required = models.BooleanField(_("bukti dukung wajib"), default=True)
+
+    class Meta:
+        ordering = ["instrument", "number"]
+        verbose_name = _("indikator")
+        verbose_name_plural = _("indikator")
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "number"], name="indicator_number_unique"),
+            models.UniqueConstraint(fields=["instrument", "code"], name="indicator_code_unique"),
+            models.CheckConstraint(
+                condition=Q(supplementary=True, weight=0, aspect__isnull=True)
+                | Q(supplementary=False, weight__gt=0, aspect__isnull=False),
+                name="indicator_weight_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.code} {self.title}"
+
+
+class Level(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="levels")
+    value = models.PositiveSmallIntegerField(_("tingkat"))
+    description = models.TextField(_("rubrik"))
+
+    class Meta:
+        ordering = ["indicator", "value"]
+        verbose_name = _("tingkat")
+        verbose_name_plural = _("tingkat")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "value"], name="level_value_unique"),
+            models.CheckConstraint(condition=Q(value__lte=5), name="level_value_0_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value}: {self.description[:60]}"
+
+
+class SurveyItem(models.Model):
+    """An F-03 item rated 0–5 by a service user."""
+
+    instrument = models.ForeignKey(
+        InstrumentVersion, on_delete=models.CASCADE, related_name="survey_items"
+    )
+    number = models.PositiveSmallIntegerField(_("nomor"))
+    text = models.CharField(_("pernyataan"), max_length=300)
+
+    class Meta:
+        ordering = ["instrument", "number"]
+        verbose_name = _("butir survei F-03")
+        verbose_name_plural = _("butir survei F-03")
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "number"], name="survey_item_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text}"
+
+
+class GradeBand(models.Model):
+    instrument = models.ForeignKey(
+        InstrumentVersion, on_delete=models.CASCADE, related_name="grade_bands"
+    )
+    grade = models.CharField(_("predikat"), max_length=2)
+    min_ipp = models.DecimalField(_("IPP minimum"), max_digits=3, decimal_places=2)
+    max_ipp = models.DecimalField(_("IPP maksimum"), max_digits=3, decimal_places=2)
+    label = models.CharField(_("kategori"), max_length=60)
+
+    class Meta:
+        ordering = ["instrument", "-max_ipp"]
+        verbose_name = _("rentang predikat")
+        verbose_name_plural = _("rentang predikat")
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "grade"], name="grade_band_unique"),
+            models.CheckConstraint(condition=Q(min_ipp__lte=F("max_ipp")), name="grade_band_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grade} ({self.min_ipp}–{self.max_ipp}) {self.label}"
+
+
+class Scheme(models.TextChoices):
+    NASIONAL = "nasional", _("Nasional")
+    MANDIRI = "mandiri", _("Mandiri")
+    KHUSUS = "khusus", _("Khusus")
+
+
+class Cycle(models.Model):
+    """One evaluation period under one scheme and one instrument version."""
+
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    scheme = models.CharField(_("skema"), max_length=10, choices=Scheme.choices)
+    name = models.CharField(_("nama"), max_length=200)
+    instrument = models.ForeignKey(
+        InstrumentVersion, verbose_name=_("instrumen"), on_delete=models.PROTECT, related_name="cycles"
+    )
+    owner_agency = models.ForeignKey(
+        Agency, verbose_name=_("instansi penyelenggara"), on_delete=models.PROTECT, related_name="cycles"
+    )
+    # A cycle may override the instrument's σ and m; empty means "as the instrument says".
+    survey_weight = models.DecimalField(
+        _("bobot survei (σ) khusus"), max_digits=4, decimal_places=3, null=True, blank=True
+    )
+    min_respondents = models.PositiveSmallIntegerField(
+        _("minimum responden (m) khusus"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "name"]
+        verbose_name = _("periode evaluasi")
+        verbose_name_plural = _("periode evaluasi")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "scheme", "owner_agency", "name"], name="cycle_unique"),
+            models.CheckConstraint(
+                condition=Q(survey_weight__isnull=True) | Q(survey_weight__gte=0, survey_weight__lte=1),
+                name="cycle_survey_weight_0_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def effective_survey_weight(self):
+        return self.instrument.survey_weight if self.survey_weight is None else self.survey_weight
+
+    @property
+    def effective_min_respondents(self) -> int:
+        return self.instrument.min_respondents if self.min_respondents is None else self.min_respondents
+
+
+class Phase(models.TextChoices):
+    SELF_ASSESSMENT = "self_assessment", _("Penilaian mandiri (F-01)")
+    SURVEY = "survey", _("Survei pengguna layanan (F-03)")
+    EVALUATION = "evaluation", _("Evaluasi (F-02)")
+    CLARIFICATION = "clarification", _("Klarifikasi")
+    MODERATION = "moderation", _("Moderasi (pleno)")
+    PUBLICATION = "publication", _("Publikasi")
+
+
+class PhaseWindow(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="windows")
+    phase = models.CharField(_("tahap"), max_length=20, choices=Phase.choices)
+    starts_on = models.DateField(_("mulai"))
+    ends_on = models.DateField(_("selesai"))
+
+    class Meta:
+        ordering = ["cycle", "starts_on"]
+        verbose_name = _("jadwal tahap")
+        verbose_name_plural = _("jadwal tahap")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "phase"], name="phase_window_unique"),
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=F("ends_on")),
+                name="phase_window_order",
+                violation_error_message=_("Tanggal mulai tidak boleh setelah tanggal selesai."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_phase_display()}: {self.starts_on} – {self.ends_on}"
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draf")
+    SUBMITTED = "submitted", _("Diajukan")
+    IN_EVALUATION = "in_evaluation", _("Dalam evaluasi")
+    CLARIFICATION = "clarification", _("Klarifikasi")
+    MODERATED = "moderated", _("Dimoderasi")
+    FINAL = "final", _("Final")
+
+
+class Assessment(models.Model):
+    """A locus: one unit evaluated in one cycle, and the one assessment of it."""
+
+    cycle = models.ForeignKey(Cycle, verbose_name=_("periode"), on_delete=models.CASCADE, related_name="assessments")
+    unit = models.ForeignKey(
+        ServiceUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diperbarui pada"), auto_now=True)
+
+    class Meta:
+        ordering = ["cycle", "unit__name"]
+        verbose_name = _("lokus")
+        verbose_name_plural = _("lokus")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "unit"], name="assessment_one_per_locus")
+        ]
+        indexes = [models.Index(fields=["cycle", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.cycle}"
+
+
+class EvaluatorAssignment(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="assignments")
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("evaluator"),
+        on_delete=models.PROTECT,
+        related_name="evaluator_assignments",
+    )
+    is_lead = models.BooleanField(_("ketua tim"), default=False)
+    assigned_at = models.DateTimeField(_("ditugaskan pada"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment", "-is_lead", "evaluator__username"]
+        verbose_name = _("penugasan evaluator")
+        verbose_name_plural = _("penugasan evaluator")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "evaluator"], name="assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluator} → {self.assessment}"

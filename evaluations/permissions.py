@@ -1,0 +1,42 @@
+"""Predicates on cycles and assessments. HTML views and the API call these same functions."""
+
+from units.permissions import roles_of
+
+from .models import Assessment, Cycle, Scheme
+
+
+def can_manage_cycle(user, cycle: Cycle) -> bool:
+    """Admins run every cycle; a coordinator runs their own agency's Mandiri cycles."""
+    roles = roles_of(user)
+    if roles.ministry_admin:
+        return True
+    return cycle.scheme == Scheme.MANDIRI and cycle.owner_agency_id in roles.coordinator_agencies
+
+
+def can_view_cycle(user, cycle: Cycle) -> bool:
+    roles = roles_of(user)
+    return roles.ministry_admin or cycle.owner_agency_id in roles.coordinator_agencies
+
+
+def can_view_assessment(user, assessment: Assessment) -> bool:
+    """Mirror of selectors.assessments_visible_to for a single object."""
+    roles = roles_of(user)
+    if roles.ministry_admin:
+        return True
+    unit = assessment.unit
+    if assessment.cycle.owner_agency_id in roles.coordinator_agencies:
+        return True
+    if unit.agency_id in roles.coordinator_agencies | roles.leadership_agencies:
+        return True
+    if unit.pk in roles.operator_units:
+        return True
+    return roles.evaluator and assessment.assignments.filter(evaluator=user).exists()
+
+
+def evaluator_conflict(evaluator, assessment: Assessment) -> bool:
+    """In a Nasional cycle an evaluator may not assess a unit of their own agency."""
+    return (
+        assessment.cycle.scheme == Scheme.NASIONAL
+        and evaluator.agency_id is not None
+        and evaluator.agency_id == assessment.unit.agency_id
+    )

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from evaluations.views import home
+
+from .views import healthz
+
+admin.site.site_header = "Portal PEKPPP — Administrasi"
+admin.site.site_title = "Portal PEKPPP"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("healthz/", healthz, name="healthz"),
+]

@@ -1,0 +1,1 @@
+"""Documents and background jobs are added with the publication issue."""

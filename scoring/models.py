@@ -1,0 +1,1 @@
+"""Results and rankings are added with the scoring issue."""
