@@ -27,10 +27,12 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
+# Development mode (make run, make test): a fixed key and plain static files. Never production.
+DEV = DEBUG or env_bool("PEKPPP_DEV")
 # A production start without SECRET_KEY must fail; development and tests get a fixed key.
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
-    if DEBUG or env_bool("PEKPPP_DEV"):
+    if DEV:
         SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
     else:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
@@ -130,7 +132,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG and env_bool("STATIC_MANIFEST", True)
+            if not DEV
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -175,12 +177,25 @@ CACHES = (
 )
 
 # --- Mail -----------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = env("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# Django 6.1 mailers. The console backend by default; set EMAIL_BACKEND to the SMTP backend
+# (django.core.mail.backends.smtp.EmailBackend) and EMAIL_HOST… in production.
+_email_backend = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": _email_backend,
+        "OPTIONS": (
+            {
+                "host": env("EMAIL_HOST", "localhost"),
+                "port": int(env("EMAIL_PORT", "25")),
+                "username": env("EMAIL_HOST_USER"),
+                "password": env("EMAIL_HOST_PASSWORD"),
+                "use_tls": env_bool("EMAIL_USE_TLS"),
+            }
+            if _email_backend.endswith("smtp.EmailBackend")
+            else {}
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "PEKPPP <noreply@pekppp.local>")
 
 # --- Security (production) ------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Admin for cycles, phase windows, loci and evaluator assignments (with import-export)."""

@@ -1,0 +1,1 @@
+"""Admin for instrument versions: export, import a new version, copy forward."""

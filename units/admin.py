@@ -1,0 +1,1 @@
+"""Admin for provinces, agencies, service types, units, people and roles."""
