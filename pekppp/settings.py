@@ -137,6 +137,11 @@ STORAGES = {
         )
     },
 }
+# In development whitenoise serves straight from the source folders (no collectstatic).
+WHITENOISE_USE_FINDERS = DEV
+WHITENOISE_AUTOREFRESH = DEV
+if DEV:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- Background jobs ------------------------------------------------------------------------
