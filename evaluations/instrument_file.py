@@ -57,6 +57,38 @@ def _text(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
+def _check_strings(
+    obj: dict,
+    where: str,
+    limits: dict[str, int | None],
+    problems: list[str],
+    *,
+    required: tuple[str, ...] = (),
+) -> None:
+    """Text fields must be text and fit the database columns they are stored in.
+
+    `required` fields are already reported when empty; only their length is checked here.
+    """
+    prefix = f"{where}: " if where else ""
+    for key, limit in limits.items():
+        if key not in obj:
+            continue
+        value = obj[key]
+        if not isinstance(value, str):
+            if key not in required:
+                problems.append(f"{prefix}'{key}' harus berupa teks")
+        elif limit is not None and len(value) > limit:
+            problems.append(f"{prefix}'{key}' melebihi {limit} karakter ({len(value)})")
+
+
+def _check_flags(obj: dict, where: str, keys: tuple[str, ...], problems: list[str]) -> None:
+    # bool("false") is True: a quoted flag would silently flip, so only true/false are accepted.
+    prefix = f"{where}: " if where else ""
+    for key in keys:
+        if key in obj and not isinstance(obj[key], bool):
+            problems.append(f"{prefix}'{key}' harus true atau false")
+
+
 def _check_indicator(ind: Any, where: str, problems: list[str], *, scored: bool) -> None:
     if not isinstance(ind, dict):
         problems.append(f"{where}: harus berupa objek")
@@ -64,6 +96,14 @@ def _check_indicator(ind: Any, where: str, problems: list[str], *, scored: bool)
     for key in ("code", "title"):
         if not _text(ind.get(key)):
             problems.append(f"{where}: '{key}' wajib diisi")
+    _check_strings(
+        ind,
+        where,
+        {"code": 32, "title": 300, "question": None, "evidence_guidance": None},
+        problems,
+        required=("code", "title"),
+    )
+    _check_flags(ind, where, ("evidence_required",), problems)
     if scored:
         weight = _decimal(ind.get("weight"))
         if weight is None or weight <= 0:
@@ -92,6 +132,14 @@ def validate(data: Any) -> list[str]:
     for key in ("code", "name"):
         if not _text(data.get(key)):
             problems.append(f"'{key}' wajib diisi")
+    _check_strings(
+        data,
+        "",
+        {"code": 32, "name": 200, "variant": 4, "legal_basis": 300, "description": None},
+        problems,
+        required=("code", "name"),
+    )
+    _check_flags(data, "", ("provisional",), problems)
     if not isinstance(data.get("year"), int) or isinstance(data.get("year"), bool):
         problems.append("'year' harus bilangan bulat")
     sigma = _decimal(data.get("survey_weight"))
@@ -126,6 +174,7 @@ def validate(data: Any) -> list[str]:
         aspects = []
     aspect_codes: set[str] = set()
     aspect_total = Decimal(0)
+    aspect_weight_unreadable = False
     for a_pos, aspect in enumerate(aspects, start=1):
         a_where = f"aspek ke-{a_pos}"
         if not isinstance(aspect, dict):
@@ -144,8 +193,11 @@ def validate(data: Any) -> list[str]:
         weight = _decimal(aspect.get("weight"))
         if weight is None or weight <= 0:
             problems.append(f"{a_where}: bobot harus bilangan positif (ditulis {aspect.get('weight')!r})")
+            aspect_weight_unreadable = True
         else:
             aspect_total += weight
+        limits = {"code": 8, "name": 200}
+        _check_strings(aspect, a_where, limits, problems, required=("code", "name"))
         indicators = aspect.get("indicators")
         if not isinstance(indicators, list) or not indicators:
             problems.append(f"{a_where}: belum memiliki indikator")
@@ -154,7 +206,8 @@ def validate(data: Any) -> list[str]:
             where = f"{a_where}, indikator {_label(ind)}"
             register(ind, where)
             _check_indicator(ind, where, problems, scored=True)
-    if aspects and aspect_total != 100 and not any("bobot" in p and "aspek" in p for p in problems):
+    # An unreadable aspect weight already explains a wrong total; do not report it twice.
+    if aspects and aspect_total != 100 and not aspect_weight_unreadable:
         problems.append(f"jumlah bobot aspek harus 100 (tertulis {aspect_total})")
 
     for ind in data.get("supplementary_indicators") or []:
@@ -166,14 +219,18 @@ def validate(data: Any) -> list[str]:
     if not isinstance(items, list):
         problems.append("'survey_items' harus berupa daftar butir F-03")
     else:
-        expected = 1
+        # Numbered 1..n: item k must say k. (Counting only the sound items made one item
+        # without text shift every later number and report each of them as wrong.)
         for pos, item in enumerate(items, start=1):
-            if not isinstance(item, dict) or not _text(item.get("text")):
-                problems.append(f"butir survei ke-{pos}: 'text' wajib diisi")
+            where = f"butir survei ke-{pos}"
+            if not isinstance(item, dict):
+                problems.append(f"{where}: 'text' wajib diisi")
                 continue
-            if item.get("number") != expected:
-                problems.append(f"butir survei ke-{pos}: nomor harus {expected}")
-            expected += 1
+            if not _text(item.get("text")):
+                problems.append(f"{where}: 'text' wajib diisi")
+            if item.get("number") != pos:
+                problems.append(f"{where}: nomor harus {pos}")
+            _check_strings(item, where, {"text": 300}, problems, required=("text",))
 
     problems.extend(_check_bands(data.get("grade_bands")))
     return problems
@@ -197,6 +254,12 @@ def _check_bands(bands: Any) -> list[str]:
             problems.append(f"predikat ke-{pos}: 'grade', 'min' dan 'max' (min ≤ max) wajib diisi")
             continue
         parsed.append((low, high, band["grade"]))
+        _check_strings(
+            band, f"predikat ke-{pos}", {"grade": 2, "label": 60}, problems, required=("grade",)
+        )
+    grades = [grade for _, _, grade in parsed]
+    for grade in sorted({g for g in grades if grades.count(g) > 1}):
+        problems.append(f"tabel predikat: predikat {grade} ditulis lebih dari sekali")
     if problems:
         return problems
     parsed.sort()

@@ -1,0 +1,505 @@
+"""The demo data set behind `manage.py seed_demo`, and the function that writes it.
+
+Provinsi Lampung with all fifteen kabupaten/kota, a few K/L, POLRI and BUMN units, a
+Nasional 2024 cycle over all of them, a small Mandiri cycle of the province, and one log-in
+per role. Regions, agencies and hospitals carry their real names; people, NIPs and teams
+are invented. Everything is keyed on codes and usernames, so seeding twice changes nothing.
+"""
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.db import transaction
+
+from units.models import (
+    ROLE_SCOPE,
+    Agency,
+    AgencyKind,
+    Province,
+    Role,
+    ServiceScope,
+    ServiceUnit,
+    User,
+)
+from units.services import (
+    RoleGrant,
+    agency_upsert,
+    person_roles_set,
+    person_upsert,
+    province_upsert,
+    service_type_upsert,
+    service_unit_upsert,
+)
+
+from .models import (
+    Assessment,
+    Cycle,
+    EvaluatorAssignment,
+    InstrumentVersion,
+    Phase,
+    PhaseWindow,
+    Scheme,
+)
+from .permissions import evaluator_conflict
+
+DEMO_PASSWORD = "demo-pekppp"
+INSTRUMENT_CODE = "2022-A"
+MINISTRY = "KEMENPANRB"
+PROVINCE = ("18", "Lampung")
+YEAR = 2024
+PROVINCE_AGENCY = "PROV-18"
+
+# Service type slug, name, and the scope its units get.
+SERVICE_TYPES: list[tuple[str, str, ServiceScope]] = [
+    ("disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil", ServiceScope.ADMINISTRATIF),
+    (
+        "dpmptsp",
+        "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
+        ServiceScope.ADMINISTRATIF,
+    ),
+    ("rsud", "Rumah Sakit Umum Daerah", ServiceScope.JASA),
+    ("samsat", "Samsat", ServiceScope.ADMINISTRATIF),
+    ("puskesmas", "Pusat Kesehatan Masyarakat (Puskesmas)", ServiceScope.JASA),
+    ("kecamatan", "Kecamatan", ServiceScope.ADMINISTRATIF),
+    ("dinsos", "Dinas Sosial", ServiceScope.JASA),
+    ("imigrasi", "Kantor Imigrasi", ServiceScope.ADMINISTRATIF),
+    ("pertanahan", "Kantor Pertanahan", ServiceScope.ADMINISTRATIF),
+    ("pom", "Balai Pengawas Obat dan Makanan", ServiceScope.ADMINISTRATIF),
+    ("sim", "Satuan Penyelenggara Administrasi SIM (Satpas SIM)", ServiceScope.ADMINISTRATIF),
+    ("skck", "Pelayanan Surat Keterangan Catatan Kepolisian (SKCK)", ServiceScope.ADMINISTRATIF),
+    ("listrik", "Pelayanan Pelanggan Listrik", ServiceScope.BARANG),
+]
+SCOPE_OF_TYPE = {code: scope for code, _, scope in SERVICE_TYPES}
+
+# Every kabupaten/kota of Lampung, in BPS code order, with its regional hospital.
+KABKOTA: list[tuple[str, AgencyKind, str, str]] = [
+    ("1801", AgencyKind.KABUPATEN, "Lampung Selatan", "RSUD Bob Bazar Kalianda"),
+    ("1802", AgencyKind.KABUPATEN, "Lampung Tengah", "RSUD Demang Sepulau Raya"),
+    ("1803", AgencyKind.KABUPATEN, "Lampung Utara", "RSUD Mayjend. H.M. Ryacudu Kotabumi"),
+    ("1804", AgencyKind.KABUPATEN, "Lampung Barat", "RSUD Alimuddin Umar Liwa"),
+    ("1805", AgencyKind.KABUPATEN, "Tulang Bawang", "RSUD Menggala"),
+    ("1806", AgencyKind.KABUPATEN, "Tanggamus", "RSUD Batin Mangunang Kota Agung"),
+    ("1807", AgencyKind.KABUPATEN, "Lampung Timur", "RSUD Sukadana"),
+    ("1808", AgencyKind.KABUPATEN, "Way Kanan", "RSUD Zainal Abidin Pagar Alam"),
+    ("1809", AgencyKind.KABUPATEN, "Pesawaran", "RSUD Kabupaten Pesawaran"),
+    ("1810", AgencyKind.KABUPATEN, "Pringsewu", "RSUD Kabupaten Pringsewu"),
+    ("1811", AgencyKind.KABUPATEN, "Mesuji", "RSUD Kabupaten Mesuji"),
+    ("1812", AgencyKind.KABUPATEN, "Tulang Bawang Barat", "RSUD Kabupaten Tulang Bawang Barat"),
+    ("1813", AgencyKind.KABUPATEN, "Pesisir Barat", "RSUD Kabupaten Pesisir Barat"),
+    ("1871", AgencyKind.KOTA, "Bandar Lampung", "RSUD Dr. A. Dadi Tjokrodipo"),
+    ("1872", AgencyKind.KOTA, "Metro", "RSUD Jend. Ahmad Yani Metro"),
+]
+KIND_WORD = {AgencyKind.KABUPATEN: "Kabupaten", AgencyKind.KOTA: "Kota"}
+
+# Agencies outside the regional governments (no province): code, kind, name.
+NATIONAL_AGENCIES: list[tuple[str, AgencyKind, str]] = [
+    (
+        MINISTRY,
+        AgencyKind.KEMENTERIAN,
+        "Kementerian Pendayagunaan Aparatur Negara dan Reformasi Birokrasi",
+    ),
+    ("KEMENIMIPAS", AgencyKind.KEMENTERIAN, "Kementerian Imigrasi dan Pemasyarakatan"),
+    (
+        "KEMENATRBPN",
+        AgencyKind.KEMENTERIAN,
+        "Kementerian Agraria dan Tata Ruang/Badan Pertanahan Nasional",
+    ),
+    ("BPOM", AgencyKind.LEMBAGA, "Badan Pengawas Obat dan Makanan"),
+    ("POLDA-LAMPUNG", AgencyKind.POLRI, "Kepolisian Daerah Lampung"),
+    ("PLN", AgencyKind.BUMN, "PT PLN (Persero)"),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSpec:
+    code: str
+    agency: str  # agency code
+    service_type: str  # service type slug
+    name: str
+
+
+PROVINCE_UNITS = [
+    UnitSpec("18-DPMPTSP", PROVINCE_AGENCY, "dpmptsp", "DPMPTSP Provinsi Lampung"),
+    UnitSpec("18-SAMSAT-BDL", PROVINCE_AGENCY, "samsat", "UPTD Samsat Bandar Lampung"),
+    UnitSpec("18-RSUD", PROVINCE_AGENCY, "rsud", "RSUD Dr. H. Abdul Moeloek"),
+]
+NATIONAL_UNITS = [
+    UnitSpec(
+        "IMIGRASI-BDL", "KEMENIMIPAS", "imigrasi", "Kantor Imigrasi Kelas I TPI Bandar Lampung"
+    ),
+    UnitSpec(
+        "PERTANAHAN-1871", "KEMENATRBPN", "pertanahan", "Kantor Pertanahan Kota Bandar Lampung"
+    ),
+    UnitSpec("BPOM-BDL", "BPOM", "pom", "Balai Besar POM di Bandar Lampung"),
+    UnitSpec("SIM-POLRESTA-BDL", "POLDA-LAMPUNG", "sim", "Satpas SIM Polresta Bandar Lampung"),
+    UnitSpec(
+        "SKCK-POLRES-LAMSEL", "POLDA-LAMPUNG", "skck", "Pelayanan SKCK Polres Lampung Selatan"
+    ),
+    UnitSpec("PLN-ULP-TJK", "PLN", "listrik", "ULP PLN Tanjung Karang"),
+]
+
+
+def kabkota_agency_code(bps: str, kind: AgencyKind) -> str:
+    return f"{'KOTA' if kind == AgencyKind.KOTA else 'KAB'}-{bps}"
+
+
+def kabkota_units() -> list[UnitSpec]:
+    """Disdukcapil, DPMPTSP and RSUD of every kabupaten/kota, in BPS code order."""
+    units = []
+    for bps, kind, name, rsud in KABKOTA:
+        agency = kabkota_agency_code(bps, kind)
+        region = f"{KIND_WORD[kind]} {name}"
+        units += [
+            UnitSpec(f"{bps}-DISDUKCAPIL", agency, "disdukcapil", f"Disdukcapil {region}"),
+            UnitSpec(f"{bps}-DPMPTSP", agency, "dpmptsp", f"DPMPTSP {region}"),
+            UnitSpec(f"{bps}-RSUD", agency, "rsud", rsud),
+        ]
+    return units
+
+
+Span = tuple[tuple[int, int], tuple[int, int]]  # ((month, day), (month, day))
+
+
+def _windows(*spans: Span) -> dict[Phase, tuple[dt.date, dt.date]]:
+    """Phase windows, one span per phase in Phase order, in the demo year."""
+    return {
+        phase: (dt.date(YEAR, *start), dt.date(YEAR, *end))
+        for phase, (start, end) in zip(Phase, spans, strict=True)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class CycleSpec:
+    name: str
+    scheme: Scheme
+    owner: str  # agency code
+    windows: dict[Phase, tuple[dt.date, dt.date]]
+    loci: tuple[str, ...]  # unit codes, in the order teams are drawn
+    evaluators: tuple[str, ...]  # usernames of the pool, in draw order
+    team_sizes: tuple[int, ...]  # repeated over the loci
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSpec:
+    username: str
+    full_name: str
+    nip: str  # born YYYYMMDD, appointed YYYYMM, sex (1 male, 2 female), serial
+    agency: str  # home agency code
+    roles: tuple[tuple[Role, str | None], ...]  # role and its scope's agency or unit code
+    superuser: bool = False
+
+
+_EVALUATOR = ((Role.EVALUATOR, None),)
+
+# The national pool; `evaluator`, the demo log-in, is drawn first so that it leads the
+# first locus, Disdukcapil Kabupaten Lampung Selatan.
+NATIONAL_EVALUATORS = [
+    PersonSpec(username, full_name, nip, MINISTRY, _EVALUATOR)
+    for username, full_name, nip in [
+        ("evaluator", "Andi Prasetyo, S.A.P., M.A.P.", "198607142010121002"),
+        ("dewi.kartika", "Dewi Kartika Sari, S.E., M.M.", "198903222014022001"),
+        ("bambang.hermawan", "Bambang Hermawan, S.H., M.H.", "198112052006041003"),
+        ("nurul.hidayah", "Nurul Hidayah, S.Psi., M.Si.", "199004182015032002"),
+        ("yusuf.ramadhan", "Yusuf Ramadhan, S.T., M.T.", "198801302011011004"),
+        ("siti.aminah", "Siti Aminah, S.Kom., M.Kom.", "199206112019022003"),
+        ("agus.setiawan", "Agus Setiawan, S.I.P., M.P.A.", "198409262009011005"),
+        ("fitri.handayani", "Fitri Handayani, S.Sos., M.Si.", "198711092010122004"),
+    ]
+]
+# Biro Organisasi staff of the province: in a Mandiri cycle they may assess their own units.
+PROVINCE_EVALUATORS = [
+    PersonSpec(username, full_name, nip, PROVINCE_AGENCY, _EVALUATOR)
+    for username, full_name, nip in [
+        ("hendra.saputra", "Hendra Saputra, S.I.P.", "198510032009031007"),
+        ("yuliana.putri", "Yuliana Putri, S.E., M.Ak.", "199107252015032001"),
+    ]
+]
+OTHER_PEOPLE = [
+    PersonSpec(
+        "admin",
+        "Dra. Sri Wahyuningsih, M.Si.",
+        "197305191998032001",
+        MINISTRY,
+        ((Role.MINISTRY_ADMIN, None),),
+        superuser=True,
+    ),
+    PersonSpec(
+        "koordinator",
+        "Rina Marlina, S.Sos., M.M.",
+        "197908172005012006",
+        PROVINCE_AGENCY,
+        ((Role.COORDINATOR, PROVINCE_AGENCY),),
+    ),
+    PersonSpec(
+        "operator",
+        "Ahmad Fauzi, A.Md.",
+        "199402142020121003",
+        "KAB-1801",
+        ((Role.UNIT_OPERATOR, "1801-DISDUKCAPIL"),),
+    ),
+    PersonSpec(
+        "pimpinan",
+        "Drs. H. Darmawan Syahputra, M.M.",
+        "196908101995031002",
+        "KAB-1801",
+        ((Role.LEADERSHIP, "KAB-1801"),),
+    ),
+]
+PEOPLE = NATIONAL_EVALUATORS + PROVINCE_EVALUATORS + OTHER_PEOPLE
+PERSON = {p.username: p for p in PEOPLE}
+
+# The log-ins printed after seeding: username and what the person finds on their home page.
+DEMO_LOGINS: list[tuple[str, str]] = [
+    ("admin", "semua periode evaluasi beserta jumlah lokusnya; halaman /admin/"),
+    ("koordinator", "periode Mandiri Provinsi Lampung dan lokus unit Pemprov Lampung"),
+    ("evaluator", "lokus yang ditugaskan, a.l. Disdukcapil Kabupaten Lampung Selatan (ketua tim)"),
+    ("operator", "lokus Disdukcapil Kabupaten Lampung Selatan"),
+    ("pimpinan", "lokus unit Pemerintah Kabupaten Lampung Selatan"),
+]
+
+CYCLES = [
+    CycleSpec(
+        name=f"PEKPPP Nasional {YEAR}",
+        scheme=Scheme.NASIONAL,
+        owner=MINISTRY,
+        windows=_windows(
+            ((3, 1), (4, 30)),  # self-assessment
+            ((3, 1), (5, 31)),  # survey
+            ((5, 1), (7, 15)),  # evaluation
+            ((7, 1), (7, 31)),  # clarification
+            ((8, 1), (8, 31)),  # moderation
+            ((9, 16), (10, 31)),  # publication
+        ),
+        loci=tuple(u.code for u in kabkota_units() + PROVINCE_UNITS + NATIONAL_UNITS),
+        evaluators=tuple(p.username for p in NATIONAL_EVALUATORS),
+        team_sizes=(3, 2),
+    ),
+    CycleSpec(
+        name=f"PEKPPP Mandiri Provinsi Lampung {YEAR}",
+        scheme=Scheme.MANDIRI,
+        owner=PROVINCE_AGENCY,
+        windows=_windows(
+            ((4, 1), (5, 15)),
+            ((4, 1), (5, 31)),
+            ((6, 1), (7, 31)),
+            ((8, 1), (8, 15)),
+            ((8, 19), (8, 30)),
+            ((9, 2), (9, 30)),
+        ),
+        loci=tuple(u.code for u in PROVINCE_UNITS),
+        evaluators=tuple(p.username for p in PROVINCE_EVALUATORS),
+        team_sizes=(2,),
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    role: str
+    username: str
+    password: str
+    sees: str
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    """What seeding left in place: counts of the demo rows and the demo log-ins."""
+
+    instruments: tuple[str, ...]
+    agencies: int
+    units: int
+    cycles: int
+    assessments: int
+    assignments: int
+    users: int
+    logins: tuple[DemoLogin, ...]
+
+
+def evaluator_teams(
+    n_loci: int, pool_size: int, team_sizes: Sequence[int]
+) -> list[tuple[int, ...]]:
+    """Teams for `n_loci` loci as indexes into the pool, lead first.
+
+    Members are drawn round-robin, so no evaluator carries more than one locus above any
+    other; the lead is the member who has led least so far (ties: draw order).
+    """
+    leads = [0] * pool_size
+    teams: list[tuple[int, ...]] = []
+    start = 0
+    for i in range(n_loci):
+        size = min(team_sizes[i % len(team_sizes)], pool_size)
+        members = [(start + k) % pool_size for k in range(size)]
+        start = (start + size) % pool_size
+        lead = min(members, key=lambda m: leads[m])
+        leads[lead] += 1
+        teams.append((lead, *(m for m in members if m != lead)))
+    return teams
+
+
+@transaction.atomic
+def seed_demo() -> DemoSummary:
+    """Create or restore the demo data set and return what it holds.
+
+    Names, codes, teams, roles and the demo passwords are reset to the demo values; work
+    done in the portal (assessment status and anything hanging off an assessment) is kept.
+    """
+    call_command("load_instruments", stdout=io.StringIO())
+    instrument = InstrumentVersion.objects.get(code=INSTRUMENT_CODE)
+    province = province_upsert(code=PROVINCE[0], name=PROVINCE[1])
+    service_types = {
+        code: service_type_upsert(code=code, name=name) for code, name, _ in SERVICE_TYPES
+    }
+    agencies = _seed_agencies(province)
+    units = {
+        spec.code: service_unit_upsert(
+            code=spec.code,
+            name=spec.name,
+            agency=agencies[spec.agency],
+            service_type=service_types[spec.service_type],
+            scope=SCOPE_OF_TYPE[spec.service_type],
+        )
+        for spec in kabkota_units() + PROVINCE_UNITS + NATIONAL_UNITS
+    }
+    people = _seed_people(agencies, units)
+    assessments = assignments = 0
+    for spec in CYCLES:
+        loci, teams = _seed_cycle(spec, instrument, agencies, units, people)
+        assessments += loci
+        assignments += teams
+    return DemoSummary(
+        instruments=tuple(
+            InstrumentVersion.objects.order_by("code").values_list("code", flat=True)
+        ),
+        agencies=len(agencies),
+        units=len(units),
+        cycles=len(CYCLES),
+        assessments=assessments,
+        assignments=assignments,
+        users=len(people),
+        logins=tuple(
+            DemoLogin(
+                role=str(PERSON[username].roles[0][0].label),
+                username=username,
+                password=DEMO_PASSWORD,
+                sees=sees,
+            )
+            for username, sees in DEMO_LOGINS
+        ),
+    )
+
+
+def _seed_agencies(province: Province) -> dict[str, Agency]:
+    agencies = {
+        code: agency_upsert(code=code, name=name, kind=kind)
+        for code, kind, name in NATIONAL_AGENCIES
+    }
+    agencies[PROVINCE_AGENCY] = agency_upsert(
+        code=PROVINCE_AGENCY,
+        name=f"Pemerintah Provinsi {province.name}",
+        kind=AgencyKind.PROVINSI,
+        province=province,
+    )
+    for bps, kind, name, _ in KABKOTA:
+        code = kabkota_agency_code(bps, kind)
+        agencies[code] = agency_upsert(
+            code=code, name=f"Pemerintah {KIND_WORD[kind]} {name}", kind=kind, province=province
+        )
+    return agencies
+
+
+def _seed_people(agencies: dict[str, Agency], units: dict[str, ServiceUnit]) -> dict[str, User]:
+    # One hash for every demo account: each PBKDF2 hash costs ~0.3 s, and the demo password
+    # is public anyway, so distinct salts would buy nothing here.
+    password_hash = make_password(DEMO_PASSWORD)
+    people = {}
+    for spec in PEOPLE:
+        user = person_upsert(
+            username=spec.username,
+            full_name=spec.full_name,
+            nip=spec.nip,
+            agency=agencies[spec.agency],
+            password_hash=password_hash,
+            is_staff=spec.superuser,
+            is_superuser=spec.superuser,
+        )
+        person_roles_set(
+            user=user,
+            grants=[
+                RoleGrant(
+                    role=role,
+                    agency=agencies[scope] if ROLE_SCOPE[role] == "agency" else None,
+                    unit=units[scope] if ROLE_SCOPE[role] == "unit" else None,
+                )
+                for role, scope in spec.roles
+            ],
+        )
+        people[spec.username] = user
+    return people
+
+
+def _seed_cycle(
+    spec: CycleSpec,
+    instrument: InstrumentVersion,
+    agencies: dict[str, Agency],
+    units: dict[str, ServiceUnit],
+    people: dict[str, User],
+) -> tuple[int, int]:
+    """Create or restore one cycle with its windows, loci and teams; return (loci, assignments)."""
+    cycle, _ = Cycle.objects.get_or_create(
+        year=YEAR,
+        scheme=spec.scheme,
+        owner_agency=agencies[spec.owner],
+        name=spec.name,
+        defaults={"instrument": instrument},
+    )
+    for phase, (starts_on, ends_on) in spec.windows.items():
+        PhaseWindow.objects.update_or_create(
+            cycle=cycle, phase=phase, defaults={"starts_on": starts_on, "ends_on": ends_on}
+        )
+
+    locus_units = [units[code] for code in spec.loci]
+    present = set(cycle.assessments.values_list("unit_id", flat=True))
+    Assessment.objects.bulk_create(
+        Assessment(cycle=cycle, unit=unit) for unit in locus_units if unit.pk not in present
+    )
+    by_unit = {
+        a.unit_id: a
+        for a in cycle.assessments.filter(unit__in=locus_units).select_related("cycle", "unit")
+    }
+    loci = [by_unit[unit.pk] for unit in locus_units]
+
+    pool = [people[username] for username in spec.evaluators]
+    wanted: dict[tuple[int, int], bool] = {}
+    teams = evaluator_teams(len(loci), len(pool), spec.team_sizes)
+    for assessment, team in zip(loci, teams, strict=True):
+        for position, index in enumerate(team):
+            evaluator = pool[index]
+            if evaluator_conflict(evaluator, assessment):
+                raise ValueError(
+                    f"{evaluator.username} tidak boleh menilai unit instansinya: {assessment}"
+                )
+            wanted[(assessment.pk, evaluator.pk)] = position == 0
+
+    current = {
+        (a.assessment_id, a.evaluator_id): a
+        for a in EvaluatorAssignment.objects.filter(assessment__in=loci)
+    }
+    EvaluatorAssignment.objects.filter(
+        pk__in=[a.pk for key, a in current.items() if key not in wanted]
+    ).delete()
+    changed = []
+    for key, is_lead in wanted.items():
+        if key in current and current[key].is_lead != is_lead:
+            current[key].is_lead = is_lead
+            changed.append(current[key])
+    EvaluatorAssignment.objects.bulk_update(changed, ["is_lead"])
+    EvaluatorAssignment.objects.bulk_create(
+        EvaluatorAssignment(assessment_id=a_id, evaluator_id=e_id, is_lead=is_lead)
+        for (a_id, e_id), is_lead in wanted.items()
+        if (a_id, e_id) not in current
+    )
+    return len(loci), len(wanted)

@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand
+
+from evaluations.demo_data import seed_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or restore the demo data set (Provinsi Lampung, Nasional and Mandiri 2024 "
+        "cycles, one log-in per role); safe to run repeatedly."
+    )
+
+    def handle(self, *args, **options):
+        summary = seed_demo()
+        self.stdout.write(
+            f"Data demo siap: {summary.agencies} instansi, {summary.units} unit, "
+            f"{summary.cycles} periode, {summary.assessments} lokus, "
+            f"{summary.assignments} penugasan evaluator, {summary.users} pengguna "
+            f"(instrumen {', '.join(summary.instruments)})."
+        )
+        rows = [("Peran", "Nama pengguna", "Kata sandi", "Yang terlihat")]
+        rows += [(x.role, x.username, x.password, x.sees) for x in summary.logins]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        self.stdout.write("\nAkun demo:")
+        for role, username, password, sees in rows:
+            self.stdout.write(
+                f"  {role:<{widths[0]}}  {username:<{widths[1]}}  {password:<{widths[2]}}  {sees}"
+            )

@@ -1,0 +1,320 @@
+from io import StringIO
+
+from django.core.management import call_command
+from django.db.models import Count, F, Q
+from django.test import SimpleTestCase, TestCase
+
+from evaluations.demo_data import DEMO_PASSWORD, evaluator_teams, seed_demo
+from evaluations.models import (
+    Assessment,
+    AssessmentStatus,
+    Cycle,
+    EvaluatorAssignment,
+    InstrumentVersion,
+    Phase,
+    PhaseWindow,
+    Scheme,
+)
+from units.models import Agency, AgencyKind, Role, RoleAssignment, ServiceUnit, User
+
+KABKOTA_NAMES = {
+    "Pemerintah Kabupaten Lampung Barat",
+    "Pemerintah Kabupaten Tanggamus",
+    "Pemerintah Kabupaten Lampung Selatan",
+    "Pemerintah Kabupaten Lampung Timur",
+    "Pemerintah Kabupaten Lampung Tengah",
+    "Pemerintah Kabupaten Lampung Utara",
+    "Pemerintah Kabupaten Way Kanan",
+    "Pemerintah Kabupaten Tulang Bawang",
+    "Pemerintah Kabupaten Pesawaran",
+    "Pemerintah Kabupaten Pringsewu",
+    "Pemerintah Kabupaten Mesuji",
+    "Pemerintah Kabupaten Tulang Bawang Barat",
+    "Pemerintah Kabupaten Pesisir Barat",
+    "Pemerintah Kota Bandar Lampung",
+    "Pemerintah Kota Metro",
+}
+
+
+def counts() -> dict[str, int]:
+    return {
+        "agencies": Agency.objects.count(),
+        "units": ServiceUnit.objects.count(),
+        "cycles": Cycle.objects.count(),
+        "windows": PhaseWindow.objects.count(),
+        "assessments": Assessment.objects.count(),
+        "assignments": EvaluatorAssignment.objects.count(),
+        "leads": EvaluatorAssignment.objects.filter(is_lead=True).count(),
+        "users": User.objects.count(),
+        "roles": RoleAssignment.objects.count(),
+        "instruments": InstrumentVersion.objects.count(),
+    }
+
+
+class SeedDemoTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.summary = seed_demo()
+        cls.nasional = Cycle.objects.get(name="PEKPPP Nasional 2024")
+        cls.mandiri = Cycle.objects.get(name="PEKPPP Mandiri Provinsi Lampung 2024")
+
+    def test_it_creates_the_expected_number_of_rows(self):
+        self.assertEqual(
+            counts(),
+            {
+                "agencies": 22,
+                "units": 54,
+                "cycles": 2,
+                "windows": 12,
+                "assessments": 57,
+                "assignments": 141,
+                "leads": 57,
+                "users": 14,
+                "roles": 14,
+                "instruments": 2,
+            },
+        )
+        self.assertEqual(
+            (self.summary.agencies, self.summary.units, self.summary.assessments),
+            (22, 54, 57),
+        )
+        self.assertEqual((self.summary.assignments, self.summary.users), (141, 14))
+
+    def test_it_gives_identical_rows_when_run_twice(self):
+        before = counts()
+        ids_before = set(
+            EvaluatorAssignment.objects.values_list("assessment_id", "evaluator_id", "is_lead")
+        )
+        second = seed_demo()
+        self.assertEqual(counts(), before)
+        self.assertEqual(
+            set(
+                EvaluatorAssignment.objects.values_list("assessment_id", "evaluator_id", "is_lead")
+            ),
+            ids_before,
+        )
+        self.assertEqual(second, self.summary)
+
+    def test_it_restores_a_changed_demo_password_and_team(self):
+        operator = User.objects.get(username="operator")
+        operator.set_password("lain-sekali-123")
+        operator.save()
+        EvaluatorAssignment.objects.filter(evaluator__username="evaluator").delete()
+        seed_demo()
+        self.assertTrue(User.objects.get(username="operator").check_password(DEMO_PASSWORD))
+        self.assertEqual(
+            EvaluatorAssignment.objects.filter(evaluator__username="evaluator").count(), 17
+        )
+
+    def test_it_creates_all_fifteen_kabupaten_kota_of_lampung(self):
+        kabkota = Agency.objects.filter(
+            province__code="18", kind__in=[AgencyKind.KABUPATEN, AgencyKind.KOTA]
+        )
+        self.assertEqual(set(kabkota.values_list("name", flat=True)), KABKOTA_NAMES)
+        self.assertEqual(kabkota.count(), 15)
+        self.assertEqual(
+            Agency.objects.get(code="KAB-1801").name, "Pemerintah Kabupaten Lampung Selatan"
+        )
+        self.assertEqual(Agency.objects.get(code="KOTA-1872").name, "Pemerintah Kota Metro")
+        self.assertEqual(Agency.objects.get(code="PROV-18").name, "Pemerintah Provinsi Lampung")
+
+    def test_it_gives_each_kabupaten_kota_one_dpmptsp_disdukcapil_and_rsud_locus(self):
+        for agency in Agency.objects.filter(kind__in=[AgencyKind.KABUPATEN, AgencyKind.KOTA]):
+            with self.subTest(agency=agency.name):
+                types = self.nasional.assessments.filter(unit__agency=agency).values_list(
+                    "unit__service_type__code", flat=True
+                )
+                self.assertEqual(sorted(types), ["disdukcapil", "dpmptsp", "rsud"])
+
+    def test_it_names_and_scopes_the_kabupaten_kota_units(self):
+        names = set(
+            self.nasional.assessments.filter(unit__agency__code="KAB-1801").values_list(
+                "unit__name", "unit__scope"
+            )
+        )
+        self.assertEqual(
+            names,
+            {
+                ("Disdukcapil Kabupaten Lampung Selatan", "administratif"),
+                ("DPMPTSP Kabupaten Lampung Selatan", "administratif"),
+                ("RSUD Bob Bazar Kalianda", "jasa"),
+            },
+        )
+        self.assertEqual(
+            ServiceUnit.objects.get(code="1872-DISDUKCAPIL").name, "Disdukcapil Kota Metro"
+        )
+
+    def test_it_gives_the_province_dpmptsp_samsat_and_rsud_loci(self):
+        for cycle in (self.nasional, self.mandiri):
+            with self.subTest(cycle=cycle.name):
+                loci = cycle.assessments.filter(unit__agency__code="PROV-18")
+                self.assertEqual(
+                    set(loci.values_list("unit__name", "unit__service_type__code")),
+                    {
+                        ("DPMPTSP Provinsi Lampung", "dpmptsp"),
+                        ("UPTD Samsat Bandar Lampung", "samsat"),
+                        ("RSUD Dr. H. Abdul Moeloek", "rsud"),
+                    },
+                )
+        self.assertEqual(self.mandiri.assessments.count(), 3)
+
+    def test_it_adds_the_kl_polri_and_bumn_units_to_the_nasional_cycle(self):
+        loci = self.nasional.assessments.exclude(unit__agency__province__isnull=False)
+        self.assertEqual(
+            set(loci.values_list("unit__name", "unit__agency__kind")),
+            {
+                ("Kantor Imigrasi Kelas I TPI Bandar Lampung", "kementerian"),
+                ("Kantor Pertanahan Kota Bandar Lampung", "kementerian"),
+                ("Balai Besar POM di Bandar Lampung", "lembaga"),
+                ("Satpas SIM Polresta Bandar Lampung", "polri"),
+                ("Pelayanan SKCK Polres Lampung Selatan", "polri"),
+                ("ULP PLN Tanjung Karang", "bumn"),
+            },
+        )
+        self.assertEqual(self.nasional.assessments.count(), 54)
+
+    def test_it_sets_up_both_cycles_with_six_phase_windows(self):
+        self.assertEqual(
+            (
+                self.nasional.year,
+                self.nasional.scheme,
+                self.nasional.owner_agency.code,
+                self.nasional.instrument.code,
+            ),
+            (2024, Scheme.NASIONAL, "KEMENPANRB", "2022-A"),
+        )
+        self.assertEqual(
+            (self.mandiri.scheme, self.mandiri.owner_agency.code, self.mandiri.instrument.code),
+            (Scheme.MANDIRI, "PROV-18", "2022-A"),
+        )
+        for cycle in (self.nasional, self.mandiri):
+            windows = cycle.windows.all()
+            self.assertEqual(sorted(w.phase for w in windows), sorted(Phase.values))
+            self.assertTrue(all(w.starts_on.year == w.ends_on.year == 2024 for w in windows))
+        self.assertFalse(Assessment.objects.exclude(status=AssessmentStatus.DRAFT).exists())
+
+    def test_it_gives_each_locus_two_or_three_evaluators_with_one_lead(self):
+        teams = Assessment.objects.annotate(
+            size=Count("assignments"),
+            leads=Count("assignments", filter=Q(assignments__is_lead=True)),
+        )
+        self.assertEqual(teams.count(), 57)
+        for locus in teams:
+            with self.subTest(locus=str(locus)):
+                self.assertIn(locus.size, (2, 3))
+                self.assertEqual(locus.leads, 1)
+
+    def test_it_never_assigns_an_evaluator_to_their_own_agency_in_the_nasional_cycle(self):
+        nasional = EvaluatorAssignment.objects.filter(assessment__cycle__scheme=Scheme.NASIONAL)
+        self.assertEqual(nasional.count(), 135)
+        self.assertFalse(nasional.filter(evaluator__agency=F("assessment__unit__agency")).exists())
+        self.assertEqual(
+            set(nasional.values_list("evaluator__agency__code", flat=True)), {"KEMENPANRB"}
+        )
+
+    def test_it_spreads_the_nasional_loci_evenly_over_eight_evaluators(self):
+        loads = (
+            EvaluatorAssignment.objects.filter(assessment__cycle=self.nasional)
+            .values("evaluator")
+            .annotate(n=Count("id"))
+        )
+        self.assertEqual(sorted(row["n"] for row in loads), [16] + [17] * 7)
+
+    def test_it_staffs_the_mandiri_cycle_with_provincial_evaluators(self):
+        staff = set(
+            EvaluatorAssignment.objects.filter(assessment__cycle=self.mandiri).values_list(
+                "evaluator__username", "evaluator__agency__code"
+            )
+        )
+        self.assertEqual(staff, {("hendra.saputra", "PROV-18"), ("yuliana.putri", "PROV-18")})
+
+    def test_it_makes_the_demo_evaluator_lead_of_disdukcapil_lampung_selatan(self):
+        assignment = EvaluatorAssignment.objects.get(
+            evaluator__username="evaluator", assessment__unit__code="1801-DISDUKCAPIL"
+        )
+        self.assertTrue(assignment.is_lead)
+
+    def test_it_gives_each_demo_person_one_role_in_the_right_scope(self):
+        roles = set(
+            RoleAssignment.objects.filter(
+                user__username__in=["admin", "koordinator", "evaluator", "operator", "pimpinan"]
+            ).values_list("user__username", "role", "agency__code", "unit__code")
+        )
+        self.assertEqual(
+            roles,
+            {
+                ("admin", Role.MINISTRY_ADMIN, None, None),
+                ("koordinator", Role.COORDINATOR, "PROV-18", None),
+                ("evaluator", Role.EVALUATOR, None, None),
+                ("operator", Role.UNIT_OPERATOR, None, "1801-DISDUKCAPIL"),
+                ("pimpinan", Role.LEADERSHIP, "KAB-1801", None),
+            },
+        )
+        admin = User.objects.get(username="admin")
+        self.assertEqual(
+            (admin.is_staff, admin.is_superuser, admin.agency.code), (True, True, "KEMENPANRB")
+        )
+        for user in User.objects.all():
+            with self.subTest(user=user.username):
+                self.assertRegex(user.nip, r"^\d{18}$")
+                self.assertIn(",", user.full_name)
+        self.assertEqual(User.objects.values("nip").distinct().count(), 14)
+
+    def test_it_lets_each_demo_user_log_in_and_see_their_work(self):
+        expected = {
+            "admin": (["PEKPPP Nasional 2024", "PEKPPP Mandiri Provinsi Lampung 2024"], []),
+            "koordinator": (
+                ["PEKPPP Mandiri Provinsi Lampung 2024", "UPTD Samsat Bandar Lampung"],
+                ["Disdukcapil Kabupaten Lampung Selatan"],
+            ),
+            "evaluator": (
+                ["Disdukcapil Kabupaten Lampung Selatan", "Andi Prasetyo"],
+                ["DPMPTSP Kabupaten Lampung Selatan"],
+            ),
+            "operator": (["Disdukcapil Kabupaten Lampung Selatan"], ["Disdukcapil Kota Metro"]),
+            "pimpinan": (
+                ["Disdukcapil Kabupaten Lampung Selatan", "RSUD Bob Bazar Kalianda"],
+                ["Disdukcapil Kota Metro"],
+            ),
+        }
+        for username, (present, absent) in expected.items():
+            with self.subTest(username=username):
+                self.assertTrue(self.client.login(username=username, password=DEMO_PASSWORD))
+                response = self.client.get("/")
+                self.assertEqual(response.status_code, 200)
+                for text in present:
+                    self.assertContains(response, text)
+                for text in absent:
+                    self.assertNotContains(response, text)
+                self.client.logout()
+
+    def test_it_loads_the_2022a_instrument_with_30_scored_indicators(self):
+        instrument = InstrumentVersion.objects.get(code="2022-A")
+        self.assertEqual(instrument.indicators.filter(supplementary=False).count(), 30)
+        self.assertEqual(self.summary.instruments, ("2017", "2022-A"))
+
+
+class SeedDemoCommandTest(TestCase):
+    def test_it_prints_the_demo_logins_in_indonesian(self):
+        out = StringIO()
+        call_command("seed_demo", stdout=out)
+        text = out.getvalue()
+        self.assertIn("Data demo siap: 22 instansi, 54 unit, 2 periode, 57 lokus", text)
+        self.assertIn("Akun demo:", text)
+        for username in ("admin", "koordinator", "evaluator", "operator", "pimpinan"):
+            self.assertRegex(text, rf"\s{username}\s+demo-pekppp\s")
+        self.assertEqual(len(text.strip().splitlines()), 9)
+
+
+class EvaluatorTeamsTest(SimpleTestCase):
+    def test_it_draws_round_robin_with_the_least_used_lead_first(self):
+        self.assertEqual(
+            evaluator_teams(4, 4, (3, 2)),
+            [(0, 1, 2), (3, 0), (1, 2, 3), (0, 1)],
+        )
+
+    def test_it_rotates_the_lead_in_a_two_person_pool(self):
+        self.assertEqual(evaluator_teams(3, 2, (2,)), [(0, 1), (1, 0), (0, 1)])
+
+    def test_it_caps_the_team_at_the_pool_size(self):
+        self.assertEqual(evaluator_teams(2, 2, (3,)), [(0, 1), (1, 0)])

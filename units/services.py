@@ -1,0 +1,158 @@
+"""Writes of the units app: provinces, agencies, service units, people and their roles.
+
+The `*_upsert` functions are keyed on a stable natural key (a code or a username), so
+importers and the demo seeder can run them repeatedly without creating duplicates.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import (
+    REGIONAL_KINDS,
+    ROLE_SCOPE,
+    Agency,
+    AgencyKind,
+    Province,
+    Role,
+    RoleAssignment,
+    ServiceScope,
+    ServiceType,
+    ServiceUnit,
+    User,
+)
+from .permissions import forget_roles
+
+NIP_LENGTH = 18
+
+
+@dataclass(frozen=True, slots=True)
+class RoleGrant:
+    """One role with its scope: an agency for coordinators and leadership, a unit for operators."""
+
+    role: Role
+    agency: Agency | None = None
+    unit: ServiceUnit | None = None
+
+    def validate(self) -> None:
+        """Raise ValidationError unless the scope is the one the role needs (ROLE_SCOPE)."""
+        needed = ROLE_SCOPE[Role(self.role)]
+        given = (self.agency is not None, self.unit is not None)
+        expected = (needed == "agency", needed == "unit")
+        if given != expected:
+            scope = {"agency": "satu instansi", "unit": "satu unit", None: "tanpa cakupan"}[needed]
+            raise ValidationError(f"Peran {Role(self.role).label} memerlukan cakupan {scope}.")
+
+
+@transaction.atomic
+def province_upsert(*, code: str, name: str) -> Province:
+    """Create or rename the province with BPS code `code`."""
+    province, _ = Province.objects.update_or_create(code=code, defaults={"name": name})
+    return province
+
+
+@transaction.atomic
+def agency_upsert(
+    *, code: str, name: str, kind: AgencyKind | str, province: Province | None = None
+) -> Agency:
+    """Create or update the agency `code`. Regional governments must name their province."""
+    if AgencyKind(kind) in REGIONAL_KINDS and province is None:
+        raise ValidationError(f"Instansi daerah {name} wajib memiliki provinsi.")
+    agency, _ = Agency.objects.update_or_create(
+        code=code, defaults={"name": name, "kind": kind, "province": province}
+    )
+    return agency
+
+
+@transaction.atomic
+def service_type_upsert(*, code: str, name: str) -> ServiceType:
+    """Create or rename the service type with slug `code`."""
+    service_type, _ = ServiceType.objects.update_or_create(code=code, defaults={"name": name})
+    return service_type
+
+
+@transaction.atomic
+def service_unit_upsert(
+    *,
+    code: str,
+    name: str,
+    agency: Agency,
+    service_type: ServiceType,
+    scope: ServiceScope | str,
+    address: str = "",
+) -> ServiceUnit:
+    """Create or update the service unit (UPP) `code`; an upserted unit is active."""
+    unit, _ = ServiceUnit.objects.update_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "agency": agency,
+            "service_type": service_type,
+            "scope": ServiceScope(scope),
+            "address": address,
+            "is_active": True,
+        },
+    )
+    return unit
+
+
+@transaction.atomic
+def person_upsert(
+    *,
+    username: str,
+    full_name: str,
+    nip: str = "",
+    agency: Agency | None = None,
+    password: str | None = None,
+    password_hash: str | None = None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> User:
+    """Create or update the active account `username`.
+
+    Give either a plain `password` or an already hashed `password_hash` (hashing costs about
+    0.3 s, so seeding many accounts hashes once); with neither, a new account gets an
+    unusable password and an existing one keeps its password.
+    """
+    if password is not None and password_hash is not None:
+        raise ValueError("give password or password_hash, not both")
+    if nip and (len(nip) != NIP_LENGTH or not nip.isdigit()):
+        raise ValidationError(f"NIP harus {NIP_LENGTH} angka (ditulis {nip!r}).")
+    defaults: dict[str, object] = {
+        "full_name": full_name,
+        "nip": nip,
+        "agency": agency,
+        "is_active": True,
+        "is_staff": is_staff,
+        "is_superuser": is_superuser,
+    }
+    if password is not None:
+        password_hash = make_password(password)
+    if password_hash is not None:
+        defaults["password"] = password_hash
+    user, _ = User.objects.update_or_create(
+        username=User.normalize_username(username),
+        defaults=defaults,
+        create_defaults={"password": make_password(None), **defaults},
+    )
+    return user
+
+
+@transaction.atomic
+def person_roles_set(*, user: User, grants: Iterable[RoleGrant]) -> list[RoleAssignment]:
+    """Make `grants` the exact set of roles `user` holds: add the missing, drop the others."""
+    grants = list(grants)
+    for grant in grants:
+        grant.validate()
+    kept: list[RoleAssignment] = []
+    for grant in grants:
+        assignment, _ = RoleAssignment.objects.get_or_create(
+            user=user, role=grant.role, agency=grant.agency, unit=grant.unit
+        )
+        kept.append(assignment)
+    RoleAssignment.objects.filter(user=user).exclude(pk__in=[a.pk for a in kept]).delete()
+    forget_roles(user)
+    return kept
