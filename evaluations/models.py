@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from units.models import Agency, ServiceUnit
 
@@ -26,7 +27,7 @@ class InstrumentVersion(models.Model):
     class Meta:
         ordering = ["-year", "code"]
         verbose_name = _("versi instrumen")
-        verbose_name_plural = _("versi instrumen")
+        verbose_name_plural = pgettext_lazy("plural", "versi instrumen")
         constraints = [
             models.CheckConstraint(
                 condition=Q(survey_weight__gte=0, survey_weight__lte=1),
@@ -48,7 +49,7 @@ class Aspect(models.Model):
     class Meta:
         ordering = ["instrument", "order"]
         verbose_name = _("aspek")
-        verbose_name_plural = _("aspek")
+        verbose_name_plural = pgettext_lazy("plural", "aspek")
         constraints = [
             models.UniqueConstraint(fields=["instrument", "code"], name="aspect_code_unique"),
             models.CheckConstraint(condition=Q(weight__gt=0), name="aspect_weight_positive"),
@@ -78,7 +79,7 @@ class Indicator(models.Model):
     class Meta:
         ordering = ["instrument", "number"]
         verbose_name = _("indikator")
-        verbose_name_plural = _("indikator")
+        verbose_name_plural = pgettext_lazy("plural", "indikator")
         constraints = [
             models.UniqueConstraint(fields=["instrument", "number"], name="indicator_number_unique"),
             models.UniqueConstraint(fields=["instrument", "code"], name="indicator_code_unique"),
@@ -101,7 +102,7 @@ class Level(models.Model):
     class Meta:
         ordering = ["indicator", "value"]
         verbose_name = _("tingkat")
-        verbose_name_plural = _("tingkat")
+        verbose_name_plural = pgettext_lazy("plural", "tingkat")
         constraints = [
             models.UniqueConstraint(fields=["indicator", "value"], name="level_value_unique"),
             models.CheckConstraint(condition=Q(value__lte=5), name="level_value_0_5"),
@@ -123,7 +124,7 @@ class SurveyItem(models.Model):
     class Meta:
         ordering = ["instrument", "number"]
         verbose_name = _("butir survei F-03")
-        verbose_name_plural = _("butir survei F-03")
+        verbose_name_plural = pgettext_lazy("plural", "butir survei F-03")
         constraints = [
             models.UniqueConstraint(fields=["instrument", "number"], name="survey_item_unique")
         ]
@@ -144,7 +145,7 @@ class GradeBand(models.Model):
     class Meta:
         ordering = ["instrument", "-max_ipp"]
         verbose_name = _("rentang predikat")
-        verbose_name_plural = _("rentang predikat")
+        verbose_name_plural = pgettext_lazy("plural", "rentang predikat")
         constraints = [
             models.UniqueConstraint(fields=["instrument", "grade"], name="grade_band_unique"),
             models.CheckConstraint(condition=Q(min_ipp__lte=F("max_ipp")), name="grade_band_order"),
@@ -184,7 +185,7 @@ class Cycle(models.Model):
     class Meta:
         ordering = ["-year", "name"]
         verbose_name = _("periode evaluasi")
-        verbose_name_plural = _("periode evaluasi")
+        verbose_name_plural = pgettext_lazy("plural", "periode evaluasi")
         constraints = [
             models.UniqueConstraint(fields=["year", "scheme", "owner_agency", "name"], name="cycle_unique"),
             models.CheckConstraint(
@@ -223,7 +224,7 @@ class PhaseWindow(models.Model):
     class Meta:
         ordering = ["cycle", "starts_on"]
         verbose_name = _("jadwal tahap")
-        verbose_name_plural = _("jadwal tahap")
+        verbose_name_plural = pgettext_lazy("plural", "jadwal tahap")
         constraints = [
             models.UniqueConstraint(fields=["cycle", "phase"], name="phase_window_unique"),
             models.CheckConstraint(
@@ -262,7 +263,7 @@ class Assessment(models.Model):
     class Meta:
         ordering = ["cycle", "unit__name"]
         verbose_name = _("lokus")
-        verbose_name_plural = _("lokus")
+        verbose_name_plural = pgettext_lazy("plural", "lokus")
         constraints = [
             models.UniqueConstraint(fields=["cycle", "unit"], name="assessment_one_per_locus")
         ]
@@ -286,7 +287,7 @@ class EvaluatorAssignment(models.Model):
     class Meta:
         ordering = ["assessment", "-is_lead", "evaluator__username"]
         verbose_name = _("penugasan evaluator")
-        verbose_name_plural = _("penugasan evaluator")
+        verbose_name_plural = pgettext_lazy("plural", "penugasan evaluator")
         constraints = [
             models.UniqueConstraint(fields=["assessment", "evaluator"], name="assignment_unique")
         ]

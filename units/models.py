@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Province(models.Model):
@@ -13,7 +14,7 @@ class Province(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("provinsi")
-        verbose_name_plural = _("provinsi")
+        verbose_name_plural = pgettext_lazy("plural", "provinsi")
 
     def __str__(self) -> str:
         return self.name
@@ -48,7 +49,7 @@ RANKING_GROUP_OF_KIND = {
     AgencyKind.POLRI: RankingGroup.POLRI,
     AgencyKind.BUMN: RankingGroup.BUMN,
 }
-REGIONAL_KINDS = {AgencyKind.PROVINSI, AgencyKind.KABUPATEN, AgencyKind.KOTA}
+REGIONAL_KINDS = (AgencyKind.PROVINSI, AgencyKind.KABUPATEN, AgencyKind.KOTA)
 
 
 class Agency(models.Model):
@@ -83,7 +84,7 @@ class Agency(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("instansi")
-        verbose_name_plural = _("instansi")
+        verbose_name_plural = pgettext_lazy("plural", "instansi")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind__in=[k.value for k in REGIONAL_KINDS])
@@ -106,7 +107,7 @@ class ServiceType(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("jenis layanan")
-        verbose_name_plural = _("jenis layanan")
+        verbose_name_plural = pgettext_lazy("plural", "jenis layanan")
 
     def __str__(self) -> str:
         return self.name
@@ -136,7 +137,7 @@ class ServiceUnit(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("unit pelayanan (UPP)")
-        verbose_name_plural = _("unit pelayanan (UPP)")
+        verbose_name_plural = pgettext_lazy("plural", "unit pelayanan (UPP)")
         indexes = [models.Index(fields=["agency", "service_type"])]
 
     def __str__(self) -> str:
@@ -160,7 +161,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("pengguna")
-        verbose_name_plural = _("pengguna")
+        verbose_name_plural = pgettext_lazy("plural", "pengguna")
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -213,7 +214,7 @@ class RoleAssignment(models.Model):
 
     class Meta:
         verbose_name = _("peran pengguna")
-        verbose_name_plural = _("peran pengguna")
+        verbose_name_plural = pgettext_lazy("plural", "peran pengguna")
         constraints = [
             models.CheckConstraint(
                 condition=(

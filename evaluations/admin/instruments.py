@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from units.permissions import is_ministry_admin
@@ -124,10 +124,10 @@ class InstrumentVersionAdmin(ReadOnlyRegister, admin.ModelAdmin):
     def usage(self, obj: InstrumentVersion) -> str:
         cycles = list(obj.cycles.order_by("-year", "name").values_list("name", flat=True))
         if not cycles:
-            return _t("Belum dipakai periode evaluasi; dapat diganti lewat impor berkasnya.")
+            return gettext("Belum dipakai periode evaluasi; dapat diganti lewat impor berkasnya.")
         return format_html(
             "{} <ul>{}</ul>",
-            _t("Dipakai oleh periode evaluasi berikut, sehingga tidak dapat diubah:"),
+            gettext("Dipakai oleh periode evaluasi berikut, sehingga tidak dapat diubah:"),
             format_html_join("", "<li>{}</li>", ((name,) for name in cycles)),
         )
 
@@ -138,7 +138,7 @@ class InstrumentVersionAdmin(ReadOnlyRegister, admin.ModelAdmin):
             '<a href="{}?instrument__id__exact={}">{}</a>',
             url,
             obj.pk,
-            _t("%(count)s indikator berbobot — lihat rubriknya") % {"count": obj.scored_count},
+            gettext("%(count)s indikator berbobot — lihat rubriknya") % {"count": obj.scored_count},
         )
 
     # --- Export, import, copy -------------------------------------------------------------
@@ -192,7 +192,7 @@ class InstrumentVersionAdmin(ReadOnlyRegister, admin.ModelAdmin):
                     return self._after_import(request, instrument, outcome, upload.name)
         else:
             form = InstrumentImportForm()
-        return self._render(request, "import_form.html", form=form, title=_t("Impor versi baru"))
+        return self._render(request, "import_form.html", form=form, title=gettext("Impor versi baru"))
 
     def copy_view(self, request, object_id):
         """Copy a version forward under a new code, as the start of a new instrument."""
@@ -208,7 +208,7 @@ class InstrumentVersionAdmin(ReadOnlyRegister, admin.ModelAdmin):
                     self.log_addition(request, copied, [{"added": {}}])
                     self.message_user(
                         request,
-                        _t("Versi “%(source)s” disalin menjadi versi baru “%(code)s”.")
+                        gettext("Versi “%(source)s” disalin menjadi versi baru “%(code)s”.")
                         % {"source": source.code, "code": copied.code},
                         messages.SUCCESS,
                     )
@@ -220,14 +220,14 @@ class InstrumentVersionAdmin(ReadOnlyRegister, admin.ModelAdmin):
             "copy_form.html",
             form=form,
             original=source,
-            title=_t("Salin “%(code)s” ke versi baru") % {"code": source.code},
+            title=gettext("Salin “%(code)s” ke versi baru") % {"code": source.code},
         )
 
     def _after_import(self, request, instrument, outcome, filename):
         texts = {
-            "created": _t("Versi instrumen “%(code)s” dibuat dari berkas %(file)s."),
-            "replaced": _t("Versi instrumen “%(code)s” diganti dengan isi berkas %(file)s."),
-            "unchanged": _t(
+            "created": gettext("Versi instrumen “%(code)s” dibuat dari berkas %(file)s."),
+            "replaced": gettext("Versi instrumen “%(code)s” diganti dengan isi berkas %(file)s."),
+            "unchanged": gettext(
                 "Versi instrumen “%(code)s” sama dengan berkas %(file)s; tidak ada yang berubah."
             ),
         }
@@ -246,7 +246,7 @@ class InstrumentVersionAdmin(ReadOnlyRegister, admin.ModelAdmin):
         self._require_manager(request)
         instrument = self.get_object(request, unquote(object_id))
         if instrument is None:
-            raise Http404(_t("Versi instrumen tidak ditemukan."))
+            raise Http404(gettext("Versi instrumen tidak ditemukan."))
         return instrument
 
     def _change_url(self, instrument: InstrumentVersion) -> str:
