@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from math import gcd
 from typing import Any
 
 # Stored with every result: bump it whenever a rule change could alter a published number.
@@ -32,9 +33,10 @@ def round_half_up(value: Fraction | Decimal, places: int = 2) -> Decimal:
     """The single rounding rule of the portal: half away from zero, exact, on any rational."""
     if isinstance(value, float | bool) or not isinstance(value, Fraction | Decimal | int):
         raise TypeError(f"round_half_up needs a Fraction or Decimal, got {type(value).__name__}")
-    scaled = abs(Fraction(value)) * 10**places
-    units = int(scaled + Fraction(1, 2))  # int() floors a non-negative Fraction
-    return Decimal(-units if value < 0 else units).scaleb(-places)
+    numerator, denominator = value.as_integer_ratio()
+    # floor(|x|·10^p + 1/2) in integers: (2·|n|·10^p + d) // 2d
+    units = (2 * abs(numerator) * 10**places + denominator) // (2 * denominator)
+    return Decimal(-units if numerator < 0 else units).scaleb(-places)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,8 @@ class InstrumentSpec:
     survey_weight: Decimal  # sigma
     min_respondents: int  # m
     grade_bands: tuple[GradeBand, ...]
+    # Derived once per spec: scoring thousands of assessments must not redo the weight sums.
+    plan: tuple[_AspectPlan, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Checked here so that hand-built specs and cycle overrides are sound too; a weight
@@ -88,6 +92,7 @@ class InstrumentSpec:
         totals = [_total(i.weight for i in self.members(a.code)) for a in self.aspects]
         if _total(a.weight for a in self.aspects) <= 0 or min(totals, default=0) <= 0:
             raise ValueError(f"instrument {self.code}: weights must total more than 0")
+        object.__setattr__(self, "plan", _plan(self))
 
     @property
     def scored_indicators(self) -> tuple[IndicatorSpec, ...]:
@@ -106,6 +111,45 @@ class InstrumentSpec:
             survey_weight=self.survey_weight if sigma is None else sigma,
             min_respondents=self.min_respondents if m is None else m,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _AspectPlan:
+    """One aspect's weights as integers over a common denominator.
+
+    A_a = Σ w_i·s_i / Σ w_i and each w_i is scaled to an integer n_i, so the aspect index is
+    one exact Fraction(Σ n_i·s_i, Σ n_i) instead of a sum of thirty Fractions.
+    """
+
+    aspect: AspectSpec
+    share: Fraction  # W_a / ΣW
+    members: tuple[tuple[IndicatorSpec, int, Fraction], ...]  # (indicator, n_i, n_i / Σn)
+    denominator: int  # Σ n_i
+
+
+def _plan(spec: InstrumentSpec) -> tuple[_AspectPlan, ...]:
+    total_aspect_weight = _total(a.weight for a in spec.aspects)
+    plans = []
+    for aspect in spec.aspects:
+        members = spec.members(aspect.code)
+        weights = [Fraction(i.weight) for i in members]
+        scale = 1
+        for w in weights:
+            scale = scale * w.denominator // gcd(scale, w.denominator)
+        numerators = [int(w * scale) for w in weights]
+        denominator = sum(numerators)
+        plans.append(
+            _AspectPlan(
+                aspect=aspect,
+                share=Fraction(aspect.weight) / total_aspect_weight,
+                members=tuple(
+                    (ind, n, Fraction(n, denominator))
+                    for ind, n in zip(members, numerators, strict=True)
+                ),
+                denominator=denominator,
+            )
+        )
+    return tuple(plans)
 
 
 def _total(weights: Iterable[Decimal]) -> Fraction:
@@ -162,7 +206,11 @@ class IndicatorScore:
     aspect: str
     level: int
     weight_share: Fraction  # w_i / sum of weights in the aspect
-    contribution: Fraction  # weight_share * level, the part of the aspect index
+
+    @property
+    def contribution(self) -> Fraction:
+        """weight_share × level: this indicator's part of the aspect index."""
+        return self.weight_share * self.level
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,8 +260,15 @@ class Breakdown:
                 return str(value)
             if isinstance(value, tuple):
                 return [plain(v) for v in value]
+            if isinstance(value, IndicatorScore):
+                fields = dataclasses.asdict(value) | {"contribution": value.contribution}
+                return {name: plain(v) for name, v in fields.items()}
             if dataclasses.is_dataclass(value):
-                return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+                return {
+                    f.name: plain(getattr(value, f.name))
+                    for f in dataclasses.fields(value)
+                    if f.name != "plan"
+                }
             return value
 
         return plain(self)
@@ -295,32 +350,29 @@ def score(
     if problems:
         raise ScoringInputError(problems)
 
-    total_aspect_weight = _total(a.weight for a in instrument.aspects)
     indicator_scores: list[IndicatorScore] = []
     aspect_scores: list[AspectScore] = []
     evaluator_index = Fraction(0)
-    for aspect in instrument.aspects:
-        members = instrument.members(aspect.code)
-        total = _total(i.weight for i in members)
-        index = Fraction(0)
-        for ind in members:
+    for plan in instrument.plan:
+        aspect = plan.aspect
+        weighted_sum = 0
+        for ind, n, share in plan.members:
             level = levels[ind.number]
-            share = Fraction(ind.weight) / total
-            index += share * level
-            indicator_scores.append(
-                IndicatorScore(ind.number, ind.code, aspect.code, level, share, share * level)
-            )
+            weighted_sum += n * level
+            indicator_scores.append(IndicatorScore(ind.number, ind.code, aspect.code, level, share))
+        index = Fraction(weighted_sum, plan.denominator)
         aspect_scores.append(
             AspectScore(aspect.code, aspect.name, aspect.weight, index, round_half_up(index))
         )
-        evaluator_index += Fraction(aspect.weight) / total_aspect_weight * index
+        evaluator_index += plan.share * index
 
     respondents = list(survey or ())
     survey_mean = None
     if respondents:
-        # Two steps, as §4 defines them: R_r per respondent, then S = mean of the R_r.
-        means = [Fraction(sum(r), len(r)) for r in respondents]
-        survey_mean = sum(means, Fraction(0)) / len(means)
+        # §4: S is the mean of the respondents' means R_r. Every respondent answered the same
+        # number of items (validated above), so that equals all answers over items × people.
+        answers = sum(sum(r) for r in respondents)
+        survey_mean = Fraction(answers, instrument.survey_item_count * len(respondents))
     counted, reason, message = _survey_status(instrument, len(respondents))
 
     if counted and survey_mean is not None:
