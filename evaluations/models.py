@@ -294,3 +294,49 @@ class EvaluatorAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluator} → {self.assessment}"
+
+
+class FinalLevel(models.Model):
+    """The agreed F-02 level of one indicator of one assessment: what the IPP is computed from."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="final_levels")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(_("tingkat final"))
+    reason = models.TextField(_("alasan"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("ditetapkan pada"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("tingkat final")
+        verbose_name_plural = pgettext_lazy("plural", "tingkat final")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "indicator"], name="final_level_unique"),
+            models.CheckConstraint(condition=Q(level__lte=5), name="final_level_0_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.indicator_id}: {self.level}"
+
+
+class SurveyChannel(models.TextChoices):
+    ONLINE = "online", _("Daring (tautan/QR)")
+    PAPER = "paper", _("Kertas, diinput operator")
+
+
+class SurveyResponse(models.Model):
+    """One service user's F-03 answers: a list of item values 0–5 in item order."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="survey_responses")
+    answers = models.JSONField(_("jawaban"))
+    channel = models.CharField(_("saluran"), max_length=10, choices=SurveyChannel.choices)
+    submitted_at = models.DateTimeField(_("dikirim pada"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment", "pk"]
+        verbose_name = _("respons survei F-03")
+        verbose_name_plural = pgettext_lazy("plural", "respons survei F-03")
+
+    def __str__(self) -> str:
+        return f"F-03 #{self.pk} ({self.assessment_id})"

@@ -1,0 +1,302 @@
+"""The scoring engine's only door to the database: specs from instrument versions, results
+computed from final levels and survey responses, stored with everything needed to recompute."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from evaluations.models import Assessment, Cycle, FinalLevel, InstrumentVersion, SurveyResponse
+
+from . import engine
+from .models import Result
+
+# Instrument versions never change once loaded under a checksum, so their specs can be kept
+# for the life of the process. Keyed by (pk, checksum): a replaced unused version is re-read.
+_SPECS: dict[tuple[int, str], "InstrumentPlan"] = {}
+
+
+@dataclass(frozen=True)
+class InstrumentPlan:
+    spec: engine.InstrumentSpec
+    number_of: Mapping[int, int]  # indicator id → indicator number
+    indicator_of: Mapping[int, int]  # indicator number → indicator id
+
+
+def instrument_plan(instrument: InstrumentVersion) -> InstrumentPlan:
+    """The engine's view of an instrument version (cached per process)."""
+    key = (instrument.pk, instrument.checksum)
+    plan = _SPECS.get(key)
+    if plan is None:
+        indicators = list(instrument.indicators.select_related("aspect").order_by("number"))
+        spec = engine.InstrumentSpec(
+            code=instrument.code,
+            aspects=tuple(
+                engine.AspectSpec(a.code, a.name, a.weight)
+                for a in instrument.aspects.order_by("order")
+            ),
+            indicators=tuple(
+                engine.IndicatorSpec(
+                    i.number, i.code, i.aspect.code if i.aspect else None, i.weight, i.supplementary
+                )
+                for i in indicators
+            ),
+            survey_item_count=instrument.survey_items.count(),
+            survey_weight=instrument.survey_weight,
+            min_respondents=instrument.min_respondents,
+            grade_bands=tuple(
+                engine.GradeBand(b.grade, b.min_ipp, b.max_ipp, b.label)
+                for b in instrument.grade_bands.order_by("-max_ipp")
+            ),
+        )
+        plan = InstrumentPlan(
+            spec=spec,
+            number_of={i.pk: i.number for i in indicators},
+            indicator_of={i.number: i.pk for i in indicators},
+        )
+        _SPECS[key] = plan
+    return plan
+
+
+def cycle_spec(cycle: Cycle) -> engine.InstrumentSpec:
+    """The instrument spec with the cycle's own σ and m, where it overrides them."""
+    return instrument_plan(cycle.instrument).spec.with_survey_settings(
+        cycle.survey_weight, cycle.min_respondents
+    )
+
+
+def result_fields(breakdown: engine.Breakdown, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The stored columns of a result, from the engine's breakdown."""
+    return {
+        "engine_version": breakdown.engine_version,
+        "aspects": {a.code: str(a.display) for a in breakdown.aspects},
+        "evaluator_index": breakdown.evaluator_index_display,
+        "respondents": breakdown.respondents,
+        "survey_index": breakdown.survey_index_display,
+        "survey_reason": breakdown.survey_reason,
+        "ipp": breakdown.ipp,
+        "grade": breakdown.grade,
+        "grade_label": breakdown.grade_label,
+        "inputs": inputs,
+    }
+
+
+# Columns compared to decide whether a recomputed result changed.
+_COMPARED = (
+    "engine_version",
+    "aspects",
+    "evaluator_index",
+    "respondents",
+    "survey_index",
+    "survey_reason",
+    "ipp",
+    "grade",
+    "instrument_id",
+    "ranking_group",
+    "province_id",
+    "service_type_id",
+)
+
+
+_UPSERTED = [
+    "cycle",
+    "instrument",
+    "ranking_group",
+    "province",
+    "service_type",
+    "engine_version",
+    "aspects",
+    "evaluator_index",
+    "respondents",
+    "survey_index",
+    "survey_reason",
+    "ipp",
+    "grade",
+    "grade_label",
+    "inputs",
+    "computed_at",
+]
+
+
+@dataclass(frozen=True)
+class ResultChange:
+    assessment_id: int
+    unit: str
+    before: tuple[Decimal, str] | None  # (ipp, grade) or None when it had no result
+    after: tuple[Decimal, str] | None  # None when the result was removed
+
+
+@dataclass
+class RecomputeReport:
+    assessments: int = 0
+    computed: int = 0
+    unchanged: int = 0
+    incomplete: int = 0
+    changes: list[ResultChange] = field(default_factory=list)
+    errors: list[tuple[int, str, tuple[str, ...]]] = field(
+        default_factory=list
+    )  # (id, unit, problems)
+
+
+def results_recompute(*, assessments: Q | None = None) -> RecomputeReport:
+    """Recompute the results of the assessments matching `assessments` (all when None).
+
+    Reads final levels and survey answers in bulk, scores each complete assessment with the
+    engine, and upserts only the results that changed; a result whose assessment is no
+    longer complete is removed. Constant queries whatever the number of assessments.
+    """
+    scope = Assessment.objects.filter(assessments or Q())
+    report = RecomputeReport()
+    loci = {
+        row[0]: row
+        for row in scope.order_by().values_list(
+            "id",
+            "cycle_id",
+            "unit__name",
+            "unit__agency__ranking_group",
+            "unit__agency__province_id",
+            "unit__service_type_id",
+        )
+    }
+    report.assessments = len(loci)
+    if not loci:
+        return report
+    cycles = {
+        c.pk: c
+        for c in Cycle.objects.filter(pk__in={r[1] for r in loci.values()}).select_related(
+            "instrument"
+        )
+    }
+    specs = {pk: cycle_spec(c) for pk, c in cycles.items()}
+    plans = {pk: instrument_plan(c.instrument) for pk, c in cycles.items()}
+
+    levels: dict[int, dict[int, int]] = {pk: {} for pk in loci}
+    for assessment_id, indicator_id, level in (
+        FinalLevel.objects.filter(assessment__in=scope)
+        .values_list("assessment_id", "indicator_id", "level")
+        .iterator(chunk_size=20_000)
+    ):
+        number = plans[loci[assessment_id][1]].number_of[indicator_id]
+        levels[assessment_id][number] = level
+    surveys: dict[int, list[list[int]]] = {}
+    for assessment_id, answers in (
+        SurveyResponse.objects.filter(assessment__in=scope)
+        .order_by("pk")
+        .values_list("assessment_id", "answers")
+        .iterator(chunk_size=20_000)
+    ):
+        surveys.setdefault(assessment_id, []).append(answers)
+    existing = {
+        row["assessment_id"]: row
+        for row in Result.objects.filter(assessment__in=scope).values(
+            "id", "assessment_id", *_COMPARED
+        )
+    }
+
+    upserts: list[Result] = []
+    stale: list[int] = []
+    for assessment_id, (
+        _,
+        cycle_id,
+        unit_name,
+        group,
+        province_id,
+        service_type_id,
+    ) in loci.items():
+        spec = specs[cycle_id]
+        given = levels[assessment_id]
+        old = existing.get(assessment_id)
+        before = (old["ipp"], old["grade"]) if old else None
+        if any(ind.number not in given for ind in spec.scored_indicators):
+            report.incomplete += 1
+            if old:
+                stale.append(old["id"])
+                report.changes.append(ResultChange(assessment_id, unit_name, before, None))
+            continue
+        survey = surveys.get(assessment_id)
+        try:
+            breakdown = engine.score(spec, given, survey)
+        except engine.ScoringInputError as exc:
+            report.errors.append((assessment_id, unit_name, exc.problems))
+            continue
+        inputs = {
+            "levels": {str(n): lv for n, lv in sorted(given.items())},
+            "survey": survey,
+            "survey_weight": str(spec.survey_weight),
+            "min_respondents": spec.min_respondents,
+        }
+        values = result_fields(breakdown, inputs) | {
+            "instrument_id": cycles[cycle_id].instrument_id,
+            "ranking_group": group,
+            "province_id": province_id,
+            "service_type_id": service_type_id,
+        }
+        report.computed += 1
+        if old and all(old[name] == values[name] for name in _COMPARED):
+            report.unchanged += 1
+            continue
+        upserts.append(Result(assessment_id=assessment_id, cycle_id=cycle_id, **values))
+        report.changes.append(
+            ResultChange(assessment_id, unit_name, before, (values["ipp"], values["grade"]))
+        )
+
+    with transaction.atomic():
+        if stale:
+            Result.objects.filter(pk__in=stale).delete()
+        Result.objects.bulk_create(
+            upserts,
+            batch_size=2_000,
+            update_conflicts=True,
+            unique_fields=["assessment"],
+            update_fields=_UPSERTED,
+        )
+    return report
+
+
+class FinalLevelError(ValueError):
+    """Levels or stored inputs the engine refuses; `problems` lists each one."""
+
+    def __init__(self, problems: list[str] | tuple[str, ...]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(problems))
+
+
+def result_refresh(*, assessment: Assessment) -> Result | None:
+    """Bring one assessment's stored result up to date; None while it is incomplete.
+
+    Raises FinalLevelError when the engine refuses the stored inputs, so a caller inside a
+    transaction rolls back rather than keeping levels whose result could not be computed.
+    """
+    report = results_recompute(assessments=Q(pk=assessment.pk))
+    if report.errors:
+        raise FinalLevelError(report.errors[0][2])
+    return Result.objects.filter(assessment=assessment).first()
+
+
+@transaction.atomic
+def final_levels_save(
+    *, assessment: Assessment, levels: Mapping[int, int], by=None, reason: str = ""
+) -> Result | None:
+    """Record final levels (by indicator number) and update the stored result with them.
+
+    Both happen in one transaction: a result never reflects levels that were not saved.
+    """
+    plan = instrument_plan(assessment.cycle.instrument)
+    problems = []
+    for number, level in levels.items():
+        if number not in plan.indicator_of:
+            problems.append(f"Indikator nomor {number} tidak ada dalam instrumen {plan.spec.code}.")
+        elif not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 5:
+            problems.append(f"Level indikator {number} harus bilangan bulat 0–5, bukan {level!r}.")
+    if problems:
+        raise FinalLevelError(problems)
+    for number, level in levels.items():
+        FinalLevel.objects.update_or_create(
+            assessment=assessment,
+            indicator_id=plan.indicator_of[number],
+            defaults={"level": level, "decided_by": by, "reason": reason},
+        )
+    return result_refresh(assessment=assessment)
