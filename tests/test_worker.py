@@ -10,6 +10,9 @@ from pekppp.celery import app
 
 
 class WorkerRoundTripTest(SimpleTestCase):
+    # The worker runs Django's system checks on start, and some of them read the database.
+    databases = {"default"}
+
     def test_it_runs_a_task_sent_through_the_broker(self):
         out = io.StringIO()
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):

@@ -2,7 +2,7 @@
 
 Foreign keys use autocomplete widgets and lists select their relations, so pages stay fast
 with tens of thousands of units. Agencies, units and people/roles import and export as
-CSV/XLSX (see units/resources.py).
+CSV/XLSX (see units/resources/).
 """
 
 from django.contrib import admin

@@ -2,7 +2,7 @@
 
 One door for the admin, the `import_units` command and the bench: robust file formats, the
 `import_file` service and the admin mixin that shows the errors. The resources themselves
-(`units/resources.py`, `evaluations/resources.py`) validate a whole file before writing
+(`units/resources/`, `evaluations/resources.py`) validate a whole file before writing
 anything, and report each problem as a spreadsheet row and column.
 
 Row numbers are those a spreadsheet user sees: the header is row 1, the first data row is
@@ -91,21 +91,22 @@ class ImportReport:
 # --- File formats ----------------------------------------------------------------------------
 
 
-def _is_blank(value) -> bool:
+def is_blank(value) -> bool:
+    """An empty cell: None or only whitespace."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _table(rows: Sequence[Sequence], kind: str) -> tablib.Dataset:
     """A dataset from a header row and data rows, padded to one width; trailing blank rows
     are dropped, blank rows in between are kept so row numbers match the sheet."""
-    if not rows or all(_is_blank(v) for v in rows[0]):
+    if not rows or all(is_blank(v) for v in rows[0]):
         raise ImportFileError(f"Berkas {kind} kosong: baris 1 harus berisi judul kolom.")
     header = list(rows[0])
-    while header and _is_blank(header[-1]):
+    while header and is_blank(header[-1]):
         header.pop()
     width = len(header)
     body = [list(r[:width]) + [None] * (width - len(r)) for r in rows[1:]]
-    while body and all(_is_blank(v) for v in body[-1]):
+    while body and all(is_blank(v) for v in body[-1]):
         body.pop()
     if not body:
         raise ImportFileError("Berkas hanya berisi judul kolom, tanpa baris data.")

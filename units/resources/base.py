@@ -1,9 +1,7 @@
-"""Spreadsheet import/export of agencies, service units, and people with their roles.
-
-Columns carry the names a Biro Organisasi user fills in (`kode`, `nama`, `kode_instansi`, …);
-foreign keys are written as natural codes. Every resource here derives from
+"""The shared machinery of the spreadsheet resources: cell helpers, caching widgets and
 `SpreadsheetResource`, which checks the whole file first and writes nothing unless every row
-is valid (see its docstring).
+is valid (see its docstring). Problems are collected as `ImportProblem`s with spreadsheet
+row numbers.
 """
 
 from __future__ import annotations
@@ -16,26 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import EmailValidator
 from django.db import models
 from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.results import RowResult
 
-from .importing import ImportFileError, ImportProblem, SheetError, SheetResult
-from .models import (
-    REGIONAL_KINDS,
-    ROLE_SCOPE,
-    Agency,
-    AgencyKind,
-    Province,
-    Role,
-    RoleAssignment,
-    ServiceScope,
-    ServiceType,
-    ServiceUnit,
-    User,
-)
+from ..importing import ImportFileError, ImportProblem, SheetError, SheetResult, is_blank
 
 # Codes are looked up with `__in` in chunks below every database's parameter limit.
 LOOKUP_CHUNK = 900
@@ -198,6 +182,18 @@ def text_field(
     return Field(attribute=attribute or name, column_name=column, widget=TextWidget(max_length))
 
 
+def code_field(
+    model: type[models.Model], attribute: str, column: str, *, label: str, **options
+) -> Field:
+    """A foreign-key column given by natural code (see `CodeWidget` for `options`).
+
+    Each call builds its own widget: a widget holds the code map of the import it serves.
+    """
+    return Field(
+        attribute=attribute, column_name=column, widget=CodeWidget(model, label=label, **options)
+    )
+
+
 # --- The validating base ---------------------------------------------------------------------
 
 
@@ -287,7 +283,7 @@ class SpreadsheetResource(resources.ModelResource):
 
     def row_key(self, cleaned: dict[str, Any]) -> tuple:
         """The identity of a row (from import_id_fields); FKs by primary key."""
-        return tuple(_pk_or_value(cleaned.get(name)) for name in self.get_import_id_fields())
+        return tuple(pk_or_value(cleaned.get(name)) for name in self.get_import_id_fields())
 
     def instance_key(self, instance: models.Model) -> tuple:
         return tuple(
@@ -335,7 +331,7 @@ class SpreadsheetResource(resources.ModelResource):
         id_columns = {self.column(n) for n in id_names}
         seen: dict[tuple, int] = {}
         for number, values in enumerate(dataset, start=1):
-            if all(_is_blank(v) for v in values):
+            if all(is_blank(v) for v in values):
                 self._blank.add(number)
                 continue
             cleaned: dict[str, Any] = {}
@@ -471,7 +467,7 @@ class SpreadsheetResource(resources.ModelResource):
             model_field = self._model_fields.get(name)
             if model_field is None:
                 continue
-            if not new and getattr(instance, model_field.attname) != _pk_or_value(value):
+            if not new and getattr(instance, model_field.attname) != pk_or_value(value):
                 self._changed_fields.add(name)
                 changed = True
             setattr(instance, name, value)
@@ -512,12 +508,8 @@ class SpreadsheetResource(resources.ModelResource):
         pass
 
 
-def _pk_or_value(value):
+def pk_or_value(value):
     return value.pk if isinstance(value, models.Model) else value
-
-
-def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _safe_text(value) -> str:
@@ -525,258 +517,3 @@ def _safe_text(value) -> str:
         return cell_text(value)
     except ValueError:
         return ""
-
-
-# --- Agencies --------------------------------------------------------------------------------
-
-AGENCY_KIND_ALIASES = {
-    "pemprov": AgencyKind.PROVINSI,
-    "pemkab": AgencyKind.KABUPATEN,
-    "pemkot": AgencyKind.KOTA,
-}
-
-
-class AgencyResource(SpreadsheetResource):
-    """Instansi: kode, nama, jenis, kode_provinsi (BPS code; required for regional agencies)."""
-
-    code = text_field(Agency, "code", "kode")
-    name = text_field(Agency, "name", "nama")
-    kind = Field(
-        attribute="kind", column_name="jenis", widget=ChoiceWidget(AgencyKind, AGENCY_KIND_ALIASES)
-    )
-    province = Field(
-        attribute="province",
-        column_name="kode_provinsi",
-        widget=CodeWidget(Province, label="provinsi", load_all=True),
-    )
-
-    required_columns = ("kode", "nama", "jenis")
-
-    class Meta:
-        model = Agency
-        name = "Instansi"
-        fields = ("code", "name", "kind", "province")
-        import_id_fields = ("code",)
-
-    def validate_row(self, number, cleaned):
-        kind = cleaned.get("kind")
-        if kind in REGIONAL_KINDS and cleaned.get("province") is None:
-            if "kode_provinsi" not in self.failed_columns(number):
-                label = AgencyKind(kind).label
-                self.add_problem(number, "kode_provinsi", f"wajib diisi untuk jenis {label}")
-
-    def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("province")
-
-
-# --- Service units ---------------------------------------------------------------------------
-
-
-class ServiceUnitResource(SpreadsheetResource):
-    """UPP: kode, nama, kode_instansi, jenis_layanan, ruang_lingkup, alamat."""
-
-    code = text_field(ServiceUnit, "code", "kode")
-    name = text_field(ServiceUnit, "name", "nama")
-    agency = Field(
-        attribute="agency",
-        column_name="kode_instansi",
-        widget=CodeWidget(Agency, label="instansi", load_all=True),
-    )
-    service_type = Field(
-        attribute="service_type",
-        column_name="jenis_layanan",
-        widget=CodeWidget(ServiceType, label="jenis layanan", load_all=True),
-    )
-    scope = Field(attribute="scope", column_name="ruang_lingkup", widget=ChoiceWidget(ServiceScope))
-    address = text_field(ServiceUnit, "address", "alamat")
-
-    required_columns = ("kode", "nama", "kode_instansi", "jenis_layanan", "ruang_lingkup")
-
-    class Meta:
-        model = ServiceUnit
-        name = "Unit pelayanan (UPP)"
-        fields = ("code", "name", "agency", "service_type", "scope", "address")
-        import_id_fields = ("code",)
-
-    def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("agency", "service_type")
-
-
-# --- People and their roles ------------------------------------------------------------------
-
-ROLE_ALIASES = {
-    "admin": Role.MINISTRY_ADMIN,
-    "admin kementerian": Role.MINISTRY_ADMIN,
-    "koordinator": Role.COORDINATOR,
-    "operator": Role.UNIT_OPERATOR,
-    "admin upp": Role.UNIT_OPERATOR,
-    "operator unit": Role.UNIT_OPERATOR,
-    "pimpinan": Role.LEADERSHIP,
-}
-# The person's own columns, as (resource field, User attribute).
-PERSON_FIELDS = (
-    ("full_name", "full_name"),
-    ("email", "email"),
-    ("nip", "nip"),
-    ("home_agency", "agency"),
-)
-_username_validator = User.username_validator
-_email_validator = EmailValidator()
-
-
-class PersonRoleResource(SpreadsheetResource):
-    """One row per role: the person (created or updated) and one role with its scope.
-
-    New people get an unusable password and set one through password reset. A person's
-    columns left empty keep what is stored; filled ones must agree across that person's rows.
-    Scope: coordinator and leadership need `kode_instansi`, unit operator `kode_unit`,
-    ministry admin and evaluator neither (the database's `role_scope_matches_role`).
-    """
-
-    username = text_field(User, "username", "username", attribute="user__username")
-    full_name = text_field(User, "full_name", "nama_lengkap", attribute="user__full_name")
-    email = text_field(User, "email", "email", attribute="user__email")
-    nip = text_field(User, "nip", "nip", attribute="user__nip")
-    home_agency = Field(
-        attribute="user__agency",
-        column_name="kode_instansi_asal",
-        widget=CodeWidget(Agency, label="instansi", load_all=True),
-    )
-    role = Field(attribute="role", column_name="peran", widget=ChoiceWidget(Role, ROLE_ALIASES))
-    agency = Field(
-        attribute="agency",
-        column_name="kode_instansi",
-        widget=CodeWidget(Agency, label="instansi", load_all=True),
-    )
-    unit = Field(
-        attribute="unit",
-        column_name="kode_unit",
-        widget=CodeWidget(ServiceUnit, label="unit", only=("id", "code", "name")),
-    )
-
-    required_columns = ("username", "peran")
-    duplicate_column = "peran"
-    blank_when_absent = ("kode_instansi", "kode_unit")
-
-    class Meta:
-        model = RoleAssignment
-        name = "Pengguna dan peran"
-        fields = ("username", "full_name", "email", "nip", "home_agency", "role", "agency", "unit")
-        import_id_fields = ("username", "role", "agency", "unit")
-
-    def validate_row(self, number, cleaned):
-        username = cleaned.get("username")
-        if username:
-            try:
-                _username_validator(username)
-            except ValidationError:
-                self.add_problem(number, "username", "hanya huruf, angka dan @ . + - _ tanpa spasi")
-        if cleaned.get("email"):
-            try:
-                _email_validator(cleaned["email"])
-            except ValidationError:
-                self.add_problem(number, "email", f"alamat email '{cleaned['email']}' tidak sah")
-            else:  # as create_user() stores it: the domain in lower case
-                cleaned["email"] = User.objects.normalize_email(cleaned["email"])
-        nip = cleaned.get("nip")
-        if nip and not (nip.isdigit() and len(nip) == 18):
-            self.add_problem(number, "nip", "NIP harus 18 digit angka")
-        role = cleaned.get("role")
-        if not role:
-            return
-        label = Role(role).label
-        scope = ROLE_SCOPE[Role(role)]
-        agency, unit = cleaned.get("agency"), cleaned.get("unit")
-        bad = self.failed_columns(number)
-        if scope == "agency" and agency is None and "kode_instansi" not in bad:
-            self.add_problem(number, "kode_instansi", f"wajib diisi untuk peran {label}")
-        if scope != "agency" and agency is not None:
-            self.add_problem(number, "kode_instansi", f"harus kosong untuk peran {label}")
-        if scope == "unit" and unit is None and "kode_unit" not in bad:
-            self.add_problem(number, "kode_unit", f"wajib diisi untuk peran {label}")
-        if scope != "unit" and unit is not None:
-            self.add_problem(number, "kode_unit", f"harus kosong untuk peran {label}")
-
-    def validate_dataset(self):
-        first: dict[tuple[str, str], tuple[int, Any]] = {}
-        for number, cleaned in self._cleaned.items():
-            username = cleaned.get("username")
-            if not username:
-                continue
-            for name, _ in PERSON_FIELDS:
-                value = cleaned.get(name)
-                if value in (None, ""):
-                    continue
-                seen = first.setdefault((username, name), (number, value))
-                if seen[1] != value:
-                    shown = getattr(seen[1], "code", seen[1])
-                    message = f"berbeda dengan baris {seen[0] + 1} ('{shown}')"
-                    self.add_problem(
-                        number, self.column(name), f"{message} untuk pengguna '{username}'"
-                    )
-
-    def row_key(self, cleaned):
-        return (
-            cleaned.get("username"),
-            cleaned.get("role"),
-            _pk_or_value(cleaned.get("agency")),
-            _pk_or_value(cleaned.get("unit")),
-        )
-
-    def instance_key(self, instance):
-        return (instance.user.username, instance.role, instance.agency_id, instance.unit_id)
-
-    def prepare(self):
-        users = self._upsert_users()
-        for cleaned in self._cleaned.values():
-            if cleaned.get("username"):
-                cleaned["user"] = users[cleaned["username"]]
-        usernames = sorted(users)
-        self._existing = {
-            self.instance_key(ra): ra
-            for chunk in chunked(usernames)
-            for ra in RoleAssignment.objects.filter(user__username__in=chunk).select_related("user")
-        }
-
-    def _upsert_users(self) -> dict[str, User]:
-        wanted: dict[str, dict[str, Any]] = {}
-        for cleaned in self._cleaned.values():
-            if not cleaned.get("username"):
-                continue
-            attrs = wanted.setdefault(cleaned["username"], {})
-            for name, attr in PERSON_FIELDS:
-                if cleaned.get(name) not in (None, ""):
-                    attrs.setdefault(attr, cleaned[name])
-        users = {
-            u.username: u
-            for chunk in chunked(sorted(wanted))
-            for u in User.objects.filter(username__in=chunk)
-        }
-        new, changed, changed_fields = [], [], set()
-        for username, attrs in wanted.items():
-            user = users.get(username)
-            if user is None:
-                user = User(username=username, **attrs)
-                user.set_unusable_password()
-                users[username] = user
-                new.append(user)
-                continue
-            dirty = False
-            for attr, value in attrs.items():
-                field = User._meta.get_field(attr)
-                if getattr(user, field.attname) != _pk_or_value(value):
-                    setattr(user, attr, value)
-                    changed_fields.add(attr)
-                    dirty = True
-            if dirty:
-                changed.append(user)
-        User.objects.bulk_create(new, batch_size=self._meta.batch_size)
-        if changed:
-            User.objects.bulk_update(
-                changed, sorted(changed_fields), batch_size=self._meta.batch_size
-            )
-        self.details = {"pengguna baru": len(new), "pengguna diperbarui": len(changed)}
-        return users
-
-    def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("user__agency", "agency", "unit")
