@@ -1,9 +1,11 @@
 """The demo data set behind `manage.py seed_demo`, and the function that writes it.
 
 Provinsi Lampung with all fifteen kabupaten/kota, a few K/L, POLRI and BUMN units, a
-Nasional 2024 cycle over all of them, a small Mandiri cycle of the province, and one log-in
-per role. Regions, agencies and hospitals carry their real names; people, NIPs and teams
-are invented. Everything is keyed on codes and usernames, so seeding twice changes nothing.
+Nasional 2024 cycle over all of them (in progress, no results yet), a small Mandiri cycle of
+the province, finished Nasional cycles of 2023 (the same units) and 2022 (two thirds of them)
+with scored results (`demo_results.py`), and one log-in per role. Regions, agencies and
+hospitals carry their real names; people, NIPs, teams and scores are invented. Everything is
+keyed on codes and usernames, so seeding twice changes nothing.
 """
 
 import datetime as dt
@@ -35,8 +37,10 @@ from units.services import (
     service_unit_upsert,
 )
 
+from .demo_results import HistorySummary, history_seed
 from .models import (
     Assessment,
+    AssessmentStatus,
     Cycle,
     EvaluatorAssignment,
     InstrumentVersion,
@@ -164,16 +168,29 @@ def kabkota_units() -> list[UnitSpec]:
 Span = tuple[tuple[int, int], tuple[int, int]]  # ((month, day), (month, day))
 
 
-def _windows(*spans: Span) -> dict[Phase, tuple[dt.date, dt.date]]:
-    """Phase windows, one span per phase in Phase order, in the demo year."""
+def _windows(year: int, *spans: Span) -> dict[Phase, tuple[dt.date, dt.date]]:
+    """Phase windows, one span per phase in Phase order, in `year`."""
     return {
-        phase: (dt.date(YEAR, *start), dt.date(YEAR, *end))
+        phase: (dt.date(year, *start), dt.date(year, *end))
         for phase, (start, end) in zip(Phase, spans, strict=True)
     }
 
 
+def _nasional_windows(year: int) -> dict[Phase, tuple[dt.date, dt.date]]:
+    return _windows(
+        year,
+        ((3, 1), (4, 30)),  # self-assessment
+        ((3, 1), (5, 31)),  # survey
+        ((5, 1), (7, 15)),  # evaluation
+        ((7, 1), (7, 31)),  # clarification
+        ((8, 1), (8, 31)),  # moderation
+        ((9, 16), (10, 31)),  # publication
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class CycleSpec:
+    year: int
     name: str
     scheme: Scheme
     owner: str  # agency code
@@ -181,6 +198,8 @@ class CycleSpec:
     loci: tuple[str, ...]  # unit codes, in the order teams are drawn
     evaluators: tuple[str, ...]  # usernames of the pool, in draw order
     team_sizes: tuple[int, ...]  # repeated over the loci
+    # A finished cycle: its loci are created final and get demo levels, answers and results.
+    finished: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,28 +280,30 @@ DEMO_LOGINS: list[tuple[str, str]] = [
     ("pimpinan", "lokus unit Pemerintah Kabupaten Lampung Selatan"),
 ]
 
+NATIONAL_LOCI = tuple(u.code for u in kabkota_units() + PROVINCE_UNITS + NATIONAL_UNITS)
+# 2022 evaluated two thirds of them: one unit of every three drops out, a different type in
+# turn (DPMPTSP of 1801, RSUD of 1802, Disdukcapil of 1803, …), so the 2023 ranking shows a
+# change for most units and "new" for the others, spread over all service types.
+LOCI_2022 = tuple(code for i, code in enumerate(NATIONAL_LOCI) if i % 3 != (i // 3 + 1) % 3)
+
 CYCLES = [
     CycleSpec(
+        year=YEAR,
         name=f"PEKPPP Nasional {YEAR}",
         scheme=Scheme.NASIONAL,
         owner=MINISTRY,
-        windows=_windows(
-            ((3, 1), (4, 30)),  # self-assessment
-            ((3, 1), (5, 31)),  # survey
-            ((5, 1), (7, 15)),  # evaluation
-            ((7, 1), (7, 31)),  # clarification
-            ((8, 1), (8, 31)),  # moderation
-            ((9, 16), (10, 31)),  # publication
-        ),
-        loci=tuple(u.code for u in kabkota_units() + PROVINCE_UNITS + NATIONAL_UNITS),
+        windows=_nasional_windows(YEAR),
+        loci=NATIONAL_LOCI,
         evaluators=tuple(p.username for p in NATIONAL_EVALUATORS),
         team_sizes=(3, 2),
     ),
     CycleSpec(
+        year=YEAR,
         name=f"PEKPPP Mandiri Provinsi Lampung {YEAR}",
         scheme=Scheme.MANDIRI,
         owner=PROVINCE_AGENCY,
         windows=_windows(
+            YEAR,
             ((4, 1), (5, 15)),
             ((4, 1), (5, 31)),
             ((6, 1), (7, 31)),
@@ -293,6 +314,29 @@ CYCLES = [
         loci=tuple(u.code for u in PROVINCE_UNITS),
         evaluators=tuple(p.username for p in PROVINCE_EVALUATORS),
         team_sizes=(2,),
+    ),
+    # Earlier years, so rankings, grade distributions and year-over-year changes have figures.
+    CycleSpec(
+        year=2023,
+        name="PEKPPP Nasional 2023",
+        scheme=Scheme.NASIONAL,
+        owner=MINISTRY,
+        windows=_nasional_windows(2023),
+        loci=NATIONAL_LOCI,
+        evaluators=tuple(p.username for p in NATIONAL_EVALUATORS),
+        team_sizes=(2, 3),
+        finished=True,
+    ),
+    CycleSpec(
+        year=2022,
+        name="PEKPPP Nasional 2022",
+        scheme=Scheme.NASIONAL,
+        owner=MINISTRY,
+        windows=_nasional_windows(2022),
+        loci=LOCI_2022,
+        evaluators=tuple(p.username for p in NATIONAL_EVALUATORS),
+        team_sizes=(2,),
+        finished=True,
     ),
 ]
 
@@ -317,6 +361,7 @@ class DemoSummary:
     assignments: int
     users: int
     logins: tuple[DemoLogin, ...]
+    history: HistorySummary  # results of the finished cycles
 
 
 def evaluator_teams(
@@ -346,6 +391,8 @@ def seed_demo() -> DemoSummary:
 
     Names, codes, teams, roles and the demo passwords are reset to the demo values; work
     done in the portal (assessment status and anything hanging off an assessment) is kept.
+    Loci of finished cycles that lack final levels or survey answers get the demo ones, and
+    the results of those cycles are recomputed.
     """
     call_command("load_instruments", stdout=io.StringIO())
     instrument = InstrumentVersion.objects.get(code=INSTRUMENT_CODE)
@@ -366,10 +413,14 @@ def seed_demo() -> DemoSummary:
     }
     people = _seed_people(agencies, units)
     assessments = assignments = 0
+    finished = []
     for spec in CYCLES:
-        loci, teams = _seed_cycle(spec, instrument, agencies, units, people)
-        assessments += loci
+        cycle, loci, teams = _seed_cycle(spec, instrument, agencies, units, people)
+        assessments += len(loci)
         assignments += teams
+        if spec.finished:
+            finished.append((cycle, loci))
+    history = history_seed(cycles=finished)
     return DemoSummary(
         instruments=tuple(
             InstrumentVersion.objects.order_by("code").values_list("code", flat=True)
@@ -389,6 +440,7 @@ def seed_demo() -> DemoSummary:
             )
             for username, sees in DEMO_LOGINS
         ),
+        history=history,
     )
 
 
@@ -447,10 +499,13 @@ def _seed_cycle(
     agencies: dict[str, Agency],
     units: dict[str, ServiceUnit],
     people: dict[str, User],
-) -> tuple[int, int]:
-    """Create or restore one cycle with its windows, loci and teams; return (loci, assignments)."""
+) -> tuple[Cycle, list[Assessment], int]:
+    """Create or restore one cycle with its windows, loci and teams.
+
+    Returns the cycle, its loci in spec order (units selected) and the number of assignments.
+    """
     cycle, _ = Cycle.objects.get_or_create(
-        year=YEAR,
+        year=spec.year,
         scheme=spec.scheme,
         owner_agency=agencies[spec.owner],
         name=spec.name,
@@ -463,8 +518,11 @@ def _seed_cycle(
 
     locus_units = [units[code] for code in spec.loci]
     present = set(cycle.assessments.values_list("unit_id", flat=True))
+    status = AssessmentStatus.FINAL if spec.finished else AssessmentStatus.DRAFT
     Assessment.objects.bulk_create(
-        Assessment(cycle=cycle, unit=unit) for unit in locus_units if unit.pk not in present
+        Assessment(cycle=cycle, unit=unit, status=status)
+        for unit in locus_units
+        if unit.pk not in present
     )
     by_unit = {
         a.unit_id: a
@@ -502,4 +560,4 @@ def _seed_cycle(
         for (a_id, e_id), is_lead in wanted.items()
         if (a_id, e_id) not in current
     )
-    return len(loci), len(wanted)
+    return cycle, loci, len(wanted)

@@ -107,7 +107,9 @@ def _check_indicator(ind: Any, where: str, problems: list[str], *, scored: bool)
     if scored:
         weight = _decimal(ind.get("weight"))
         if weight is None or weight <= 0:
-            problems.append(f"{where}: bobot harus bilangan positif (ditulis {ind.get('weight')!r})")
+            problems.append(
+                f"{where}: bobot harus bilangan positif (ditulis {ind.get('weight')!r})"
+            )
     elif ind.get("weight") not in (None, "0", 0):
         problems.append(f"{where}: indikator tambahan tidak berbobot (bobot harus 0)")
     levels = ind.get("levels")
@@ -192,7 +194,9 @@ def validate(data: Any) -> list[str]:
             problems.append(f"{a_where}: 'name' wajib diisi")
         weight = _decimal(aspect.get("weight"))
         if weight is None or weight <= 0:
-            problems.append(f"{a_where}: bobot harus bilangan positif (ditulis {aspect.get('weight')!r})")
+            problems.append(
+                f"{a_where}: bobot harus bilangan positif (ditulis {aspect.get('weight')!r})"
+            )
             aspect_weight_unreadable = True
         else:
             aspect_total += weight
@@ -267,7 +271,9 @@ def _check_bands(bands: Any) -> list[str]:
         problems.append("tabel predikat harus mencakup IPP 0,00 sampai 5,00")
     for (_, high, grade), (low, _, nxt) in zip(parsed, parsed[1:], strict=False):
         if low != high + Decimal("0.01"):
-            problems.append(f"tabel predikat: ada celah atau tumpang tindih antara {grade} dan {nxt}")
+            problems.append(
+                f"tabel predikat: ada celah atau tumpang tindih antara {grade} dan {nxt}"
+            )
     return problems
 
 

@@ -40,3 +40,20 @@ def evaluator_conflict(evaluator, assessment: Assessment) -> bool:
         and evaluator.agency_id is not None
         and evaluator.agency_id == assessment.unit.agency_id
     )
+
+
+def is_operator_of(user, assessment: Assessment) -> bool:
+    """The person works for the assessed unit (F-01, evidence, clarification answers)."""
+    return assessment.unit_id in roles_of(user).operator_units
+
+
+def assignment_of(user, assessment: Assessment):
+    """The person's evaluator assignment on this assessment, or None."""
+    if not roles_of(user).evaluator:
+        return None
+    return assessment.assignments.filter(evaluator=user).first()
+
+
+def can_moderate(user, assessment: Assessment) -> bool:
+    """Pleno: ministry admins, or the coordinator running this Mandiri cycle."""
+    return can_manage_cycle(user, assessment.cycle)

@@ -49,7 +49,9 @@ def evaluator_worklist(user) -> QuerySet[Assessment]:
 
 def unit_worklist(user) -> QuerySet[Assessment]:
     """The assessments of the units a unit operator works for."""
-    return _with_listing_relations(Assessment.objects.filter(unit__in=roles_of(user).operator_units))
+    return _with_listing_relations(
+        Assessment.objects.filter(unit__in=roles_of(user).operator_units)
+    )
 
 
 def agency_assessments(agency_ids) -> QuerySet[Assessment]:

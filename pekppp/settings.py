@@ -102,6 +102,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "units.User"
 
+# Sessions are read from the cache and written through to the database: a page or autosave
+# request does not spend a query on the session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Auth -----------------------------------------------------------------------------------
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -126,6 +130,11 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Evidence files and visit photos: outside any URL, served by permission-checked views.
+PRIVATE_MEDIA_ROOT = MEDIA_ROOT / "private"
+# Upload limits for bukti dukung (megabytes): per file, and per assessment in total.
+EVIDENCE_MAX_FILE_MB = int(env("EVIDENCE_MAX_FILE_MB", "10"))
+EVIDENCE_MAX_ASSESSMENT_MB = int(env("EVIDENCE_MAX_ASSESSMENT_MB", "200"))
 # Uploaded evidence is private: it is served only through permission-checked views.
 MEDIA_URL = "/media-private/"
 STORAGES = {

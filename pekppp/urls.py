@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from evaluations.views import home
+from evaluations.views.home import home
 from units.forms import LoginForm
 
 from .views import healthz
@@ -17,4 +17,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
+    path("", include("evaluations.urls")),
+    path("", include("scoring.simulator_urls")),
+    path("", include("scoring.urls")),
+    path("api/v1/", include("scoring.api_urls")),
 ]

@@ -90,14 +90,23 @@ class LevelInline(ReadOnlyInline):
 
 @admin.register(InstrumentVersion)
 class InstrumentVersionAdmin(ReadOnlyRegister, admin.ModelAdmin):
-    list_display = (
-        "code", "name", "year", "variant", "provisional", "scored_indicators", "in_use"
-    )
+    list_display = ("code", "name", "year", "variant", "provisional", "scored_indicators", "in_use")
     list_filter = ("year", "variant", "provisional")
     search_fields = ("code", "name", "legal_basis")
     fields = (
-        "code", "name", "year", "variant", "legal_basis", "description", "provisional",
-        "survey_weight", "min_respondents", "usage", "indicator_list", "checksum", "loaded_at",
+        "code",
+        "name",
+        "year",
+        "variant",
+        "legal_basis",
+        "description",
+        "provisional",
+        "survey_weight",
+        "min_respondents",
+        "usage",
+        "indicator_list",
+        "checksum",
+        "loaded_at",
     )
     readonly_fields = ("usage", "indicator_list", "checksum", "loaded_at")
     inlines = [AspectInline, GradeBandInline, SurveyItemInline]
@@ -192,7 +201,9 @@ class InstrumentVersionAdmin(ReadOnlyRegister, admin.ModelAdmin):
                     return self._after_import(request, instrument, outcome, upload.name)
         else:
             form = InstrumentImportForm()
-        return self._render(request, "import_form.html", form=form, title=gettext("Impor versi baru"))
+        return self._render(
+            request, "import_form.html", form=form, title=gettext("Impor versi baru")
+        )
 
     def copy_view(self, request, object_id):
         """Copy a version forward under a new code, as the start of a new instrument."""
@@ -263,7 +274,13 @@ class InstrumentVersionAdmin(ReadOnlyRegister, admin.ModelAdmin):
 @admin.register(Indicator)
 class IndicatorAdmin(ReadOnlyRegister, admin.ModelAdmin):
     list_display = (
-        "number", "code", "title", "instrument", "aspect_code", "weight", "supplementary"
+        "number",
+        "code",
+        "title",
+        "instrument",
+        "aspect_code",
+        "weight",
+        "supplementary",
     )
     list_display_links = ("number", "code")
     list_filter = ("instrument", "supplementary", "aspect__code", "evidence_required")
@@ -271,8 +288,16 @@ class IndicatorAdmin(ReadOnlyRegister, admin.ModelAdmin):
     search_fields = ("code", "title", "question", "instrument__code")
     ordering = ("instrument", "number")
     fields = (
-        "instrument", "aspect", "number", "code", "title", "question", "weight",
-        "supplementary", "evidence_guidance", "evidence_required",
+        "instrument",
+        "aspect",
+        "number",
+        "code",
+        "title",
+        "question",
+        "weight",
+        "supplementary",
+        "evidence_guidance",
+        "evidence_required",
     )
     inlines = [LevelInline]
 

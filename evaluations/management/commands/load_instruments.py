@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Load the shipped instrument versions (or the given files); safe to run repeatedly."
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="*", help="instrument JSON files (default: shipped ones)")
+        parser.add_argument(
+            "files", nargs="*", help="instrument JSON files (default: shipped ones)"
+        )
 
     def handle(self, *args, files, **options):
         paths = files or [str(p) for p in instrument_file.shipped_files()]
@@ -24,5 +26,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: tidak dapat dibaca ({exc.strerror})") from exc
             except InstrumentFileError as exc:
                 raise CommandError("\n  - ".join([f"{path} ditolak:", *exc.problems])) from exc
-            counts = f"{instrument.indicators.filter(supplementary=False).count()} indikator berbobot"
+            counts = (
+                f"{instrument.indicators.filter(supplementary=False).count()} indikator berbobot"
+            )
             self.stdout.write(f"{instrument.code}: {outcome} ({counts})")

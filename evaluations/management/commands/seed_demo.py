@@ -6,7 +6,8 @@ from evaluations.demo_data import seed_demo
 class Command(BaseCommand):
     help = (
         "Create or restore the demo data set (Provinsi Lampung, Nasional and Mandiri 2024 "
-        "cycles, one log-in per role); safe to run repeatedly."
+        "cycles, finished Nasional 2023 and 2022 cycles with results, one log-in per role); "
+        "safe to run repeatedly."
     )
 
     def handle(self, *args, **options):
@@ -16,6 +17,11 @@ class Command(BaseCommand):
             f"{summary.cycles} periode, {summary.assessments} lokus, "
             f"{summary.assignments} penugasan evaluator, {summary.users} pengguna "
             f"(instrumen {', '.join(summary.instruments)})."
+        )
+        history = summary.history
+        grades = ", ".join(f"{grade} {count}" for grade, count in history.grades)
+        self.stdout.write(
+            f"Hasil {history.year}: {grades}; IPP nasional rata-rata {history.national_ipp}."
         )
         rows = [("Peran", "Nama pengguna", "Kata sandi", "Yang terlihat")]
         rows += [(x.role, x.username, x.password, x.sees) for x in summary.logins]

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from units.models import Role
 from units.permissions import roles_of
 
-from . import selectors
+from .. import selectors
 
 # Home lists are a work overview, not a full register: long lists are cut here.
 HOME_LIST_LIMIT = 50
@@ -18,7 +18,9 @@ def home(request):
     sections = {}
     if roles.ministry_admin:
         sections[Role.MINISTRY_ADMIN] = {
-            "cycles": list(selectors.cycle_overview(selectors.cycles_visible_to(user))[:HOME_LIST_LIMIT])
+            "cycles": list(
+                selectors.cycle_overview(selectors.cycles_visible_to(user))[:HOME_LIST_LIMIT]
+            )
         }
     if roles.coordinator_agencies:
         sections[Role.COORDINATOR] = {

@@ -6,9 +6,9 @@ from typing import Any, Literal
 
 from django.db import transaction
 
-from . import instrument_file
-from .instrument_file import InstrumentFileError
-from .models import Aspect, GradeBand, Indicator, InstrumentVersion, Level, SurveyItem
+from .. import instrument_file
+from ..instrument_file import InstrumentFileError
+from ..models import Aspect, GradeBand, Indicator, InstrumentVersion, Level, SurveyItem
 
 LoadOutcome = Literal["created", "replaced", "unchanged"]
 
@@ -21,7 +21,9 @@ def _canonical_checksum(data: dict[str, Any]) -> str:
 
 
 @transaction.atomic
-def instrument_import(*, data: dict[str, Any], source: str = "") -> tuple[InstrumentVersion, LoadOutcome]:
+def instrument_import(
+    *, data: dict[str, Any], source: str = ""
+) -> tuple[InstrumentVersion, LoadOutcome]:
     """Create or replace an instrument version from a validated document.
 
     A version already used by a cycle is never changed: its scores must stay recomputable.
@@ -60,10 +62,16 @@ def instrument_import(*, data: dict[str, Any], source: str = "") -> tuple[Instru
     level_texts: list[dict[str, str]] = []
     for order, a in enumerate(data["aspects"], start=1):
         aspect = Aspect.objects.create(
-            instrument=instrument, code=a["code"], name=a["name"], weight=Decimal(str(a["weight"])), order=order
+            instrument=instrument,
+            code=a["code"],
+            name=a["name"],
+            weight=Decimal(str(a["weight"])),
+            order=order,
         )
         for ind in a["indicators"]:
-            indicators.append(_indicator(instrument, ind, aspect=aspect, weight=Decimal(str(ind["weight"]))))
+            indicators.append(
+                _indicator(instrument, ind, aspect=aspect, weight=Decimal(str(ind["weight"])))
+            )
             level_texts.append(ind["levels"])
     for ind in data.get("supplementary_indicators") or []:
         indicators.append(_indicator(instrument, ind, aspect=None, weight=Decimal(0)))
@@ -120,7 +128,12 @@ def instrument_export(instrument: InstrumentVersion) -> dict[str, Any]:
         by_aspect.setdefault(ind.aspect_id, []).append(ind)
 
     def indicator_doc(ind: Indicator) -> dict[str, Any]:
-        doc: dict[str, Any] = {"number": ind.number, "code": ind.code, "title": ind.title, "question": ind.question}
+        doc: dict[str, Any] = {
+            "number": ind.number,
+            "code": ind.code,
+            "title": ind.title,
+            "question": ind.question,
+        }
         if not ind.supplementary:
             doc["weight"] = _plain(ind.weight)
         doc["evidence_guidance"] = ind.evidence_guidance
@@ -153,11 +166,15 @@ def instrument_export(instrument: InstrumentVersion) -> dict[str, Any]:
             for a in instrument.aspects.order_by("order")
         ],
         "supplementary_indicators": [indicator_doc(i) for i in by_aspect.get(None, [])],
-        "survey_items": [{"number": s.number, "text": s.text} for s in instrument.survey_items.order_by("number")],
+        "survey_items": [
+            {"number": s.number, "text": s.text} for s in instrument.survey_items.order_by("number")
+        ],
     }
 
 
-def instrument_copy(*, instrument: InstrumentVersion, code: str, name: str, year: int) -> InstrumentVersion:
+def instrument_copy(
+    *, instrument: InstrumentVersion, code: str, name: str, year: int
+) -> InstrumentVersion:
     """Copy a version forward under a new code, as the start of next year's instrument."""
     if InstrumentVersion.objects.filter(code=code).exists():
         raise InstrumentFileError([f"kode versi '{code}' sudah ada"])

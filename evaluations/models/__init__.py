@@ -1,0 +1,50 @@
+"""Models of the evaluations app, one module per area."""
+
+from .audit import AuditAction, AuditEntry, PhaseExtension
+from .cycles import (
+    Assessment,
+    AssessmentStatus,
+    Cycle,
+    EvaluatorAssignment,
+    FinalLevel,
+    Phase,
+    PhaseWindow,
+    Scheme,
+    SurveyChannel,
+    SurveyResponse,
+)
+from .evidence import Evidence, EvidenceRevision
+from .f01 import Answer, Submission
+from .f02 import Clarification, ClarificationStatus, FieldVisit, FieldVisitPhoto, Score
+from .instruments import Aspect, GradeBand, Indicator, InstrumentVersion, Level, SurveyItem
+
+__all__ = [
+    "Answer",
+    "AuditAction",
+    "AuditEntry",
+    "Clarification",
+    "ClarificationStatus",
+    "Evidence",
+    "EvidenceRevision",
+    "FieldVisit",
+    "FieldVisitPhoto",
+    "PhaseExtension",
+    "Score",
+    "Submission",
+    "Aspect",
+    "Assessment",
+    "AssessmentStatus",
+    "Cycle",
+    "EvaluatorAssignment",
+    "FinalLevel",
+    "GradeBand",
+    "Indicator",
+    "InstrumentVersion",
+    "Level",
+    "Phase",
+    "PhaseWindow",
+    "Scheme",
+    "SurveyChannel",
+    "SurveyItem",
+    "SurveyResponse",
+]

@@ -1,0 +1,119 @@
+"""The status flow of an assessment and the phase windows that gate it.
+
+draft → submitted → in evaluation → (clarification ↔ in evaluation) → moderated → final.
+Each transition is a service function that checks the phase window and the status, records
+the change in the audit history and refuses with a message a person can act on.
+"""
+
+import datetime as dt
+
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Assessment, AssessmentStatus, AuditAction, Phase, PhaseExtension, PhaseWindow
+from .audit import audit_record
+
+Status = AssessmentStatus
+
+
+class WorkflowError(Exception):
+    """An action refused by the status flow or a phase window; `problems` lists why."""
+
+    def __init__(self, *problems: str):
+        self.problems = tuple(problems)
+        super().__init__(" ".join(problems))
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def window_of(assessment: Assessment, phase: Phase) -> tuple[dt.date, dt.date] | None:
+    """The window of a phase for this unit: the cycle's, ending later if it was extended."""
+    window = PhaseWindow.objects.filter(cycle_id=assessment.cycle_id, phase=phase).first()
+    if window is None:
+        return None
+    extended = PhaseExtension.objects.filter(assessment=assessment, phase=phase).aggregate(
+        latest=Max("ends_on")
+    )["latest"]
+    return window.starts_on, max(window.ends_on, extended or window.ends_on)
+
+
+def window_problem(assessment: Assessment, phase: Phase, on: dt.date | None = None) -> str | None:
+    """None when the phase is open for this unit on `on` (today), else why it is not."""
+    on = on or today()
+    window = window_of(assessment, phase)
+    label = Phase(phase).label
+    if window is None:
+        return _("Jadwal tahap %(phase)s belum ditetapkan untuk periode ini.") % {"phase": label}
+    starts, ends = window
+    if on < starts:
+        return _("Tahap %(phase)s baru dibuka pada %(date)s.") % {
+            "phase": label,
+            "date": starts.strftime("%d-%m-%Y"),
+        }
+    if on > ends:
+        return _("Tahap %(phase)s sudah ditutup pada %(date)s.") % {
+            "phase": label,
+            "date": ends.strftime("%d-%m-%Y"),
+        }
+    return None
+
+
+def require_window(assessment: Assessment, phase: Phase, on: dt.date | None = None) -> None:
+    problem = window_problem(assessment, phase, on)
+    if problem:
+        raise WorkflowError(problem)
+
+
+def require_status(assessment: Assessment, *allowed: Status) -> None:
+    if assessment.status not in allowed:
+        raise WorkflowError(
+            _("Tindakan ini tidak dapat dilakukan karena status penilaian adalah “%(status)s”.")
+            % {"status": assessment.get_status_display()}
+        )
+
+
+def set_status(assessment: Assessment, to: Status, *, actor, reason: str = "") -> None:
+    """Move an assessment to a new status and record it. Callers check who and when."""
+    old = assessment.get_status_display()
+    assessment.status = to
+    assessment.save(update_fields=["status", "updated_at"])
+    audit_record(
+        assessment=assessment,
+        actor=actor,
+        action=AuditAction.STATUS,
+        old=old,
+        new=Status(to).label,
+        reason=reason,
+    )
+
+
+def phase_extend(
+    *, assessment: Assessment, phase: Phase, ends_on: dt.date, reason: str, by
+) -> PhaseExtension:
+    """Give one unit more time in one phase; the reason is kept in the audit history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("Alasan perpanjangan wajib diisi."))
+    window = window_of(assessment, phase)
+    if window is None:
+        raise WorkflowError(window_problem(assessment, phase))
+    if ends_on <= window[1]:
+        raise WorkflowError(
+            _("Tanggal perpanjangan harus setelah akhir jadwal saat ini (%(date)s).")
+            % {"date": window[1].strftime("%d-%m-%Y")}
+        )
+    extension = PhaseExtension.objects.create(
+        assessment=assessment, phase=phase, ends_on=ends_on, reason=reason, granted_by=by
+    )
+    audit_record(
+        assessment=assessment,
+        actor=by,
+        action=AuditAction.EXTENSION,
+        old=f"{Phase(phase).label}: {window[1]:%d-%m-%Y}",
+        new=f"{Phase(phase).label}: {ends_on:%d-%m-%Y}",
+        reason=reason,
+    )
+    return extension

@@ -1,0 +1,3 @@
+"""URLs of the cycles area (filled by its views)."""
+
+urlpatterns: list = []

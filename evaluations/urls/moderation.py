@@ -1,0 +1,3 @@
+"""URLs of the moderation area (filled by its views)."""
+
+urlpatterns: list = []

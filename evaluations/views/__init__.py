@@ -1,0 +1,1 @@
+"""HTML views of the evaluations app, one module per area."""
