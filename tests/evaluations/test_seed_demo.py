@@ -1,21 +1,34 @@
+import json
+from decimal import Decimal
+from fractions import Fraction
 from io import StringIO
+from pathlib import Path
 
 from django.core.management import call_command
 from django.db.models import Count, F, Q
 from django.test import SimpleTestCase, TestCase
 
 from evaluations.demo_data import DEMO_PASSWORD, evaluator_teams, seed_demo
+from evaluations.demo_results import TOLERANCE, locus_inputs
 from evaluations.models import (
     Assessment,
     AssessmentStatus,
     Cycle,
     EvaluatorAssignment,
+    FinalLevel,
     InstrumentVersion,
     Phase,
     PhaseWindow,
     Scheme,
+    SurveyResponse,
 )
+from scoring import engine
+from scoring.models import Result
+from scoring.services import cycle_spec, results_recompute
 from units.models import Agency, AgencyKind, Role, RoleAssignment, ServiceUnit, User
+
+GRADES = ["A", "A-", "B", "B-", "C", "C-", "D", "E", "F"]
+INSTRUMENT_FILE = Path(__file__).resolve().parents[2] / "evaluations/instruments/2022-A.json"
 
 KABKOTA_NAMES = {
     "Pemerintah Kabupaten Lampung Barat",
@@ -48,7 +61,14 @@ def counts() -> dict[str, int]:
         "users": User.objects.count(),
         "roles": RoleAssignment.objects.count(),
         "instruments": InstrumentVersion.objects.count(),
+        "final_levels": FinalLevel.objects.count(),
+        "survey_responses": SurveyResponse.objects.count(),
+        "results": Result.objects.count(),
     }
+
+
+def result_rows() -> set[tuple]:
+    return set(Result.objects.values_list("id", "assessment_id", "ipp", "grade", "computed_at"))
 
 
 class SeedDemoTest(TestCase):
@@ -57,6 +77,8 @@ class SeedDemoTest(TestCase):
         cls.summary = seed_demo()
         cls.nasional = Cycle.objects.get(name="PEKPPP Nasional 2024")
         cls.mandiri = Cycle.objects.get(name="PEKPPP Mandiri Provinsi Lampung 2024")
+        cls.nasional_2023 = Cycle.objects.get(name="PEKPPP Nasional 2023")
+        cls.nasional_2022 = Cycle.objects.get(name="PEKPPP Nasional 2022")
 
     def test_it_creates_the_expected_number_of_rows(self):
         self.assertEqual(
@@ -64,27 +86,33 @@ class SeedDemoTest(TestCase):
             {
                 "agencies": 22,
                 "units": 54,
-                "cycles": 2,
-                "windows": 12,
-                "assessments": 57,
-                "assignments": 141,
-                "leads": 57,
+                "cycles": 4,
+                "windows": 24,
+                "assessments": 147,  # 54 + 3 in 2024, 54 in 2023, 36 in 2022
+                "assignments": 348,
+                "leads": 147,
                 "users": 14,
                 "roles": 14,
                 "instruments": 2,
+                "final_levels": 2700,  # 30 per locus of 2023 and 2022
+                "survey_responses": 1313,
+                "results": 90,
             },
         )
         self.assertEqual(
             (self.summary.agencies, self.summary.units, self.summary.assessments),
-            (22, 54, 57),
+            (22, 54, 147),
         )
-        self.assertEqual((self.summary.assignments, self.summary.users), (141, 14))
+        self.assertEqual((self.summary.assignments, self.summary.users), (348, 14))
 
     def test_it_gives_identical_rows_when_run_twice(self):
         before = counts()
         ids_before = set(
             EvaluatorAssignment.objects.values_list("assessment_id", "evaluator_id", "is_lead")
         )
+        levels_before = set(FinalLevel.objects.values_list("id", "level", "decided_at"))
+        answers_before = list(SurveyResponse.objects.values_list("id", "answers", "submitted_at"))
+        results_before = result_rows()
         second = seed_demo()
         self.assertEqual(counts(), before)
         self.assertEqual(
@@ -93,7 +121,18 @@ class SeedDemoTest(TestCase):
             ),
             ids_before,
         )
+        self.assertEqual(
+            set(FinalLevel.objects.values_list("id", "level", "decided_at")), levels_before
+        )
+        self.assertEqual(
+            list(SurveyResponse.objects.values_list("id", "answers", "submitted_at")),
+            answers_before,
+        )
+        self.assertEqual(result_rows(), results_before)
         self.assertEqual(second, self.summary)
+        self.assertEqual((self.summary.history.changed, second.history.changed), (90, 0))
+        history = Q(cycle__in=[self.nasional_2023, self.nasional_2022])
+        self.assertEqual(results_recompute(assessments=history).changes, [])
 
     def test_it_restores_a_changed_demo_password_and_team(self):
         operator = User.objects.get(username="operator")
@@ -103,7 +142,8 @@ class SeedDemoTest(TestCase):
         seed_demo()
         self.assertTrue(User.objects.get(username="operator").check_password(DEMO_PASSWORD))
         self.assertEqual(
-            EvaluatorAssignment.objects.filter(evaluator__username="evaluator").count(), 17
+            EvaluatorAssignment.objects.filter(evaluator__username="evaluator").count(),
+            17 + 17 + 9,  # 2024, 2023, 2022
         )
 
     def test_it_creates_all_fifteen_kabupaten_kota_of_lampung(self):
@@ -191,14 +231,18 @@ class SeedDemoTest(TestCase):
             windows = cycle.windows.all()
             self.assertEqual(sorted(w.phase for w in windows), sorted(Phase.values))
             self.assertTrue(all(w.starts_on.year == w.ends_on.year == 2024 for w in windows))
-        self.assertFalse(Assessment.objects.exclude(status=AssessmentStatus.DRAFT).exists())
+        self.assertFalse(
+            Assessment.objects.filter(cycle__year=2024)
+            .exclude(status=AssessmentStatus.DRAFT)
+            .exists()
+        )
 
     def test_it_gives_each_locus_two_or_three_evaluators_with_one_lead(self):
         teams = Assessment.objects.annotate(
             size=Count("assignments"),
             leads=Count("assignments", filter=Q(assignments__is_lead=True)),
         )
-        self.assertEqual(teams.count(), 57)
+        self.assertEqual(teams.count(), 147)
         for locus in teams:
             with self.subTest(locus=str(locus)):
                 self.assertIn(locus.size, (2, 3))
@@ -206,7 +250,7 @@ class SeedDemoTest(TestCase):
 
     def test_it_never_assigns_an_evaluator_to_their_own_agency_in_the_nasional_cycle(self):
         nasional = EvaluatorAssignment.objects.filter(assessment__cycle__scheme=Scheme.NASIONAL)
-        self.assertEqual(nasional.count(), 135)
+        self.assertEqual(nasional.count(), 135 + 135 + 72)  # 2024, 2023, 2022
         self.assertFalse(nasional.filter(evaluator__agency=F("assessment__unit__agency")).exists())
         self.assertEqual(
             set(nasional.values_list("evaluator__agency__code", flat=True)), {"KEMENPANRB"}
@@ -230,7 +274,9 @@ class SeedDemoTest(TestCase):
 
     def test_it_makes_the_demo_evaluator_lead_of_disdukcapil_lampung_selatan(self):
         assignment = EvaluatorAssignment.objects.get(
-            evaluator__username="evaluator", assessment__unit__code="1801-DISDUKCAPIL"
+            evaluator__username="evaluator",
+            assessment__unit__code="1801-DISDUKCAPIL",
+            assessment__cycle=self.nasional,
         )
         self.assertTrue(assignment.is_lead)
 
@@ -293,17 +339,134 @@ class SeedDemoTest(TestCase):
         self.assertEqual(instrument.indicators.filter(supplementary=False).count(), 30)
         self.assertEqual(self.summary.instruments, ("2017", "2022-A"))
 
+    def test_it_sets_up_finished_nasional_cycles_for_2023_and_2022(self):
+        for cycle, year in ((self.nasional_2023, 2023), (self.nasional_2022, 2022)):
+            with self.subTest(cycle=cycle.name):
+                self.assertEqual(
+                    (cycle.year, cycle.scheme, cycle.owner_agency.code, cycle.instrument.code),
+                    (year, Scheme.NASIONAL, "KEMENPANRB", "2022-A"),
+                )
+                windows = cycle.windows.all()
+                self.assertEqual(sorted(w.phase for w in windows), sorted(Phase.values))
+                self.assertTrue(all(w.starts_on.year == w.ends_on.year == year for w in windows))
+                self.assertEqual(
+                    set(cycle.assessments.values_list("status", flat=True)),
+                    {AssessmentStatus.FINAL},
+                )
+        self.assertEqual(
+            set(self.nasional_2023.assessments.values_list("unit_id", flat=True)),
+            set(self.nasional.assessments.values_list("unit_id", flat=True)),
+        )
+
+    def test_it_gives_2023_results_of_all_nine_grades(self):
+        grades = Result.objects.filter(cycle=self.nasional_2023).values_list("grade", flat=True)
+        self.assertEqual(set(grades), set(GRADES))
+        history = self.summary.history
+        self.assertEqual(history.year, 2023)
+        self.assertEqual([grade for grade, _ in history.grades], GRADES)
+        self.assertEqual(sum(n for _, n in history.grades), 54)
+        self.assertEqual(dict(history.grades), {g: list(grades).count(g) for g in GRADES})
+
+    def test_it_gives_every_2023_locus_30_final_levels_by_its_lead_and_a_result(self):
+        loci = self.nasional_2023.assessments.annotate(levels=Count("final_levels"))
+        self.assertEqual(loci.count(), 54)
+        self.assertEqual({locus.levels for locus in loci}, {30})
+        leads = dict(
+            EvaluatorAssignment.objects.filter(assessment__in=loci, is_lead=True).values_list(
+                "assessment_id", "evaluator_id"
+            )
+        )
+        deciders = set(
+            FinalLevel.objects.filter(assessment__in=loci).values_list(
+                "assessment_id", "decided_by_id"
+            )
+        )
+        self.assertEqual(deciders, set(leads.items()))
+        self.assertEqual(Result.objects.filter(assessment__in=loci).count(), 54)
+        self.assertEqual(
+            FinalLevel.objects.filter(assessment__cycle=self.nasional_2023)
+            .values_list("decided_at__year", flat=True)
+            .distinct()
+            .get(),
+            2023,
+        )
+
+    def test_it_averages_the_2023_ipp_near_the_national_3_78(self):
+        ipps = list(Result.objects.filter(cycle=self.nasional_2023).values_list("ipp", flat=True))
+        average = Fraction(sum(ipps)) / len(ipps)
+        self.assertTrue(Fraction("3.6") <= average <= Fraction("3.9"), float(average))
+        self.assertEqual(self.summary.history.national_ipp, engine.round_half_up(average))
+
+    def test_it_leaves_the_survey_of_a_few_units_uncounted(self):
+        results = Result.objects.filter(cycle__in=[self.nasional_2023, self.nasional_2022])
+        uncounted = results.filter(survey_index__isnull=True)
+        self.assertTrue(uncounted.exists())
+        self.assertEqual(
+            set(uncounted.values_list("survey_reason", flat=True)), {"too_few_respondents"}
+        )
+        self.assertTrue(all(0 < n < 10 for n in uncounted.values_list("respondents", flat=True)))
+        counted = results.filter(survey_index__isnull=False)
+        self.assertGreater(counted.count(), 0.8 * results.count())
+        self.assertTrue(all(10 <= n <= 20 for n in counted.values_list("respondents", flat=True)))
+        self.assertEqual(set(counted.values_list("survey_reason", flat=True)), {""})
+        answers = SurveyResponse.objects.filter(assessment__cycle=self.nasional_2023)
+        self.assertEqual({r.channel for r in answers}, {"online", "paper"})
+        self.assertTrue(
+            all(len(r.answers) == 14 and set(r.answers) <= set(range(6)) for r in answers)
+        )
+        self.assertEqual({r.submitted_at.year for r in answers}, {2023})
+
+    def test_it_scores_2022_for_two_thirds_of_the_same_units_and_2024_not_at_all(self):
+        units_2022 = set(
+            Result.objects.filter(cycle=self.nasional_2022).values_list(
+                "assessment__unit_id", flat=True
+            )
+        )
+        units_2023 = set(
+            Result.objects.filter(cycle=self.nasional_2023).values_list(
+                "assessment__unit_id", flat=True
+            )
+        )
+        self.assertEqual(len(units_2022), 36)
+        self.assertLess(units_2022, units_2023)
+        # The units new in 2023 are of every service type, not one type that joined late.
+        new_types = ServiceUnit.objects.filter(pk__in=units_2023 - units_2022).values_list(
+            "service_type__code", flat=True
+        )
+        self.assertTrue({"disdukcapil", "dpmptsp", "rsud"} <= set(new_types))
+        self.assertFalse(Result.objects.filter(cycle__year=2024).exists())
+        self.assertFalse(FinalLevel.objects.filter(assessment__cycle__year=2024).exists())
+        self.assertFalse(SurveyResponse.objects.filter(assessment__cycle__year=2024).exists())
+
+    def test_it_stores_inputs_that_reproduce_each_ipp(self):
+        results = Result.objects.select_related("cycle__instrument")
+        self.assertEqual(results.count(), 90)
+        for result in results:
+            with self.subTest(result=str(result)):
+                spec = cycle_spec(result.cycle).with_survey_settings(
+                    Decimal(result.inputs["survey_weight"]), result.inputs["min_respondents"]
+                )
+                levels = {int(n): level for n, level in result.inputs["levels"].items()}
+                again = engine.score(spec, levels, result.inputs["survey"])
+                self.assertEqual((again.ipp, again.grade), (result.ipp, result.grade))
+                self.assertEqual(again.evaluator_index_display, result.evaluator_index)
+
 
 class SeedDemoCommandTest(TestCase):
     def test_it_prints_the_demo_logins_in_indonesian(self):
         out = StringIO()
         call_command("seed_demo", stdout=out)
         text = out.getvalue()
-        self.assertIn("Data demo siap: 22 instansi, 54 unit, 2 periode, 57 lokus", text)
+        self.assertIn("Data demo siap: 22 instansi, 54 unit, 4 periode, 147 lokus", text)
+        self.assertRegex(
+            text,
+            r"Hasil 2023: A \d+, A- \d+, B \d+, B- \d+, C \d+, C- \d+, D \d+, E \d+, F \d+; "
+            r"IPP nasional rata-rata 3\.[6-9]\d\.\n",
+        )
         self.assertIn("Akun demo:", text)
         for username in ("admin", "koordinator", "evaluator", "operator", "pimpinan"):
             self.assertRegex(text, rf"\s{username}\s+demo-pekppp\s")
-        self.assertEqual(len(text.strip().splitlines()), 9)
+        self.assertEqual(len(text.strip().splitlines()), 10)
 
 
 class EvaluatorTeamsTest(SimpleTestCase):
@@ -318,3 +481,25 @@ class EvaluatorTeamsTest(SimpleTestCase):
 
     def test_it_caps_the_team_at_the_pool_size(self):
         self.assertEqual(evaluator_teams(2, 2, (3,)), [(0, 1), (1, 0)])
+
+
+class LocusInputsTest(SimpleTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.spec = engine.instrument_from_dict(json.loads(INSTRUMENT_FILE.read_text()))
+
+    def test_it_draws_the_same_inputs_for_the_same_unit_and_year(self):
+        first = locus_inputs(self.spec, code="1801-RSUD", year=2023, target=Decimal("3.75"))
+        again = locus_inputs(self.spec, code="1801-RSUD", year=2023, target=Decimal("3.75"))
+        other = locus_inputs(self.spec, code="1801-RSUD", year=2022, target=Decimal("3.75"))
+        self.assertEqual(first, again)
+        self.assertNotEqual(first.levels, other.levels)
+
+    def test_it_lands_each_target_within_the_tolerance(self):
+        for target in ("0.75", "1.25", "2.25", "3.25", "4.25", "4.75"):
+            with self.subTest(target=target):
+                inputs = locus_inputs(self.spec, code="X", year=2023, target=Decimal(target))
+                ipp = engine.score(self.spec, inputs.levels, inputs.answers).ipp
+                self.assertLessEqual(abs(ipp - Decimal(target)), TOLERANCE)
+                self.assertEqual(sorted(inputs.levels), list(range(1, 31)))

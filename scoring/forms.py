@@ -1,0 +1,103 @@
+"""Forms of the scoring pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .engine import MAX_LEVEL, MIN_LEVEL
+from .simulator import AspectGroup, IndicatorRow, SimulatorSheet
+
+LEVELS = [(str(v), str(v)) for v in range(MIN_LEVEL, MAX_LEVEL + 1)]
+
+
+def level_field_name(number: int) -> str:
+    return f"level_{number}"
+
+
+@dataclass(frozen=True)
+class IndicatorField:
+    indicator: IndicatorRow
+    field: forms.BoundField
+
+
+@dataclass(frozen=True)
+class AspectFields:
+    aspect: AspectGroup
+    rows: list[IndicatorField]
+
+
+class SimulatorForm(forms.Form):
+    """One optional 0–5 choice per scored indicator of the sheet's instrument.
+
+    Each choice's label is the level's rubric text, so the template can show the rubric next
+    to its radio button. Levels start unset; an unset or invalid level simply counts as
+    "not yet chosen" for the result panel.
+    """
+
+    fill = forms.TypedChoiceField(
+        label=_("Isi semua dengan level"),
+        choices=LEVELS,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, sheet: SimulatorSheet, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sheet = sheet
+        for aspect in sheet.aspects:
+            for ind in aspect.indicators:
+                self.fields[level_field_name(ind.number)] = forms.TypedChoiceField(
+                    label=f"{ind.number}. {ind.title}",
+                    choices=[(str(o.value), o.text) for o in ind.levels],
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
+
+    @property
+    def groups(self) -> list[AspectFields]:
+        """The level fields grouped by aspect, with each indicator's display data."""
+        return [
+            AspectFields(
+                aspect,
+                [
+                    IndicatorField(ind, self[level_field_name(ind.number)])
+                    for ind in aspect.indicators
+                ],
+            )
+            for aspect in self.sheet.aspects
+        ]
+
+    def levels(self) -> dict[int, int]:
+        """The valid levels chosen so far, by indicator number (empty for an unbound form)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # runs cleaning; invalid fields are left out of cleaned_data
+        chosen = {}
+        for aspect in self.sheet.aspects:
+            for ind in aspect.indicators:
+                level = self.cleaned_data.get(level_field_name(ind.number))
+                if level is not None:
+                    chosen[ind.number] = level
+        return chosen
+
+    def prefilled(self) -> SimulatorForm:
+        """A copy of this form with every indicator set to the chosen "fill" level.
+
+        Returned unchanged when no valid fill level was chosen (its error then shows).
+        """
+        self.is_valid()
+        level = self.cleaned_data.get("fill")
+        if level is None:
+            return self
+        data = {"fill": str(level)} | {
+            level_field_name(ind.number): str(level)
+            for aspect in self.sheet.aspects
+            for ind in aspect.indicators
+        }
+        return SimulatorForm(self.sheet, data=data)

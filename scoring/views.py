@@ -1,0 +1,77 @@
+"""Ranking pages: the cycles a person may rank, and one cycle's ranking."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from evaluations.models import Cycle
+
+from . import selectors
+from .permissions import can_view_ranking
+
+DETAIL_TEMPLATE = "scoring/ranking_detail.html"
+
+
+@login_required
+def ranking_list(request):
+    """The cycles with results whose ranking the person may see (none for most roles)."""
+    cycles = list(selectors.ranking_cycles_visible_to(request.user))
+    return render(request, "scoring/ranking_list.html", {"cycles": cycles})
+
+
+def _wants_table_only(request) -> bool:
+    # htmx asks for the table when a filter changes; when it restores a page from history it
+    # sends HX-Request too but needs the whole page.
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+@login_required
+def ranking_detail(request, cycle_id: int):
+    """A cycle's ranking, filtered by group, service type, province, grade and unit name.
+
+    GET parameters: kelompok, jenis, provinsi, predikat, q, halaman. A bad value is reported
+    on the page and ignored. An htmx request gets only the table.
+    """
+    cycle = get_object_or_404(Cycle.objects.select_related("owner_agency"), pk=cycle_id)
+    if not can_view_ranking(request.user, cycle):
+        raise Http404
+    params = request.GET
+    problems = []
+    page = params.get("halaman", "").strip() or "1"
+    try:
+        number = int(page)
+    except ValueError:
+        number = 0
+    if number < 1:
+        problems.append(
+            _("Nomor halaman “%(page)s” tidak valid; halaman pertama ditampilkan.") % {"page": page}
+        )
+        number = 1
+    query = selectors.RankingQuery(
+        group=params.get("kelompok", "").strip(),
+        service_type=params.get("jenis", "").strip(),
+        province=params.get("provinsi", "").strip(),
+        grade=params.get("predikat", "").strip(),
+        search=params.get("q", ""),
+        page=number,
+    )
+    table_only = _wants_table_only(request)
+    ranking = selectors.cycle_ranking(
+        cycle, query, viewer=request.user, with_summary=not table_only
+    )
+    context = {
+        "cycle": cycle,
+        "ranking": ranking,
+        "query": query,
+        "problems": [*problems, *ranking.problems],
+    }
+    template = f"{DETAIL_TEMPLATE}#ranking-table" if table_only else DETAIL_TEMPLATE
+    response = render(request, template, context)
+    # The same address answers with a whole page or a table: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
