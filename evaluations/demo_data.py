@@ -1,11 +1,12 @@
 """The demo data set behind `manage.py seed_demo`, and the function that writes it.
 
 Provinsi Lampung with all fifteen kabupaten/kota, a few K/L, POLRI and BUMN units, a
-Nasional 2024 cycle over all of them (in progress, no results yet), a small Mandiri cycle of
-the province, finished Nasional cycles of 2023 (the same units) and 2022 (two thirds of them)
-with scored results (`demo_results.py`), and one log-in per role. Regions, agencies and
-hospitals carry their real names; people, NIPs, teams and scores are invented. Everything is
-keyed on codes and usernames, so seeding twice changes nothing.
+Nasional cycle of the current year over all of them (in progress, no results yet, every phase
+open on the day of seeding), a small Mandiri cycle of the province in the same year, finished
+Nasional cycles of 2023 (the same units) and 2022 (two thirds of them) with scored results
+(`demo_results.py`), and one log-in per role. Regions, agencies and hospitals carry their real
+names; people, NIPs, teams and scores are invented. Everything is keyed on codes and
+usernames, so seeding twice on one day changes nothing.
 """
 
 import datetime as dt
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from units.models import (
     ROLE_SCOPE,
@@ -54,7 +56,6 @@ DEMO_PASSWORD = "demo-pekppp"
 INSTRUMENT_CODE = "2022-A"
 MINISTRY = "KEMENPANRB"
 PROVINCE = ("18", "Lampung")
-YEAR = 2024
 PROVINCE_AGENCY = "PROV-18"
 
 # Service type slug, name, and the scope its units get.
@@ -188,6 +189,19 @@ def _nasional_windows(year: int) -> dict[Phase, tuple[dt.date, dt.date]]:
     )
 
 
+# The cycles in progress keep every phase open from OPEN_BEFORE before the day of seeding to
+# OPEN_AFTER after it. The portal enforces phase windows on the server, and a demo is tried
+# in one sitting, so all six windows overlap on purpose: F-01, F-02, clarification,
+# moderation and the final decision can follow one another on the same afternoon.
+OPEN_BEFORE = dt.timedelta(days=14)
+OPEN_AFTER = dt.timedelta(days=60)
+
+
+def _open_windows(today: dt.date) -> dict[Phase, tuple[dt.date, dt.date]]:
+    """Every phase open from OPEN_BEFORE before `today` until OPEN_AFTER after it."""
+    return {phase: (today - OPEN_BEFORE, today + OPEN_AFTER) for phase in Phase}
+
+
 @dataclass(frozen=True, slots=True)
 class CycleSpec:
     year: int
@@ -286,36 +300,8 @@ NATIONAL_LOCI = tuple(u.code for u in kabkota_units() + PROVINCE_UNITS + NATIONA
 # change for most units and "new" for the others, spread over all service types.
 LOCI_2022 = tuple(code for i, code in enumerate(NATIONAL_LOCI) if i % 3 != (i // 3 + 1) % 3)
 
-CYCLES = [
-    CycleSpec(
-        year=YEAR,
-        name=f"PEKPPP Nasional {YEAR}",
-        scheme=Scheme.NASIONAL,
-        owner=MINISTRY,
-        windows=_nasional_windows(YEAR),
-        loci=NATIONAL_LOCI,
-        evaluators=tuple(p.username for p in NATIONAL_EVALUATORS),
-        team_sizes=(3, 2),
-    ),
-    CycleSpec(
-        year=YEAR,
-        name=f"PEKPPP Mandiri Provinsi Lampung {YEAR}",
-        scheme=Scheme.MANDIRI,
-        owner=PROVINCE_AGENCY,
-        windows=_windows(
-            YEAR,
-            ((4, 1), (5, 15)),
-            ((4, 1), (5, 31)),
-            ((6, 1), (7, 31)),
-            ((8, 1), (8, 15)),
-            ((8, 19), (8, 30)),
-            ((9, 2), (9, 30)),
-        ),
-        loci=tuple(u.code for u in PROVINCE_UNITS),
-        evaluators=tuple(p.username for p in PROVINCE_EVALUATORS),
-        team_sizes=(2,),
-    ),
-    # Earlier years, so rankings, grade distributions and year-over-year changes have figures.
+# Earlier years, so rankings, grade distributions and year-over-year changes have figures.
+FINISHED_CYCLES = [
     CycleSpec(
         year=2023,
         name="PEKPPP Nasional 2023",
@@ -341,6 +327,40 @@ CYCLES = [
 ]
 
 
+def demo_cycles(today: dt.date) -> list[CycleSpec]:
+    """The demo's cycles when seeding on `today`: the two in progress, of `today`'s year and
+    with every phase open (`_open_windows`), then the finished ones.
+
+    A cycle in progress of an earlier year, left by a run in that year, is not among them, so
+    seeding leaves it as it is.
+    """
+    year = today.year
+    windows = _open_windows(today)
+    return [
+        CycleSpec(
+            year=year,
+            name=f"PEKPPP Nasional {year}",
+            scheme=Scheme.NASIONAL,
+            owner=MINISTRY,
+            windows=windows,
+            loci=NATIONAL_LOCI,
+            evaluators=tuple(p.username for p in NATIONAL_EVALUATORS),
+            team_sizes=(3, 2),
+        ),
+        CycleSpec(
+            year=year,
+            name=f"PEKPPP Mandiri Provinsi Lampung {year}",
+            scheme=Scheme.MANDIRI,
+            owner=PROVINCE_AGENCY,
+            windows=windows,
+            loci=tuple(u.code for u in PROVINCE_UNITS),
+            evaluators=tuple(p.username for p in PROVINCE_EVALUATORS),
+            team_sizes=(2,),
+        ),
+        *FINISHED_CYCLES,
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class DemoLogin:
     role: str
@@ -354,6 +374,9 @@ class DemoSummary:
     """What seeding left in place: counts of the demo rows and the demo log-ins."""
 
     instruments: tuple[str, ...]
+    year: int  # of the cycles in progress
+    open_from: dt.date  # every phase of the cycles in progress is open from this day…
+    open_until: dt.date  # …until this one
     agencies: int
     units: int
     cycles: int
@@ -386,14 +409,18 @@ def evaluator_teams(
 
 
 @transaction.atomic
-def seed_demo() -> DemoSummary:
-    """Create or restore the demo data set and return what it holds.
+def seed_demo(*, today: dt.date | None = None) -> DemoSummary:
+    """Create or restore the demo data set as of `today` (default: the local date) and return
+    what it holds.
 
-    Names, codes, teams, roles and the demo passwords are reset to the demo values; work
-    done in the portal (assessment status and anything hanging off an assessment) is kept.
-    Loci of finished cycles that lack final levels or survey answers get the demo ones, and
-    the results of those cycles are recomputed.
+    Names, codes, teams, roles and the demo passwords are reset to the demo values, and the
+    phase windows of the cycles in progress are moved to open around `today`; work done in
+    the portal (assessment status and anything hanging off an assessment) is kept. Loci of
+    finished cycles that lack final levels or survey answers get the demo ones, and the
+    results of those cycles are recomputed.
     """
+    today = today or timezone.localdate()
+    cycles = demo_cycles(today)
     call_command("load_instruments", stdout=io.StringIO())
     instrument = InstrumentVersion.objects.get(code=INSTRUMENT_CODE)
     province = province_upsert(code=PROVINCE[0], name=PROVINCE[1])
@@ -414,7 +441,7 @@ def seed_demo() -> DemoSummary:
     people = _seed_people(agencies, units)
     assessments = assignments = 0
     finished = []
-    for spec in CYCLES:
+    for spec in cycles:
         cycle, loci, teams = _seed_cycle(spec, instrument, agencies, units, people)
         assessments += len(loci)
         assignments += teams
@@ -425,9 +452,12 @@ def seed_demo() -> DemoSummary:
         instruments=tuple(
             InstrumentVersion.objects.order_by("code").values_list("code", flat=True)
         ),
+        year=today.year,
+        open_from=today - OPEN_BEFORE,
+        open_until=today + OPEN_AFTER,
         agencies=len(agencies),
         units=len(units),
-        cycles=len(CYCLES),
+        cycles=len(cycles),
         assessments=assessments,
         assignments=assignments,
         users=len(people),

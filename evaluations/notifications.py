@@ -1,5 +1,7 @@
 """E-mail notifications, sent after the transaction that caused them commits."""
 
+import logging
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -9,15 +11,21 @@ from units.models import Role, User
 
 from .models import Assessment, EvaluatorAssignment
 
+logger = logging.getLogger(__name__)
+
 
 def _send(subject: str, body: str, recipients: list[str]) -> None:
     recipients = sorted({r for r in recipients if r})
     if recipients:
-        transaction.on_commit(
-            lambda: send_mail(
-                subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True
-            )
-        )
+        transaction.on_commit(lambda: _deliver(subject, body, recipients))
+
+
+def _deliver(subject: str, body: str, recipients: list[str]) -> None:
+    # The change is already committed: a mail server that is down must not turn it into an error.
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    except Exception:
+        logger.exception("Notification not sent: %s", subject)
 
 
 def _link(path: str) -> str:

@@ -186,7 +186,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # its worker share (job progress and worker check-ins pass through it).
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # The test run keeps its cache in its own process: a shared cache lets concurrent runs
+        # evict each other's sessions and skew query counts.
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if env("PEKPPP_CACHE") == "locmem"
+        else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from evaluations.models import Cycle
 
@@ -15,6 +16,7 @@ DETAIL_TEMPLATE = "scoring/ranking_detail.html"
 
 
 @login_required
+@require_safe
 def ranking_list(request):
     """The cycles with results whose ranking the person may see (none for most roles)."""
     cycles = list(selectors.ranking_cycles_visible_to(request.user))
@@ -31,6 +33,7 @@ def _wants_table_only(request) -> bool:
 
 
 @login_required
+@require_safe
 def ranking_detail(request, cycle_id: int):
     """A cycle's ranking, filtered by group, service type, province, grade and unit name.
 

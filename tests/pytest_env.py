@@ -10,3 +10,5 @@ os.environ.setdefault("PEKPPP_DEV", "1")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Uploaded files of the test run go to a throwaway folder, never var/media.
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="pekppp-test-media-"))
+# Each test run has its own cache (sessions, job progress): see CACHES in settings.
+os.environ.setdefault("PEKPPP_CACHE", "locmem")

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from units.importing import SpreadsheetImportExportAdmin
 
-from ..models import Assessment, Cycle, EvaluatorAssignment, PhaseWindow
+from ..models import Assessment, AuditEntry, Cycle, EvaluatorAssignment, PhaseWindow
 from ..resources import LocusResource
 
 
@@ -62,3 +62,23 @@ class EvaluatorAssignmentAdmin(admin.ModelAdmin):
     )
     autocomplete_fields = ("assessment", "evaluator")
     list_select_related = ("assessment__unit", "assessment__cycle", "evaluator")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit history, read-only: only services.audit.audit_record appends to it."""
+
+    list_display = ("at", "assessment", "actor", "action", "indicator", "old", "new")
+    list_filter = ("action",)
+    search_fields = ("assessment__unit__name", "actor__username", "reason")
+    list_select_related = ("assessment__unit", "assessment__cycle", "actor", "indicator")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 from decimal import Decimal
 from fractions import Fraction
@@ -7,6 +8,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.db.models import Count, F, Q
 from django.test import SimpleTestCase, TestCase
+from django.utils import timezone
 
 from evaluations.demo_data import DEMO_PASSWORD, evaluator_teams, seed_demo
 from evaluations.demo_results import TOLERANCE, locus_inputs
@@ -22,10 +24,18 @@ from evaluations.models import (
     Scheme,
     SurveyResponse,
 )
+from evaluations.services.workflow import window_problem
 from scoring import engine
 from scoring.models import Result
 from scoring.services import cycle_spec, results_recompute
 from units.models import Agency, AgencyKind, Role, RoleAssignment, ServiceUnit, User
+
+# The cycles in progress are of the year seeding runs in, with every phase open around today.
+TODAY = timezone.localdate()
+YEAR = TODAY.year
+NASIONAL = f"PEKPPP Nasional {YEAR}"
+MANDIRI = f"PEKPPP Mandiri Provinsi Lampung {YEAR}"
+OPEN = (TODAY - dt.timedelta(days=14), TODAY + dt.timedelta(days=60))
 
 GRADES = ["A", "A-", "B", "B-", "C", "C-", "D", "E", "F"]
 INSTRUMENT_FILE = Path(__file__).resolve().parents[2] / "evaluations/instruments/2022-A.json"
@@ -71,12 +81,16 @@ def result_rows() -> set[tuple]:
     return set(Result.objects.values_list("id", "assessment_id", "ipp", "grade", "computed_at"))
 
 
+def window_rows() -> set[tuple]:
+    return set(PhaseWindow.objects.values_list("id", "cycle_id", "phase", "starts_on", "ends_on"))
+
+
 class SeedDemoTest(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.summary = seed_demo()
-        cls.nasional = Cycle.objects.get(name="PEKPPP Nasional 2024")
-        cls.mandiri = Cycle.objects.get(name="PEKPPP Mandiri Provinsi Lampung 2024")
+        cls.nasional = Cycle.objects.get(name=NASIONAL)
+        cls.mandiri = Cycle.objects.get(name=MANDIRI)
         cls.nasional_2023 = Cycle.objects.get(name="PEKPPP Nasional 2023")
         cls.nasional_2022 = Cycle.objects.get(name="PEKPPP Nasional 2022")
 
@@ -88,7 +102,7 @@ class SeedDemoTest(TestCase):
                 "units": 54,
                 "cycles": 4,
                 "windows": 24,
-                "assessments": 147,  # 54 + 3 in 2024, 54 in 2023, 36 in 2022
+                "assessments": 147,  # 54 + 3 this year, 54 in 2023, 36 in 2022
                 "assignments": 348,
                 "leads": 147,
                 "users": 14,
@@ -113,8 +127,10 @@ class SeedDemoTest(TestCase):
         levels_before = set(FinalLevel.objects.values_list("id", "level", "decided_at"))
         answers_before = list(SurveyResponse.objects.values_list("id", "answers", "submitted_at"))
         results_before = result_rows()
+        windows_before = window_rows()
         second = seed_demo()
         self.assertEqual(counts(), before)
+        self.assertEqual(window_rows(), windows_before)
         self.assertEqual(
             set(
                 EvaluatorAssignment.objects.values_list("assessment_id", "evaluator_id", "is_lead")
@@ -143,7 +159,7 @@ class SeedDemoTest(TestCase):
         self.assertTrue(User.objects.get(username="operator").check_password(DEMO_PASSWORD))
         self.assertEqual(
             EvaluatorAssignment.objects.filter(evaluator__username="evaluator").count(),
-            17 + 17 + 9,  # 2024, 2023, 2022
+            17 + 17 + 9,  # this year, 2023, 2022
         )
 
     def test_it_creates_all_fifteen_kabupaten_kota_of_lampung(self):
@@ -213,7 +229,7 @@ class SeedDemoTest(TestCase):
         )
         self.assertEqual(self.nasional.assessments.count(), 54)
 
-    def test_it_sets_up_both_cycles_with_six_phase_windows(self):
+    def test_it_sets_up_both_cycles_in_the_current_year_with_every_phase_open_today(self):
         self.assertEqual(
             (
                 self.nasional.year,
@@ -221,21 +237,46 @@ class SeedDemoTest(TestCase):
                 self.nasional.owner_agency.code,
                 self.nasional.instrument.code,
             ),
-            (2024, Scheme.NASIONAL, "KEMENPANRB", "2022-A"),
+            (YEAR, Scheme.NASIONAL, "KEMENPANRB", "2022-A"),
         )
         self.assertEqual(
-            (self.mandiri.scheme, self.mandiri.owner_agency.code, self.mandiri.instrument.code),
-            (Scheme.MANDIRI, "PROV-18", "2022-A"),
+            (
+                self.mandiri.year,
+                self.mandiri.scheme,
+                self.mandiri.owner_agency.code,
+                self.mandiri.instrument.code,
+            ),
+            (YEAR, Scheme.MANDIRI, "PROV-18", "2022-A"),
         )
         for cycle in (self.nasional, self.mandiri):
-            windows = cycle.windows.all()
-            self.assertEqual(sorted(w.phase for w in windows), sorted(Phase.values))
-            self.assertTrue(all(w.starts_on.year == w.ends_on.year == 2024 for w in windows))
+            windows = {w.phase: (w.starts_on, w.ends_on) for w in cycle.windows.all()}
+            self.assertEqual(windows, dict.fromkeys(Phase.values, OPEN))
+            for locus in cycle.assessments.select_related("cycle"):
+                for phase in Phase:
+                    with self.subTest(locus=str(locus), phase=phase.label):
+                        self.assertIsNone(window_problem(locus, phase, TODAY))
+        self.assertEqual(
+            (self.summary.year, self.summary.open_from, self.summary.open_until), (YEAR, *OPEN)
+        )
         self.assertFalse(
-            Assessment.objects.filter(cycle__year=2024)
+            Assessment.objects.filter(cycle__year=YEAR)
             .exclude(status=AssessmentStatus.DRAFT)
             .exists()
         )
+
+    def test_it_realigns_the_open_windows_to_the_day_of_each_run(self):
+        in_progress = PhaseWindow.objects.filter(cycle__in=[self.nasional, self.mandiri])
+        finished = PhaseWindow.objects.exclude(cycle__in=[self.nasional, self.mandiri])
+        # As left by a run earlier this year.
+        in_progress.update(starts_on=dt.date(YEAR, 1, 1), ends_on=dt.date(YEAR, 1, 2))
+        finished_before = set(finished.values_list("id", "phase", "starts_on", "ends_on"))
+        seed_demo()
+        self.assertEqual(in_progress.count(), 12)
+        self.assertEqual(set(in_progress.values_list("starts_on", "ends_on")), {OPEN})
+        self.assertEqual(
+            set(finished.values_list("id", "phase", "starts_on", "ends_on")), finished_before
+        )
+        self.assertEqual(PhaseWindow.objects.count(), 24)
 
     def test_it_gives_each_locus_two_or_three_evaluators_with_one_lead(self):
         teams = Assessment.objects.annotate(
@@ -250,7 +291,7 @@ class SeedDemoTest(TestCase):
 
     def test_it_never_assigns_an_evaluator_to_their_own_agency_in_the_nasional_cycle(self):
         nasional = EvaluatorAssignment.objects.filter(assessment__cycle__scheme=Scheme.NASIONAL)
-        self.assertEqual(nasional.count(), 135 + 135 + 72)  # 2024, 2023, 2022
+        self.assertEqual(nasional.count(), 135 + 135 + 72)  # this year, 2023, 2022
         self.assertFalse(nasional.filter(evaluator__agency=F("assessment__unit__agency")).exists())
         self.assertEqual(
             set(nasional.values_list("evaluator__agency__code", flat=True)), {"KEMENPANRB"}
@@ -308,9 +349,9 @@ class SeedDemoTest(TestCase):
 
     def test_it_lets_each_demo_user_log_in_and_see_their_work(self):
         expected = {
-            "admin": (["PEKPPP Nasional 2024", "PEKPPP Mandiri Provinsi Lampung 2024"], []),
+            "admin": ([NASIONAL, MANDIRI], []),
             "koordinator": (
-                ["PEKPPP Mandiri Provinsi Lampung 2024", "UPTD Samsat Bandar Lampung"],
+                [MANDIRI, "UPTD Samsat Bandar Lampung"],
                 ["Disdukcapil Kabupaten Lampung Selatan"],
             ),
             "evaluator": (
@@ -416,7 +457,7 @@ class SeedDemoTest(TestCase):
         )
         self.assertEqual({r.submitted_at.year for r in answers}, {2023})
 
-    def test_it_scores_2022_for_two_thirds_of_the_same_units_and_2024_not_at_all(self):
+    def test_it_scores_2022_for_two_thirds_of_the_same_units_and_this_year_not_at_all(self):
         units_2022 = set(
             Result.objects.filter(cycle=self.nasional_2022).values_list(
                 "assessment__unit_id", flat=True
@@ -434,9 +475,9 @@ class SeedDemoTest(TestCase):
             "service_type__code", flat=True
         )
         self.assertTrue({"disdukcapil", "dpmptsp", "rsud"} <= set(new_types))
-        self.assertFalse(Result.objects.filter(cycle__year=2024).exists())
-        self.assertFalse(FinalLevel.objects.filter(assessment__cycle__year=2024).exists())
-        self.assertFalse(SurveyResponse.objects.filter(assessment__cycle__year=2024).exists())
+        self.assertFalse(Result.objects.filter(cycle__year=YEAR).exists())
+        self.assertFalse(FinalLevel.objects.filter(assessment__cycle__year=YEAR).exists())
+        self.assertFalse(SurveyResponse.objects.filter(assessment__cycle__year=YEAR).exists())
 
     def test_it_stores_inputs_that_reproduce_each_ipp(self):
         results = Result.objects.select_related("cycle__instrument")
@@ -458,6 +499,11 @@ class SeedDemoCommandTest(TestCase):
         call_command("seed_demo", stdout=out)
         text = out.getvalue()
         self.assertIn("Data demo siap: 22 instansi, 54 unit, 4 periode, 147 lokus", text)
+        self.assertIn(
+            f"Periode berjalan {YEAR} (Nasional dan Mandiri): semua tahap dibuka "
+            f"{OPEN[0]:%d-%m-%Y} s.d. {OPEN[1]:%d-%m-%Y}.\n",
+            text,
+        )
         self.assertRegex(
             text,
             r"Hasil 2023: A \d+, A- \d+, B \d+, B- \d+, C \d+, C- \d+, D \d+, E \d+, F \d+; "
@@ -466,7 +512,68 @@ class SeedDemoCommandTest(TestCase):
         self.assertIn("Akun demo:", text)
         for username in ("admin", "koordinator", "evaluator", "operator", "pimpinan"):
             self.assertRegex(text, rf"\s{username}\s+demo-pekppp\s")
-        self.assertEqual(len(text.strip().splitlines()), 10)
+        self.assertEqual(len(text.strip().splitlines()), 11)
+        self.assertNotIn("2024", text)
+
+
+class SeedDemoAfterAnEarlierYearTest(TestCase):
+    """A database seeded in an earlier year (here 2024, as the old seed did) and again today."""
+
+    EARLIER = dt.date(2024, 5, 1)
+
+    @classmethod
+    def setUpTestData(cls):
+        seed_demo(today=cls.EARLIER)
+        cls.earlier = Cycle.objects.get(name="PEKPPP Nasional 2024")
+        cls.earlier_windows = window_rows()
+        cls.earlier_teams = set(
+            EvaluatorAssignment.objects.filter(assessment__cycle__year=2024).values_list(
+                "assessment_id", "evaluator_id", "is_lead"
+            )
+        )
+        seed_demo()
+
+    def test_it_leaves_the_earlier_cycles_in_progress_as_they_were(self):
+        earlier = Cycle.objects.filter(year=2024)
+        self.assertEqual(
+            set(earlier.values_list("name", flat=True)),
+            {"PEKPPP Nasional 2024", "PEKPPP Mandiri Provinsi Lampung 2024"},
+        )
+        self.assertEqual(Assessment.objects.filter(cycle__in=earlier).count(), 57)
+        self.assertLessEqual(self.earlier_windows, window_rows())
+        self.assertEqual(
+            set(
+                EvaluatorAssignment.objects.filter(assessment__cycle__year=2024).values_list(
+                    "assessment_id", "evaluator_id", "is_lead"
+                )
+            ),
+            self.earlier_teams,
+        )
+        locus = self.earlier.assessments.get(unit__code="1801-DISDUKCAPIL")
+        self.assertIsNotNone(window_problem(locus, Phase.SELF_ASSESSMENT, TODAY))
+
+    def test_it_adds_the_current_cycles_with_every_phase_open(self):
+        self.assertEqual(Cycle.objects.count(), 6)
+        for name in (NASIONAL, MANDIRI):
+            with self.subTest(cycle=name):
+                cycle = Cycle.objects.get(name=name)
+                self.assertEqual({(w.starts_on, w.ends_on) for w in cycle.windows.all()}, {OPEN})
+                self.assertEqual(cycle.windows.count(), 6)
+        lead = EvaluatorAssignment.objects.get(
+            evaluator__username="evaluator",
+            assessment__unit__code="1801-DISDUKCAPIL",
+            assessment__cycle__name=NASIONAL,
+        )
+        self.assertTrue(lead.is_lead)
+
+    def test_it_lists_the_current_cycle_first_on_the_demo_home_pages(self):
+        for username in ("evaluator", "operator"):
+            with self.subTest(username=username):
+                self.assertTrue(self.client.login(username=username, password=DEMO_PASSWORD))
+                page = self.client.get("/").content.decode()
+                self.assertIn("PEKPPP Nasional 2024", page)
+                self.assertLess(page.index(NASIONAL), page.index("PEKPPP Nasional 2024"))
+                self.client.logout()
 
 
 class EvaluatorTeamsTest(SimpleTestCase):

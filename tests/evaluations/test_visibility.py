@@ -1,7 +1,12 @@
 """Who sees which assessment: the selector and the predicate, persona by persona."""
 
 from evaluations.models import Scheme
-from evaluations.permissions import can_manage_cycle, can_view_assessment, can_view_cycle, evaluator_conflict
+from evaluations.permissions import (
+    can_manage_cycle,
+    can_view_assessment,
+    can_view_cycle,
+    evaluator_conflict,
+)
 from evaluations.selectors import assessments_visible_to, cycles_visible_to
 from tests import factories as f
 from tests.base import PersonaTestCase

@@ -5,9 +5,9 @@ from evaluations.demo_data import seed_demo
 
 class Command(BaseCommand):
     help = (
-        "Create or restore the demo data set (Provinsi Lampung, Nasional and Mandiri 2024 "
-        "cycles, finished Nasional 2023 and 2022 cycles with results, one log-in per role); "
-        "safe to run repeatedly."
+        "Create or restore the demo data set (Provinsi Lampung, Nasional and Mandiri cycles of "
+        "the current year with every phase open around today, finished Nasional 2023 and 2022 "
+        "cycles with results, one log-in per role); safe to run repeatedly."
     )
 
     def handle(self, *args, **options):
@@ -17,6 +17,10 @@ class Command(BaseCommand):
             f"{summary.cycles} periode, {summary.assessments} lokus, "
             f"{summary.assignments} penugasan evaluator, {summary.users} pengguna "
             f"(instrumen {', '.join(summary.instruments)})."
+        )
+        self.stdout.write(
+            f"Periode berjalan {summary.year} (Nasional dan Mandiri): semua tahap dibuka "
+            f"{summary.open_from:%d-%m-%Y} s.d. {summary.open_until:%d-%m-%Y}."
         )
         history = summary.history
         grades = ", ".join(f"{grade} {count}" for grade, count in history.grades)

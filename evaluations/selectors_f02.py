@@ -1,0 +1,351 @@
+"""Reads of the F-02 (evaluator) screens, each in a fixed number of queries.
+
+Blind scoring lives here: another evaluator's levels and notes are fetched only for an
+evaluator who has submitted their own F-02, so no template or fragment can leak them.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from scoring import engine
+from scoring.services import cycle_spec
+from units.models import Role, RoleAssignment
+
+from .models import (
+    Answer,
+    Assessment,
+    Clarification,
+    EvaluatorAssignment,
+    EvidenceRevision,
+    FieldVisit,
+    Indicator,
+    Level,
+    Phase,
+    PhaseExtension,
+    PhaseWindow,
+    Score,
+    SurveyResponse,
+)
+from .services.f02 import SCORING_STATUSES
+from .services.workflow import Status, window_problem
+
+PDF = "application/pdf"
+IMAGES = ("image/jpeg", "image/png")
+
+
+def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score | None:
+    """The person's own Score row with everything an autosave checks, in one query.
+
+    Carries its assignment, assessment and indicator, whether the person still holds the
+    evaluator role, and the evaluation window of the cycle with this unit's latest extension
+    (`window_starts`, `window_ends`, `window_extended_to`). None when the person has no such
+    row: not theirs, no longer an evaluator, or the row was never created.
+    """
+    window = PhaseWindow.objects.filter(
+        cycle_id=OuterRef("assignment__assessment__cycle_id"), phase=Phase.EVALUATION
+    )
+    extension = PhaseExtension.objects.filter(
+        assessment_id=OuterRef("assignment__assessment_id"), phase=Phase.EVALUATION
+    ).order_by("-ends_on")
+    return (
+        Score.objects.filter(
+            assignment__assessment_id=assessment_id,
+            assignment__evaluator_id=user.pk,
+            indicator_id=indicator_id,
+        )
+        .filter(Exists(RoleAssignment.objects.filter(user_id=user.pk, role=Role.EVALUATOR)))
+        .select_related("assignment__assessment", "indicator")
+        .annotate(
+            window_starts=Subquery(window.values("starts_on")[:1]),
+            window_ends=Subquery(window.values("ends_on")[:1]),
+            window_extended_to=Subquery(extension.values("ends_on")[:1]),
+        )
+        .first()
+    )
+
+
+def assessment_with_team(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    """An assessment with what every F-02 screen shows, and its team (two queries)."""
+    return qs.select_related("cycle__instrument", "unit__agency").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=EvaluatorAssignment.objects.select_related("evaluator").order_by(
+                "-is_lead", "evaluator__username"
+            ),
+        )
+    )
+
+
+@dataclass
+class EvidenceItem:
+    revision: EvidenceRevision
+    changed: bool
+
+    @property
+    def evidence(self):
+        return self.revision.evidence
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.revision.content_type == PDF
+
+    @property
+    def is_image(self) -> bool:
+        return self.revision.content_type in IMAGES
+
+
+@dataclass
+class TeamLevel:
+    assignment: EvaluatorAssignment
+    score: Score | None
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    levels: list[Level]
+    answer: Answer | None
+    evidence: list[EvidenceItem]
+    score: Score | None  # None for supplementary indicators, which are not scored
+    clarifications: list[Clarification]
+    team: list[TeamLevel] = field(default_factory=list)
+    answer_changed: bool = False
+    clarification_changed: bool = False
+    # Filled by the view when a clarification request is shown again with its errors.
+    clarify_checked: bool = False
+    clarify_question: str = ""
+
+    @property
+    def evidence_changed(self) -> bool:
+        return any(item.changed for item in self.evidence)
+
+    @property
+    def changed(self) -> bool:
+        return self.answer_changed or self.clarification_changed or self.evidence_changed
+
+
+@dataclass
+class AspectGroup:
+    aspect: object  # Aspect, or None for the supplementary indicators
+    rows: list[IndicatorRow]
+
+
+@dataclass(frozen=True)
+class AspectDisplay:
+    code: str
+    name: str
+    index: str
+
+
+@dataclass(frozen=True)
+class RunningResult:
+    """The engine's breakdown as display strings ("4.51", as every result page shows them)."""
+
+    aspects: tuple[AspectDisplay, ...]
+    evaluator_index: str
+    ipp: str
+    grade: str
+    grade_label: str
+    survey_message: str
+
+    @classmethod
+    def of(cls, breakdown: engine.Breakdown) -> "RunningResult":
+        return cls(
+            aspects=tuple(AspectDisplay(a.code, a.name, str(a.display)) for a in breakdown.aspects),
+            evaluator_index=str(breakdown.evaluator_index_display),
+            ipp=str(breakdown.ipp),
+            grade=breakdown.grade,
+            grade_label=breakdown.grade_label,
+            survey_message=breakdown.survey_message,
+        )
+
+
+@dataclass
+class Running:
+    """The running result of one evaluator's levels: the engine's numbers once all are set."""
+
+    total: int
+    scored: int
+    remaining: int
+    result: RunningResult | None
+    problems: tuple[str, ...] = ()
+
+
+@dataclass
+class F02Page:
+    assessment: Assessment
+    assignment: EvaluatorAssignment
+    team: list[EvaluatorAssignment]
+    groups: list[AspectGroup]
+    running: Running
+    editable: bool
+    lock_reason: str
+    can_clarify: bool
+    team_visible: bool
+    f01_visible: bool  # a draft F-01 is the unit's own business until it is submitted
+    last_viewed_at: dt.datetime | None
+    changed_count: int
+    missing_score_ids: list[int]
+    problems: tuple[str, ...] = ()
+
+
+def _running(assessment: Assessment, indicators, scores: dict[int, Score]) -> Running:
+    scored_indicators = [i for i in indicators if not i.supplementary]
+    levels = {
+        i.number: scores[i.pk].level
+        for i in scored_indicators
+        if i.pk in scores and scores[i.pk].level is not None
+    }
+    # Read whether or not every level is in, so the page costs the same queries either way.
+    survey = list(
+        SurveyResponse.objects.filter(assessment=assessment)
+        .order_by("pk")
+        .values_list("answers", flat=True)
+    )
+    total, scored = len(scored_indicators), len(levels)
+    if scored < total:
+        return Running(total=total, scored=scored, remaining=total - scored, result=None)
+    try:
+        breakdown = engine.score(cycle_spec(assessment.cycle), levels, survey)
+    except engine.ScoringInputError as exc:
+        return Running(total, scored, 0, None, exc.problems)
+    return Running(total=total, scored=scored, remaining=0, result=RunningResult.of(breakdown))
+
+
+def f02_running(*, assessment: Assessment, assignment: EvaluatorAssignment) -> Running:
+    """The sticky panel alone (refreshed after each autosave): levels, then the engine."""
+    indicators = list(
+        Indicator.objects.filter(instrument_id=assessment.cycle.instrument_id).order_by("number")
+    )
+    scores = {s.indicator_id: s for s in Score.objects.filter(assignment=assignment)}
+    return _running(assessment, indicators, scores)
+
+
+def _latest_revisions(assessment: Assessment) -> QuerySet[EvidenceRevision]:
+    latest = (
+        EvidenceRevision.objects.filter(evidence=OuterRef("evidence"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    return (
+        EvidenceRevision.objects.filter(
+            evidence__assessment=assessment,
+            evidence__removed_at__isnull=True,
+            number=Subquery(latest),
+        )
+        .select_related("evidence")
+        .order_by("evidence__indicator_id", "evidence_id")
+    )
+
+
+def f02_page(
+    *, assessment: Assessment, assignment: EvaluatorAssignment, on: dt.date | None = None
+) -> F02Page:
+    """Everything the F-02 page shows, in a constant number of queries.
+
+    `assessment` comes from assessment_with_team. Rows: the rubric, the unit's claim, the
+    latest revision of each active evidence document, this evaluator's score, the
+    clarifications; what the unit changed after `assignment.last_viewed_at` is flagged.
+    Team levels are read only once this evaluator has submitted.
+    """
+    since = assignment.last_viewed_at
+    indicators = list(
+        Indicator.objects.filter(instrument_id=assessment.cycle.instrument_id)
+        .select_related("aspect")
+        .prefetch_related(Prefetch("levels", queryset=Level.objects.order_by("value")))
+        .order_by("number")
+    )
+    answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
+    evidence: dict[int, list[EvidenceItem]] = {}
+    for rev in _latest_revisions(assessment):
+        changed = since is not None and rev.uploaded_at > since
+        evidence.setdefault(rev.evidence.indicator_id, []).append(EvidenceItem(rev, changed))
+    scores = {s.indicator_id: s for s in Score.objects.filter(assignment=assignment)}
+    team_visible = assignment.submitted_at is not None
+    team = list(assessment.assignments.all())
+    others: dict[tuple[int, int], Score] = {}
+    if team_visible:
+        others = {
+            (s.assignment_id, s.indicator_id): s
+            for s in Score.objects.filter(assignment__assessment=assessment).exclude(
+                assignment=assignment
+            )
+        }
+    clarifications: dict[int, list[Clarification]] = {}
+    for c in (
+        Clarification.objects.filter(assessment=assessment)
+        .select_related("asked_by", "answered_by")
+        .order_by("asked_at", "pk")
+    ):
+        c.is_new = bool(since and c.answered_at and c.answered_at > since)
+        clarifications.setdefault(c.indicator_id, []).append(c)
+
+    groups: list[AspectGroup] = []
+    missing: list[int] = []
+    for ind in indicators:
+        score = None
+        if not ind.supplementary:
+            score = scores.get(ind.pk)
+            if score is None:
+                missing.append(ind.pk)
+                score = Score(assignment=assignment, indicator=ind, version=0)
+        answer = answers.get(ind.pk)
+        row = IndicatorRow(
+            indicator=ind,
+            levels=list(ind.levels.all()),
+            answer=answer,
+            evidence=evidence.get(ind.pk, []),
+            score=score,
+            clarifications=clarifications.get(ind.pk, []),
+            answer_changed=bool(
+                since and answer and answer.updated_at and answer.updated_at > since
+            ),
+            clarification_changed=any(c.is_new for c in clarifications.get(ind.pk, [])),
+        )
+        if team_visible and score is not None:
+            row.team = [
+                TeamLevel(a, others.get((a.pk, ind.pk))) for a in team if a.pk != assignment.pk
+            ]
+        if not groups or groups[-1].aspect != ind.aspect:
+            groups.append(AspectGroup(ind.aspect, []))
+        groups[-1].rows.append(row)
+
+    running = _running(assessment, indicators, scores)
+    lock_reason = "" if team_visible else _lock_reason(assessment, on)
+    editable = not team_visible and not lock_reason
+    return F02Page(
+        assessment=assessment,
+        assignment=assignment,
+        team=team,
+        groups=groups,
+        running=running,
+        editable=editable,
+        lock_reason=lock_reason,
+        can_clarify=editable and assessment.status == Status.IN_EVALUATION,
+        team_visible=team_visible,
+        f01_visible=assessment.status != Status.DRAFT,
+        last_viewed_at=since,
+        changed_count=sum(1 for g in groups for r in g.rows if r.changed),
+        missing_score_ids=missing,
+    )
+
+
+def _lock_reason(assessment: Assessment, on) -> str:
+    """Why an evaluator who has not submitted cannot score now ("" when they can)."""
+    if assessment.status == Status.DRAFT:
+        return _("Unit belum mengajukan F-01; penilaian F-02 dimulai setelah F-01 diajukan.")
+    if assessment.status == Status.CLARIFICATION:
+        return _("Menunggu jawaban klarifikasi dari unit; penilaian dilanjutkan setelahnya.")
+    if assessment.status not in SCORING_STATUSES:
+        return _("Status penilaian adalah “%(status)s”.") % {
+            "status": assessment.get_status_display()
+        }
+    return window_problem(assessment, Phase.EVALUATION, on) or ""
+
+
+def field_visit_of(assignment: EvaluatorAssignment) -> FieldVisit | None:
+    """The evaluator's field visit with its photos, or None before it is recorded."""
+    return FieldVisit.objects.filter(assignment=assignment).prefetch_related("photos").first()

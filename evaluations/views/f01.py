@@ -1,0 +1,328 @@
+"""F-01 pages of the unit operator: self-assessment, evidence, submission, clarification answers.
+
+Status codes: anonymous → login redirect; a person who cannot see the assessment → 404; one
+who can see it but does not operate the unit → 403; a refusal by the status flow or a phase
+window → the page again with the message (HTML) or 409 with a small fragment (autosave).
+
+Autosave conflicts answer 409 too, for htmx and plain clients alike: the status says what
+happened, and static/js/autosave.js tells htmx to swap 409 fragments (htmx leaves 4xx
+unswapped by default).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import filetypes, selectors_f01
+from ..models import Clarification, Evidence, EvidenceRevision, Indicator
+from ..permissions import is_operator_of
+from ..selectors import assessments_visible_to
+from ..services import evidence as evidence_services
+from ..services.clarifications import clarification_answer as clarification_answer_service
+from ..services.f01 import (
+    SubmissionIncomplete,
+    answers_ensure,
+)
+from ..services.f01 import (
+    answer_autosave as answer_autosave_service,
+)
+from ..services.f01 import assessment_submit as assessment_submit_service
+from ..services.workflow import WorkflowError
+
+PAGE = "evaluations/f01_form.html"
+
+
+def _operator_assessment(request, pk: int):
+    """The assessment for its unit's operator: 404 if it cannot be seen, 403 if not theirs."""
+    assessment = get_object_or_404(selectors_f01.f01_assessments(request.user), pk=pk)
+    if not is_operator_of(request.user, assessment):
+        raise PermissionDenied
+    return assessment
+
+
+def _back(assessment_id: int, indicator: Indicator | None = None):
+    url = reverse("evaluations:f01_form", args=[assessment_id])
+    return redirect(f"{url}#ind-{indicator.number}" if indicator else url)
+
+
+def _render_page(request, assessment, *, missing=None, status=200):
+    page = selectors_f01.f01_page(assessment)
+    if page.missing_answer_rows:
+        answers_ensure(assessment)
+        page = selectors_f01.f01_page(assessment)
+    return render(request, PAGE, {"page": page, "missing": missing}, status=status)
+
+
+@login_required
+@require_GET
+def f01_form(request, pk: int):
+    """The unit's F-01, indicator by indicator, saving as the operator works."""
+    return _render_page(request, _operator_assessment(request, pk))
+
+
+def _fragment(name: str, context: dict, status: int = 200) -> HttpResponse:
+    """An autosave fragment. Rendered without the request, so no context processor spends a
+    query (the autosave budget is 4); the fragments hold no form and need no CSRF token
+    (htmx sends it from <body hx-headers>)."""
+    return HttpResponse(render_to_string(f"{PAGE}#{name}", context), status=status)
+
+
+def _autosave_row(request, pk: int, indicator_id: int):
+    """The answer row for an autosave. The common case is one query (see the selector);
+    refusals and a not-yet-created row take the slower path that tells 404 from 403."""
+    answer = selectors_f01.answer_for_autosave(
+        user=request.user, assessment_id=pk, indicator_id=indicator_id
+    )
+    if answer is not None and answer.is_operator:
+        return answer
+    assessment = _operator_assessment(request, pk)
+    get_object_or_404(Indicator, pk=indicator_id, instrument_id=assessment.cycle.instrument_id)
+    answers_ensure(assessment)
+    return selectors_f01.answer_for_autosave(
+        user=request.user, assessment_id=pk, indicator_id=indicator_id
+    )
+
+
+@login_required
+@require_POST
+def answer_autosave(request, pk: int, indicator_id: int):
+    """Save one indicator's claimed level and explanation (htmx, as the operator types)."""
+    answer = _autosave_row(request, pk, indicator_id)
+    try:
+        version = int(request.POST["version"])
+        raw_level = request.POST.get("claimed_level", "")
+        level = int(raw_level) if raw_level != "" else None
+    except (KeyError, ValueError):
+        return HttpResponseBadRequest(_("Data yang dikirim tidak lengkap."))
+    explanation = request.POST.get("explanation", "").replace("\r\n", "\n")
+    htmx = request.headers.get("HX-Request") == "true"
+    try:
+        outcome = answer_autosave_service(
+            answer=answer,
+            gate=selectors_f01.autosave_gate(answer),
+            by=request.user,
+            version=version,
+            claimed_level=level,
+            explanation=explanation,
+        )
+    except ValueError:
+        return HttpResponseBadRequest(_("Tingkat harus 0 sampai 5."))
+    except WorkflowError as exc:
+        if not htmx:
+            messages.error(request, str(exc))
+            return _back(pk, answer.indicator)
+        context = {"indicator_id": indicator_id, "problems": exc.problems}
+        return _fragment("autosave-refused", context, status=409)
+    if outcome.saved:
+        if not htmx:
+            messages.success(
+                request, _("Jawaban indikator %(n)s tersimpan.") % {"n": answer.indicator.number}
+            )
+            return _back(pk, answer.indicator)
+        return _fragment("autosave-saved", {"answer": outcome.answer})
+    if not htmx:
+        messages.error(
+            request,
+            _("Jawaban indikator %(n)s sudah diubah orang lain; periksa lalu simpan lagi.")
+            % {"n": answer.indicator.number},
+        )
+        return _back(pk, answer.indicator)
+    context = {
+        "assessment_id": pk,
+        "indicator_id": indicator_id,
+        "mine": {"level": level, "explanation": explanation},
+        "theirs": outcome.answer,
+    }
+    return _fragment("autosave-conflict", context, status=409)
+
+
+@login_required
+@require_POST
+def assessment_submit(request, pk: int):
+    """Submit F-01; refused with the list of what is missing, each linked to its indicator."""
+    assessment = _operator_assessment(request, pk)
+    try:
+        assessment_submit_service(assessment=assessment, by=request.user)
+    except SubmissionIncomplete as exc:
+        return _render_page(request, assessment, missing=exc.missing)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return _back(pk)
+    messages.success(
+        request, _("F-01 telah diajukan. Evaluator sudah diberi tahu; isian kini terkunci.")
+    )
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk: int, indicator_id: int):
+    """Upload one or more files to an indicator: each becomes its own evidence document."""
+    assessment = _operator_assessment(request, pk)
+    indicator = get_object_or_404(
+        Indicator, pk=indicator_id, instrument_id=assessment.cycle.instrument_id
+    )
+    files = request.FILES.getlist("files")
+    if not files:
+        messages.error(request, _("Pilih minimal satu berkas untuk diunggah."))
+        return _back(pk, indicator)
+    title = request.POST.get("title", "") if len(files) == 1 else ""
+    for upload in files:
+        try:
+            evidence_services.evidence_upload(
+                assessment=assessment,
+                indicator=indicator,
+                file=upload,
+                title=title,
+                by=request.user,
+            )
+        except WorkflowError as exc:
+            messages.error(request, f"{upload.name}: {exc}")
+        else:
+            messages.success(request, _("%(name)s diunggah.") % {"name": upload.name})
+    return _back(pk, indicator)
+
+
+def _operator_evidence(request, evidence_id: int) -> Evidence:
+    evidence = get_object_or_404(
+        Evidence.objects.filter(assessment__in=assessments_visible_to(request.user)).select_related(
+            "assessment", "indicator"
+        ),
+        pk=evidence_id,
+    )
+    if not is_operator_of(request.user, evidence.assessment):
+        raise PermissionDenied
+    return evidence
+
+
+@login_required
+@require_POST
+def evidence_replace(request, evidence_id: int):
+    """Upload a new revision of a document; the earlier revisions stay."""
+    evidence = _operator_evidence(request, evidence_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Pilih berkas pengganti."))
+        return _back(evidence.assessment_id, evidence.indicator)
+    try:
+        revision = evidence_services.evidence_replace(
+            evidence=evidence, file=upload, by=request.user
+        )
+    except WorkflowError as exc:
+        messages.error(request, f"{upload.name}: {exc}")
+    else:
+        messages.success(
+            request,
+            _("%(title)s diganti (revisi %(n)s).")
+            % {"title": evidence.title, "n": revision.number},
+        )
+    return _back(evidence.assessment_id, evidence.indicator)
+
+
+@login_required
+@require_POST
+def evidence_remove(request, evidence_id: int):
+    """Hide a document from F-01; its revisions stay in the history."""
+    evidence = _operator_evidence(request, evidence_id)
+    try:
+        evidence_services.evidence_remove(evidence=evidence, by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(title)s dihapus dari F-01.") % {"title": evidence.title})
+    return _back(evidence.assessment_id, evidence.indicator)
+
+
+@login_required
+@require_POST
+def evidence_carry_over(request, pk: int):
+    """Bring over the unit's evidence from its previous cycle."""
+    assessment = _operator_assessment(request, pk)
+    try:
+        carried = evidence_services.evidence_carry_over(assessment=assessment, by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        if carried:
+            messages.success(
+                request,
+                _("%(n)s bukti dukung dibawa dari periode sebelumnya.") % {"n": len(carried)},
+            )
+        else:
+            messages.info(request, _("Tidak ada bukti dukung baru untuk dibawa."))
+    return _back(pk)
+
+
+@login_required
+@require_GET
+def evidence_download(request, revision_id: int):
+    """One stored revision, for anyone who may see the assessment; the type stored at upload
+    (checked by content) is sent, never one guessed from the name.
+
+    `?inline=1` shows PDF, JPEG and PNG in the browser (the F-02 preview) inside a CSP
+    sandbox; every other type is always a download.
+    """
+    revision = get_object_or_404(
+        EvidenceRevision.objects.filter(
+            evidence__assessment__in=assessments_visible_to(request.user)
+        ),
+        pk=revision_id,
+    )
+    inline = (
+        request.GET.get("inline") == "1" and revision.content_type in filetypes.INLINE_CONTENT_TYPES
+    )
+    try:
+        handle = revision.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    # Django builds Content-Disposition: quoted when plain ASCII, else filename*=utf-8''…
+    # percent-encoded, so quotes, newlines and non-ASCII names cannot break the header.
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=revision.original_name,
+        content_type=revision.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if inline and revision.content_type == filetypes.PDF.content_type:
+        response["Content-Security-Policy"] = "sandbox; frame-ancestors 'self'"
+    else:
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'self'"
+    if inline:
+        response["X-Frame-Options"] = "SAMEORIGIN"  # the F-02 page may frame the preview
+    patch_cache_control(response, private=True, max_age=3600)
+    return response
+
+
+@login_required
+@require_POST
+def clarification_answer(request, pk: int):
+    """The unit answers an evaluator's clarification question on one indicator."""
+    clarification = get_object_or_404(
+        Clarification.objects.filter(
+            assessment__in=assessments_visible_to(request.user)
+        ).select_related("assessment", "indicator"),
+        pk=pk,
+    )
+    if not is_operator_of(request.user, clarification.assessment):
+        raise PermissionDenied
+    try:
+        clarification_answer_service(
+            clarification=clarification, by=request.user, answer=request.POST.get("answer", "")
+        )
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Jawaban klarifikasi indikator %(n)s terkirim.")
+            % {"n": clarification.indicator.number},
+        )
+    return _back(clarification.assessment_id, clarification.indicator)

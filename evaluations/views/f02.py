@@ -1,0 +1,324 @@
+"""F-02: the evaluator's scoring page, its autosave, submission, clarification and field visit.
+
+Autosave responses (htmx): 200 with the row's "saved" fragment (new version inside), or 409
+with a fragment holding the conflict (both values) or the refusal message. The F-02 page
+tells htmx to swap 409 responses (an htmx:beforeSwap listener in f02_form.html), so the
+status code stays honest for any other client. Without htmx the form posts normally and
+gets a redirect back to the page with a message.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from units.permissions import roles_of
+
+from .. import selectors_f02
+from ..models import Assessment, FieldVisitPhoto, Indicator, Phase
+from ..permissions import assignment_of, can_view_assessment
+from ..selectors import assessments_visible_to
+from ..services import f02 as f02_services
+from ..services.clarifications import clarification_request
+from ..services.workflow import WorkflowError, window_problem
+
+PAGE = "evaluations/f02_form.html"
+ROW = "evaluations/f02/_indicator.html"
+VISIT_PAGE = "evaluations/field_visit_form.html"
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _fragment(template: str, context: dict, *, status: int = 200) -> HttpResponse:
+    """An autosave fragment, rendered without the request's context processors: they may
+    read the database (navigation reads the roles), and an autosave has 4 queries to spend."""
+    return HttpResponse(render_to_string(template, context), status=status)
+
+
+def _own_assignment(request, pk: int):
+    """The assessment (404 for outsiders) and the person's assignment on it (403 without)."""
+    assessment = get_object_or_404(
+        selectors_f02.assessment_with_team(assessments_visible_to(request.user)), pk=pk
+    )
+    mine = None
+    if roles_of(request.user).evaluator:
+        mine = next(
+            (a for a in assessment.assignments.all() if a.evaluator_id == request.user.pk), None
+        )
+    if mine is None:
+        raise PermissionDenied(_("Hanya evaluator yang ditugaskan yang dapat membuka F-02."))
+    mine.assessment = assessment
+    return assessment, mine
+
+
+def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
+    page = selectors_f02.f02_page(assessment=assessment, assignment=assignment)
+    if page.missing_score_ids and page.editable:
+        f02_services.scores_ensure(assignment, page.missing_score_ids)
+    # After the "changed since you last looked" marks are computed from the old time.
+    f02_services.assignment_mark_viewed(assignment=assignment)
+    if clarify:
+        for group in page.groups:
+            for row in group.rows:
+                row.clarify_checked = row.indicator.pk in clarify["checked"]
+                row.clarify_question = clarify["questions"].get(row.indicator.pk, "")
+    context = {
+        "page": page,
+        "assessment": assessment,
+        "running": page.running,
+        "problems": problems,
+    }
+    return render(request, PAGE, context)
+
+
+@login_required
+@require_GET
+def f02_form(request, pk: int):
+    """The scoring page; `?panel=1` (htmx, after a level changed) returns the running panel."""
+    assessment, assignment = _own_assignment(request, pk)
+    if request.GET.get("panel"):
+        running = selectors_f02.f02_running(assessment=assessment, assignment=assignment)
+        return render(request, PAGE + "#running", {"assessment": assessment, "running": running})
+    return _render_page(request, assessment, assignment)
+
+
+def _score_without_fast_path(request, pk: int, indicator_id: int):
+    """The autosave row when the one-query path found none: decide 404/403, or create it."""
+    assessment = get_object_or_404(
+        assessments_visible_to(request.user).select_related("cycle"), pk=pk
+    )
+    assignment = assignment_of(request.user, assessment)
+    if assignment is None:
+        raise PermissionDenied(_("Hanya evaluator yang ditugaskan yang dapat menilai."))
+    get_object_or_404(
+        Indicator,
+        pk=indicator_id,
+        instrument_id=assessment.cycle.instrument_id,
+        supplementary=False,
+    )
+    f02_services.scores_ensure(assignment, [indicator_id])
+    score = selectors_f02.score_for_autosave(
+        user=request.user, assessment_id=pk, indicator_id=indicator_id
+    )
+    if score is None:
+        raise Http404
+    return score
+
+
+@login_required
+@require_POST
+def score_autosave(request, pk: int, indicator_id: int):
+    """Save one indicator's level, note and recommendation (≤ 4 queries on the usual path:
+    the user, the row with its checks, the UPDATE, the audit INSERT when the level changed)."""
+    score = selectors_f02.score_for_autosave(
+        user=request.user, assessment_id=pk, indicator_id=indicator_id
+    )
+    if score is None:
+        score = _score_without_fast_path(request, pk, indicator_id)
+    try:
+        posted_version = int(request.POST.get("version", ""))
+        version = int(request.POST.get("keep_version") or posted_version)
+    except ValueError:
+        return HttpResponseBadRequest(_("Versi tidak valid."))
+    mine = {
+        "level": request.POST.get("level", ""),
+        "note": request.POST.get("note", ""),
+        "recommendation": request.POST.get("recommendation", ""),
+    }
+    context = {
+        "assessment_pk": pk,
+        "indicator": score.indicator,
+        "posted_version": posted_version,
+        "mine": mine,
+    }
+    page_url = reverse("evaluations:f02_form", args=[pk]) + f"#indikator-{score.indicator.number}"
+    try:
+        saved = f02_services.score_autosave(score=score, version=version, by=request.user, **mine)
+    except f02_services.ScoreConflict as exc:
+        if not _is_htmx(request):
+            messages.error(request, _conflict_message(mine, exc.current))
+            return redirect(page_url)
+        context |= {"current": exc.current, "saved_by": request.user.display_name}
+        return _fragment(ROW + "#conflict", context, status=409)
+    except WorkflowError as exc:
+        if not _is_htmx(request):
+            messages.error(request, " ".join(exc.problems))
+            return redirect(page_url)
+        return _fragment(ROW + "#refused", context | {"problems": exc.problems}, status=409)
+    if not _is_htmx(request):
+        messages.success(
+            request, _("Nilai indikator %(n)s tersimpan.") % {"n": score.indicator.number}
+        )
+        return redirect(page_url)
+    response = _fragment(ROW + "#saved", {"score": score})
+    if saved.level_changed:
+        response["HX-Trigger"] = "f02-saved"  # the running panel refreshes itself
+    return response
+
+
+def _conflict_message(mine: dict, current) -> str:
+    return _(
+        "Nilai tidak disimpan karena telah diubah di tempat lain. Nilai Anda: tingkat "
+        "%(mine)s. Nilai tersimpan: tingkat %(saved)s."
+    ) % {
+        "mine": mine["level"] or "—",
+        "saved": "—" if current.level is None else current.level,
+    }
+
+
+@login_required
+@require_POST
+def evaluator_submit(request, pk: int):
+    """Hand in this evaluator's F-02; refused with the list of what is missing."""
+    assessment, assignment = _own_assignment(request, pk)
+    try:
+        f02_services.evaluator_submit(assignment=assignment, by=request.user)
+    except WorkflowError as exc:
+        return _render_page(request, assessment, assignment, problems=exc.problems)
+    messages.success(request, _("F-02 Anda telah diserahkan. Tingkat tim kini dapat Anda lihat."))
+    return redirect("evaluations:f02_form", pk=pk)
+
+
+@login_required
+@require_POST
+def clarification_request_form(request, pk: int):
+    """Return the ticked indicators to the unit, each with its question."""
+    assessment, assignment = _own_assignment(request, pk)
+    ids = {int(v) for v in request.POST.getlist("indicator") if v.isdigit()}
+    indicators = Indicator.objects.filter(
+        pk__in=ids, instrument_id=assessment.cycle.instrument_id, supplementary=False
+    ).order_by("number")
+    items = [(ind, request.POST.get(f"question-{ind.pk}", "")) for ind in indicators]
+    try:
+        if assignment.submitted_at is not None:
+            raise WorkflowError(_("F-02 Anda sudah diserahkan; klarifikasi tidak dapat diminta."))
+        clarification_request(assessment=assessment, by=request.user, items=items)
+    except WorkflowError as exc:
+        clarify = {
+            "checked": {ind.pk for ind, _q in items},
+            "questions": {ind.pk: q for ind, q in items},
+        }
+        return _render_page(request, assessment, assignment, problems=exc.problems, clarify=clarify)
+    messages.success(
+        request,
+        _("Permintaan klarifikasi untuk %(n)s indikator telah dikirim ke unit.")
+        % {"n": len(items)},
+    )
+    return redirect("evaluations:f02_form", pk=pk)
+
+
+# --- Field visit ------------------------------------------------------------------------------
+
+
+class FieldVisitForm(forms.Form):
+    """Parses the text fields; the service decides what is required (and lists it all)."""
+
+    visit_date = forms.DateField(required=False)
+    people_met = forms.CharField(required=False, strip=True)
+    observations = forms.CharField(required=False, strip=True)
+
+
+def _visit_lock_reason(assessment: Assessment, assignment) -> str:
+    if assignment.submitted_at is not None:
+        return _("F-02 Anda sudah diserahkan; catatan kunjungan hanya dapat dibaca.")
+    if assessment.status not in f02_services.VISIT_STATUSES:
+        return _("Status penilaian adalah “%(status)s”.") % {
+            "status": assessment.get_status_display()
+        }
+    return window_problem(assessment, Phase.EVALUATION) or ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def field_visit(request, pk: int):
+    """The evaluator's field visit: date, people met, observations and photos."""
+    assessment, assignment = _own_assignment(request, pk)
+    visit = selectors_f02.field_visit_of(assignment)
+    problems: tuple[str, ...] = ()
+    if request.method == "POST":
+        form = FieldVisitForm(request.POST)
+        if form.is_valid():
+            try:
+                f02_services.field_visit_save(
+                    assignment=assignment,
+                    date=form.cleaned_data["visit_date"],
+                    people_met=form.cleaned_data["people_met"],
+                    observations=form.cleaned_data["observations"],
+                    photos=request.FILES.getlist("photos"),
+                    by=request.user,
+                )
+            except WorkflowError as exc:
+                problems = exc.problems
+            else:
+                messages.success(request, _("Catatan kunjungan lapangan tersimpan."))
+                return redirect("evaluations:field_visit", pk=pk)
+        else:
+            problems = (_("Tanggal kunjungan tidak valid."),)
+        values = request.POST
+    else:
+        values = {
+            "visit_date": visit.visit_date.isoformat() if visit else "",
+            "people_met": visit.people_met if visit else "",
+            "observations": visit.observations if visit else "",
+        }
+    context = {
+        "assessment": assessment,
+        "visit": visit,
+        "values": values,
+        "problems": problems,
+        "lock_reason": _visit_lock_reason(assessment, assignment),
+        "max_mb": settings.EVIDENCE_MAX_FILE_MB,
+    }
+    return render(request, VISIT_PAGE, context)
+
+
+def _can_see_visit_photos(user, assessment: Assessment) -> bool:
+    """The assessment's evaluators, and the admins and coordinators who oversee it."""
+    roles = roles_of(user)
+    if roles.ministry_admin:
+        return True
+    agencies = roles.coordinator_agencies
+    if assessment.cycle.owner_agency_id in agencies or assessment.unit.agency_id in agencies:
+        return True
+    return roles.evaluator and assessment.assignments.filter(evaluator=user).exists()
+
+
+@login_required
+@require_GET
+def visit_photo_download(request, photo_id: int):
+    """One field-visit photo, inline, to the people who may see it.
+
+    404 for someone who cannot see the assessment at all, 403 for someone who can (the unit,
+    leadership) but is not one of the people the visit record is for.
+    """
+    photo = get_object_or_404(
+        FieldVisitPhoto.objects.select_related(
+            "visit__assignment__assessment__cycle", "visit__assignment__assessment__unit"
+        ),
+        pk=photo_id,
+    )
+    assessment = photo.visit.assignment.assessment
+    if not can_view_assessment(request.user, assessment):
+        raise Http404
+    if not _can_see_visit_photos(request.user, assessment):
+        raise PermissionDenied
+    response = FileResponse(
+        photo.file.open("rb"),
+        content_type=photo.content_type,
+        as_attachment=False,
+        filename=photo.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'self'"
+    patch_cache_control(response, private=True, max_age=3600)
+    return response

@@ -1,0 +1,557 @@
+"""F-02: the evaluator's scoring page, autosave, blind scoring, submission and running IPP."""
+
+import json
+import re
+import threading
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client, TransactionTestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from evaluations.models import (
+    AssessmentStatus,
+    AuditAction,
+    AuditEntry,
+    InstrumentVersion,
+    Phase,
+    Score,
+)
+from evaluations.services import f02 as f02_services
+from evaluations.services.workflow import WorkflowError
+from scoring.services import instrument_plan
+from tests import factories as f
+from tests.base import PersonaTestCase
+from tests.browser.support import BrowserTestCase
+
+from . import f02_factories as ff
+from .f02_factories import F02TestCase
+
+Status = AssessmentStatus
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "scoring_cases.json"
+
+
+class AutosaveTest(F02TestCase):
+    def setUp(self):
+        self.client.force_login(self.evaluator)
+        f02_services.scores_ensure(self.assignment)
+
+    def test_it_saves_a_score_and_bumps_its_version(self):
+        ind = self.indicators[0]
+        response = self.post_score(
+            ind, version=0, level=3, note="Dokumen SOP ada", recommendation="Sahkan SOP"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, '<input type="hidden" name="version" value="1">', html=True)
+        self.assertContains(response, "Tersimpan")
+        self.assertEqual(response.headers["HX-Trigger"], "f02-saved")
+        score = self.score(ind)
+        self.assertEqual(
+            (score.level, score.note, score.recommendation, score.version),
+            (3, "Dokumen SOP ada", "Sahkan SOP", 1),
+        )
+        self.assertIsNotNone(score.updated_at)
+
+    def test_it_starts_the_evaluation_on_the_first_save(self):
+        self.post_score(self.indicators[0], version=0, level=2)
+        self.assessment.refresh_from_db()
+        self.assertEqual(self.assessment.status, Status.IN_EVALUATION)
+        status_entries = AuditEntry.objects.filter(
+            assessment=self.assessment, action=AuditAction.STATUS
+        )
+        self.assertEqual(
+            [(e.old, e.new, e.actor) for e in status_entries],
+            [("Diajukan", "Dalam evaluasi", self.evaluator)],
+        )
+        # The second save leaves the status (and its history) alone.
+        self.post_score(self.indicators[1], version=0, level=2)
+        self.assertEqual(status_entries.count(), 1)
+
+    def test_it_audits_a_level_change_only(self):
+        ind = self.indicators[0]
+        self.post_score(ind, version=0, level=3)
+        self.post_score(ind, version=1, level=3, note="catatan baru")
+        self.post_score(ind, version=2, level=4, note="catatan baru")
+        entries = AuditEntry.objects.filter(assessment=self.assessment, action=AuditAction.SCORE)
+        self.assertEqual(
+            [(e.indicator_id, e.old, e.new, e.actor) for e in entries],
+            [(ind.pk, "", "3", self.evaluator), (ind.pk, "3", "4", self.evaluator)],
+        )
+        self.assertEqual(self.score(ind).version, 3)
+
+    def test_it_writes_nothing_when_nothing_changed(self):
+        ind = self.indicators[0]
+        self.post_score(ind, version=0, level=3)
+        response = self.post_score(ind, version=1, level=3)
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("HX-Trigger", response.headers)
+        self.assertEqual(self.score(ind).version, 1)
+
+    def test_it_shows_both_values_on_a_conflict_and_keeps_the_first(self):
+        ind = self.indicators[0]
+        first = self.post_score(ind, version=0, level=4, note="catatan tab pertama")
+        second = self.post_score(ind, version=0, level=2, note="catatan tab kedua")
+        self.assertEqual(first.status_code, 200)
+        self.assertEqual(second.status_code, 409)
+        self.assertContains(second, "catatan tab pertama", status_code=409)
+        self.assertContains(second, "catatan tab kedua", status_code=409)
+        self.assertContains(second, '<b class="f02-mine-level">2</b>', status_code=409, html=True)
+        self.assertContains(second, '<b class="f02-saved-level">4</b>', status_code=409, html=True)
+        # "Keep mine" resubmits against the version it was shown.
+        self.assertContains(second, 'name="keep_version" value="1"', status_code=409)
+        score = self.score(ind)
+        self.assertEqual((score.level, score.note, score.version), (4, "catatan tab pertama", 1))
+        self.assertEqual(
+            AuditEntry.objects.filter(action=AuditAction.SCORE, indicator=ind).count(), 1
+        )
+        kept = self.post_score(ind, version=0, keep_version=1, level=2, note="catatan tab kedua")
+        self.assertEqual(kept.status_code, 200)
+        self.assertEqual(self.score(ind).level, 2)
+
+    def test_it_saves_within_four_queries(self):
+        ff.set_status(self.assessment, Status.IN_EVALUATION)
+        ind = self.indicators[0]
+        self.post_score(ind, version=0, level=1)  # warm the session cache
+        # user, the row with its checks and window, UPDATE, audit INSERT (level changed)
+        with self.assertNumQueries(4):
+            response = self.post_score(ind, version=1, level=3, note="a")
+        self.assertEqual(response.status_code, 200)
+        # a note alone: no audit entry
+        with self.assertNumQueries(3):
+            self.post_score(ind, version=2, level=3, note="ab")
+        self.assertEqual(self.score(ind).version, 3)
+
+    def test_it_refuses_scoring_outside_the_evaluation_window(self):
+        ff.close_window(self.cycle, Phase.EVALUATION)
+        response = self.post_score(self.indicators[0], version=0, level=3)
+        self.assertContains(response, "sudah ditutup", status_code=409)
+        score = self.score(self.indicators[0])
+        self.assertEqual((score.level, score.version), (None, 0))
+        self.assertFalse(AuditEntry.objects.filter(assessment=self.assessment).exists())
+        self.assessment.refresh_from_db()
+        self.assertEqual(self.assessment.status, Status.SUBMITTED)
+
+    def test_it_refuses_scoring_while_a_clarification_is_pending(self):
+        ff.set_status(self.assessment, Status.CLARIFICATION)
+        response = self.post_score(self.indicators[0], version=0, level=3)
+        self.assertContains(response, "Klarifikasi", status_code=409)
+        self.assertIsNone(self.score(self.indicators[0]).level)
+
+    def test_it_creates_a_missing_row_on_the_first_save(self):
+        Score.objects.filter(assignment=self.assignment).delete()
+        response = self.post_score(self.indicators[5], version=0, level=5)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.score(self.indicators[5]).level, 5)
+
+    def test_it_redirects_back_to_the_page_without_htmx(self):
+        ind = self.indicators[2]
+        response = self.post_score(ind, version=0, level=3, htmx=False)
+        self.assertRedirects(
+            response, self.page_url() + f"#indikator-{ind.number}", fetch_redirect_response=False
+        )
+        self.assertEqual(self.score(ind).level, 3)
+
+    def test_it_sends_anonymous_people_to_the_login_page(self):
+        self.client.logout()
+        response = self.post_score(self.indicators[0], version=0, level=3)
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response["Location"].startswith("/masuk/?next="))
+
+    def test_it_forbids_a_unit_operator(self):
+        self.client.force_login(self.operator)
+        response = self.post_score(self.indicators[0], version=0, level=3)
+        self.assertEqual(response.status_code, 403)
+        self.assertIsNone(self.score(self.indicators[0]).level)
+
+    def test_it_forbids_the_admin_who_is_not_an_evaluator_of_it(self):
+        self.client.force_login(self.admin)
+        self.assertEqual(self.post_score(self.indicators[0], version=0, level=3).status_code, 403)
+
+    def test_it_hides_the_assessment_from_an_unassigned_evaluator(self):
+        self.client.force_login(self.stranger)
+        self.assertEqual(self.post_score(self.indicators[0], version=0, level=3).status_code, 404)
+        self.assertEqual(self.client.get(self.page_url()).status_code, 404)
+        self.assertIsNone(self.score(self.indicators[0]).level)
+
+    def test_it_does_not_let_an_evaluator_write_anothers_row(self):
+        # evaluator 2 posting for the indicator writes their own row, never evaluator 1's
+        self.client.force_login(self.evaluator2)
+        self.post_score(self.indicators[0], version=0, level=1)
+        self.assertIsNone(self.score(self.indicators[0]).level)
+        self.assertEqual(self.score(self.indicators[0], self.assignment2).level, 1)
+
+
+class ConcurrentAutosaveTest(TransactionTestCase):
+    """Two requests save the same score at the same moment: one wins, the other is told."""
+
+    def setUp(self):
+        agency = f.make_agency("Kementerian PANRB", code="KEMENPANRB-C")
+        instrument = f.make_instrument("UJI-KONKUREN")
+        cycle = f.make_cycle(instrument, owner=agency)
+        ff.open_window(cycle, Phase.EVALUATION)
+        self.assessment = ff.set_status(f.make_assessment(cycle), Status.IN_EVALUATION)
+        self.evaluator = f.make_user("evaluator-konkuren", agency=agency)
+        f.grant(self.evaluator, f.Role.EVALUATOR)
+        self.assignment = f.assign(self.assessment, self.evaluator)
+        f02_services.scores_ensure(self.assignment)
+        self.indicator = ff.scored_indicators(instrument)[0]
+
+    def test_it_saves_exactly_one_of_two_simultaneous_saves(self):
+        url = reverse("evaluations:score_autosave", args=[self.assessment.pk, self.indicator.pk])
+        clients = [Client(), Client()]
+        for c in clients:
+            c.force_login(self.evaluator)
+        barrier = threading.Barrier(2)
+        results: dict[int, object] = {}
+
+        def save(n):
+            try:
+                barrier.wait(timeout=10)
+                results[n] = clients[n].post(
+                    url,
+                    {"version": 0, "level": n + 2, "note": f"dari permintaan {n}"},
+                    headers={"HX-Request": "true"},
+                )
+            except Exception as exc:  # reported below, never swallowed
+                results[n] = exc
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=save, args=(n,)) for n in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        statuses = sorted(getattr(r, "status_code", repr(r)) for r in results.values())
+        self.assertEqual(statuses, [200, 409])
+        winner = next(n for n, r in results.items() if r.status_code == 200)
+        loser = 1 - winner
+        score = Score.objects.get(assignment=self.assignment, indicator=self.indicator)
+        self.assertEqual(
+            (score.level, score.note, score.version), (winner + 2, f"dari permintaan {winner}", 1)
+        )
+        conflict = results[loser].content.decode()
+        self.assertIn(f"dari permintaan {loser}", conflict)  # their own value
+        self.assertIn(f"dari permintaan {winner}", conflict)  # and the one that was saved
+        self.assertEqual(AuditEntry.objects.filter(action=AuditAction.SCORE).count(), 1)
+
+    def test_it_saves_within_four_queries_outside_a_test_transaction(self):
+        client = Client()
+        client.force_login(self.evaluator)
+        url = reverse("evaluations:score_autosave", args=[self.assessment.pk, self.indicator.pk])
+        htmx = {"HX-Request": "true"}
+        # user, the row with its checks, UPDATE, audit INSERT: no BEGIN/COMMIT is spent
+        with self.assertNumQueries(4):
+            response = client.post(url, {"version": 0, "level": 3}, headers=htmx)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(AuditEntry.objects.filter(action=AuditAction.SCORE).count(), 1)
+
+
+class F02PageTest(F02TestCase):
+    def setUp(self):
+        self.client.force_login(self.evaluator)
+
+    def test_it_shows_claims_evidence_rubric_and_the_form(self):
+        ind = self.indicators[0]
+        ff.give_answers(self.assessment, self.operator, [ind], level=4)
+        pdf = ff.add_evidence(self.assessment, ind, self.operator)
+        png = ff.add_evidence(
+            self.assessment,
+            ind,
+            self.operator,
+            content=ff.png_bytes(),
+            content_type="image/png",
+            extension=".png",
+            title="Foto loket",
+        )
+        response = self.client.get(self.page_url())
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Penjelasan unit untuk indikator 1")
+        self.assertContains(response, "Indikator 1: tingkat 3")  # rubric text
+        self.assertContains(response, 'name="level" value="5"', count=len(self.indicators))
+        if _has_evidence_url():  # the F-01 area's download view
+            self.assertContains(response, f"{pdf.pk}/?inline=1")
+        self.assertContains(response, '<iframe loading="lazy"', count=1)
+        self.assertContains(response, '<img class="f02-preview" loading="lazy"', count=1)
+        self.assertContains(response, "Foto loket")
+        self.assertEqual(Score.objects.filter(assignment=self.assignment).count(), 30)
+        self.assertIsNotNone(png.pk)
+
+    def test_it_keeps_a_draft_f01_out_of_sight_and_the_form_locked(self):
+        ff.set_status(self.assessment, Status.DRAFT)
+        ff.give_answers(self.assessment, self.operator, self.indicators[:1])
+        response = self.client.get(self.page_url())
+        self.assertContains(response, "Unit belum mengajukan F-01")
+        self.assertNotContains(response, "Penjelasan unit untuk indikator 1")
+        self.assertNotContains(response, "Serahkan F-02")
+        self.assertFalse(Score.objects.filter(assignment=self.assignment).exists())
+
+    def test_it_counts_the_indicators_still_to_score(self):
+        ff.give_levels(self.assignment, {1: 5, 2: 4, 3: 3})
+        response = self.client.get(self.page_url())
+        self.assertContains(response, "27 dari 30 indikator belum diberi tingkat.")
+        self.assertNotContains(response, 'class="f02-ipp-value"')
+
+    def test_it_forbids_the_unit_operator_and_hides_it_from_outsiders(self):
+        for user, status in [
+            (self.operator, 403),
+            (self.coordinator, 404),
+            (self.leader, 403),
+            (self.admin, 403),
+            (self.outsider, 404),
+            (self.stranger, 404),
+        ]:
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(self.page_url()).status_code, status, user)
+        self.client.logout()
+        self.assertEqual(self.client.get(self.page_url()).status_code, 302)
+
+    def test_it_uses_the_same_number_of_queries_for_3_and_30_levels_with_or_without_evidence(self):
+        ff.give_answers(self.assessment, self.operator, self.indicators)
+        ff.set_status(self.assessment, Status.IN_EVALUATION)
+        instrument_plan(self.instrument)  # the engine's spec is cached per process
+        self.client.get(self.page_url())  # creates the score rows
+
+        def page_queries():
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.client.get(self.page_url()).status_code, 200)
+            return len(queries)
+
+        ff.give_levels(self.assignment, {i.number: 3 for i in self.indicators[:3]})
+        few_without = page_queries()
+        for ind in self.indicators:
+            ff.add_evidence(self.assessment, ind, self.operator)
+        few_with = page_queries()
+        self.fill_all(self.assignment, level=4)
+        all_with = page_queries()
+        # user, roles, assessment, team, indicators, levels, answers, evidence, scores,
+        # clarifications, survey answers, evaluation window (2), UPDATE last_viewed_at
+        self.assertEqual([few_without, few_with, all_with], [PAGE_QUERIES] * 3)
+        with self.assertNumQueries(PAGE_QUERIES):
+            self.client.get(self.page_url())
+
+    def test_it_updates_last_viewed_at_on_each_view(self):
+        self.assertIsNone(self.assignment.last_viewed_at)
+        self.client.get(self.page_url())
+        self.assignment.refresh_from_db()
+        self.assertIsNotNone(self.assignment.last_viewed_at)
+
+    def test_it_marks_what_the_unit_changed_since_the_last_look(self):
+        ind = self.indicators[4]
+        self.client.get(self.page_url())
+        ff.add_evidence(self.assessment, ind, self.operator)
+        response = self.client.get(self.page_url())
+        self.assertContains(
+            response, f'<article class="f02-ind f02-changed" id="indikator-{ind.number}">'
+        )
+        self.assertContains(response, "1 indikator berubah sejak terakhir")
+        self.assertContains(response, 'class="f02-changed-mark"', count=1)
+        # seen now: the next visit shows no mark
+        self.assertNotContains(self.client.get(self.page_url()), 'class="f02-changed-mark"')
+
+    def test_it_refreshes_the_running_panel_alone(self):
+        response = self.client.get(self.page_url() + "?panel=1", headers={"HX-Request": "true"})
+        self.assertContains(response, 'id="f02-running"')
+        self.assertNotContains(response, "<html")
+
+
+class BlindScoringTest(F02TestCase):
+    def test_it_hides_other_evaluators_levels_until_one_submits(self):
+        ff.set_status(self.assessment, Status.IN_EVALUATION)
+        self.fill_all(self.assignment, level=2, note="Catatan rahasia evaluator A")
+        f02_services.evaluator_submit(assignment=self.assignment, by=self.evaluator)
+        self.client.force_login(self.evaluator2)
+        before = self.client.get(self.page_url())
+        self.assertNotContains(before, "Catatan rahasia evaluator A")
+        self.assertNotContains(before, "team-level")
+        self.assertNotContains(before, "Tingkat tim evaluator")
+        # B's own save fragment carries nothing of A's either
+        saved = self.post_score(self.indicators[0], version=0, level=4)
+        self.assertNotContains(saved, "rahasia")
+
+        self.fill_all(self.assignment2, level=5)
+        self.client.post(reverse("evaluations:evaluator_submit", args=[self.assessment.pk]))
+        after = self.client.get(self.page_url())
+        self.assertContains(after, "Catatan rahasia evaluator A", count=30)
+        self.assertContains(after, 'class="team-level"', count=30)
+
+    def test_it_does_not_even_read_the_team_levels_before_submitting(self):
+        ff.set_status(self.assessment, Status.IN_EVALUATION)
+        self.fill_all(self.assignment, level=2, note="rahasia")
+        self.client.force_login(self.evaluator2)
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get(self.page_url())
+        score_reads = [q["sql"] for q in queries if 'FROM "evaluations_score"' in q["sql"]]
+        self.assertEqual(len(score_reads), 1)  # B's own levels only
+        self.assertIn(f'"assignment_id" = {self.assignment2.pk}', score_reads[0])
+
+
+class SubmissionTest(F02TestCase):
+    def setUp(self):
+        self.client.force_login(self.evaluator)
+        ff.set_status(self.assessment, Status.IN_EVALUATION)
+        self.url = reverse("evaluations:evaluator_submit", args=[self.assessment.pk])
+
+    def test_it_refuses_with_the_exact_list_of_what_is_missing(self):
+        levels = {i.number: 5 for i in self.indicators[3:]}
+        ff.give_levels(self.assignment, levels)
+        ff.give_levels(self.assignment, {2: 3}, recommendation="")
+        ff.give_levels(self.assignment, {3: 4}, recommendation="Tambah loket")
+        expected = [
+            "Indikator 1 (1.x.K): tingkat belum diisi.",
+            "Indikator 2 (2.x.K): rekomendasi wajib diisi untuk tingkat di bawah 5.",
+        ]
+        with self.assertRaises(WorkflowError) as refused:
+            f02_services.evaluator_submit(assignment=self.assignment, by=self.evaluator)
+        self.assertEqual(list(refused.exception.problems), expected)
+        response = self.client.post(self.url)
+        self.assertEqual(response.status_code, 200)
+        for problem in expected:
+            self.assertContains(response, problem, count=1)
+        self.assignment.refresh_from_db()
+        self.assertIsNone(self.assignment.submitted_at)
+
+    def test_it_submits_and_locks_the_form(self):
+        self.fill_all(self.assignment, level=4)
+        response = self.client.post(self.url)
+        self.assertRedirects(response, reverse("evaluations:f02_form", args=[self.assessment.pk]))
+        self.assignment.refresh_from_db()
+        self.assertIsNotNone(self.assignment.submitted_at)
+        entry = AuditEntry.objects.get(assessment=self.assessment, action=AuditAction.STATUS)
+        self.assertEqual(
+            (entry.old, entry.new, entry.actor),
+            (
+                "F-02 Evaluator Nasional: belum diserahkan",
+                "F-02 Evaluator Nasional: diserahkan",
+                self.evaluator,
+            ),
+        )
+        page = self.client.get(reverse("evaluations:f02_form", args=[self.assessment.pk]))
+        self.assertContains(page, '<fieldset class="f02-fields" disabled>', count=30)
+        self.assertNotContains(page, "Serahkan F-02")
+        refused = self.post_score(
+            self.indicators[0],
+            version=self.score(self.indicators[0]).version,
+            level=1,
+            recommendation="x",
+        )
+        self.assertContains(refused, "sudah diserahkan", status_code=409)
+        self.assertEqual(self.score(self.indicators[0]).level, 4)
+        again = self.client.post(self.url)
+        self.assertContains(again, "sudah diserahkan")
+
+    def test_it_refuses_outside_the_window(self):
+        self.fill_all(self.assignment, level=5)
+        ff.close_window(self.cycle, Phase.EVALUATION)
+        self.assertContains(self.client.post(self.url), "sudah ditutup")
+        self.assignment.refresh_from_db()
+        self.assertIsNone(self.assignment.submitted_at)
+
+    def test_it_forbids_others(self):
+        for user, status in [(self.operator, 403), (self.stranger, 404), (self.coordinator, 404)]:
+            self.client.force_login(user)
+            self.assertEqual(self.client.post(self.url).status_code, status)
+
+
+class RunningResultTest(PersonaTestCase):
+    """The running panel shows the engine's numbers for a golden case and the shipped 2022-A."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        call_command("load_instruments", stdout=open("/dev/null", "w"))
+        instrument = InstrumentVersion.objects.get(code="2022-A")
+        cls.cycle_2022 = f.make_cycle(instrument, owner=cls.kemenpan)
+        ff.open_window(cls.cycle_2022, Phase.EVALUATION)
+        cls.locus = ff.set_status(
+            f.make_assessment(cls.cycle_2022, cls.other_unit), Status.IN_EVALUATION
+        )
+        cls.golden_assignment = f.assign(cls.locus, cls.evaluator)
+
+    def test_it_shows_the_engines_ipp_and_grade_for_golden_boundary_45050(self):
+        case = next(
+            c for c in json.loads(GOLDEN.read_text())["cases"] if c["id"] == "boundary-45050"
+        )
+        levels = {int(n): lv for n, lv in case["levels"].items()}
+        ff.give_levels(self.golden_assignment, levels)
+        self.client.force_login(self.evaluator)
+        url = reverse("evaluations:f02_form", args=[self.locus.pk])
+        for response in (self.client.get(url), self.client.get(url + "?panel=1")):
+            self.assertContains(response, '<strong class="f02-ipp-value">4.51</strong>', html=True)
+            self.assertContains(response, '<strong class="f02-grade">A</strong>', html=True)
+            for code, value in case["expected"]["aspects"].items():
+                self.assertRegex(
+                    response.content.decode(),
+                    rf"<td>{code}\. [^<]+</td><td class=\"num\">{re.escape(value)}</td>",
+                )
+            self.assertContains(response, f"<strong>{case['expected']['evaluator_index']}</strong>")
+
+
+PAGE_QUERIES = 14
+
+
+def _has_evidence_url() -> bool:
+    from django.urls import NoReverseMatch
+
+    try:
+        reverse("evaluations:evidence_download", args=[1])
+    except NoReverseMatch:
+        return False
+    return True
+
+
+class F02BrowserTest(BrowserTestCase):
+    """In Chromium: a level autosaves, the running panel refreshes, a conflict shows both values
+    and "keep mine" saves over the newer version; the PDF preview opens on demand."""
+
+    def setUp(self):
+        super().setUp()
+        agency = f.make_agency("Kementerian PANRB", code="KEMENPANRB-B")
+        cycle = f.make_cycle(owner=agency)
+        ff.open_window(cycle, Phase.EVALUATION)
+        self.evaluator = f.make_user("evaluator-b", agency=agency, full_name="Siti Rahmawati")
+        f.grant(self.evaluator, f.Role.EVALUATOR)
+        operator = f.make_user("operator-b")
+        self.assessment = ff.set_status(f.make_assessment(cycle), Status.IN_EVALUATION)
+        self.assignment = f.assign(self.assessment, self.evaluator, lead=True)
+        self.indicators = ff.scored_indicators(cycle.instrument)
+        ff.give_answers(self.assessment, operator, self.indicators)
+        ff.add_evidence(self.assessment, self.indicators[0], operator)
+        ff.give_levels(self.assignment, {i.number: 4 for i in self.indicators[1:]})
+
+    def test_it_autosaves_and_resolves_a_conflict(self):
+        page = self.page
+        self.log_in("evaluator-b", f.PASSWORD)
+        page.wait_for_url(self.url("/"))
+        page.goto(self.url(reverse("evaluations:f02_form", args=[self.assessment.pk])))
+        ind = self.indicators[0]
+        form = page.locator(f"#indikator-{ind.number} form.f02-score")
+        save = page.locator(f"#save-{ind.pk}")
+
+        form.locator('input[name=level][value="3"]').check()
+        page.wait_for_selector(f"#save-{ind.pk}:has-text('Tersimpan')")
+        page.wait_for_selector(".f02-ipp-value")  # all 30 set: the panel asked the engine
+        self.assertEqual(form.locator("input[name=version]").input_value(), "1")
+
+        # Another tab saves meanwhile; typing here must not overwrite it.
+        Score.objects.filter(assignment=self.assignment, indicator=ind).update(
+            level=1, note="dari tab lain", version=7
+        )
+        form.locator("textarea[name=note]").fill("catatan saya")
+        page.wait_for_selector(f"#save-{ind.pk}.f02-conflict")
+        self.assertIn("dari tab lain", save.inner_text())
+        self.assertIn("catatan saya", save.inner_text())
+        self.assertEqual(Score.objects.get(assignment=self.assignment, indicator=ind).level, 1)
+
+        save.get_by_role("button", name="Simpan nilai saya").click()
+        page.wait_for_selector(f"#save-{ind.pk}:not(.f02-conflict):has-text('Tersimpan')")
+        score = Score.objects.get(assignment=self.assignment, indicator=ind)
+        self.assertEqual((score.level, score.note, score.version), (3, "catatan saya", 8))
+
+        preview = page.locator(f"#indikator-{ind.number} details.f02-preview")
+        self.assertEqual(preview.locator("iframe").count(), 1)
+        self.assertFalse(preview.evaluate("d => d.open"))
+        preview.locator("summary").click()
+        self.assertTrue(preview.locator("iframe").is_visible())

@@ -1,0 +1,185 @@
+"""Every URL of the portal, every role: the status code each one gets, from one table.
+
+A view added without a row here fails `test_it_has_a_row_for_every_url`. Admin URLs other than
+the index are Django's own (covered by tests/test_admin_pages.py). POSTs are sent empty and
+rolled back, so the table pins who reaches a view, not what the view does with input.
+"""
+
+import datetime as dt
+import io
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from evaluations.models import Clarification, FieldVisit, FieldVisitPhoto, PhaseWindow
+from evaluations.services.evidence import evidence_upload
+from tests.base import PersonaTestCase
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082"
+)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+ROLES = ("anonymous", "outsider", "admin", "coordinator", "evaluator", "operator", "leader")
+
+
+def url_names() -> set[str]:
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace
+                yield from walk(
+                    p.url_patterns, f"{namespace}:{ns}" if namespace and ns else ns or namespace
+                )
+            elif isinstance(p, URLPattern) and p.name:
+                yield f"{namespace}:{p.name}" if namespace else p.name
+
+    return {
+        n
+        for n in walk(get_resolver().url_patterns)
+        if not n.startswith("admin:") or n == "admin:index"
+    }
+
+
+CYCLE = lambda w: {"pk": w.cycle.pk}  # noqa: E731
+LOCUS = lambda w: {"pk": w.assessment.pk}  # noqa: E731
+ANSWER = lambda w: {"pk": w.assessment.pk, "indicator_id": w.revision.evidence.indicator_id}  # noqa: E731
+EVIDENCE = lambda w: {"evidence_id": w.revision.evidence_id}  # noqa: E731
+REVISION = lambda w: {"revision_id": w.revision.pk}  # noqa: E731
+CLARIFICATION = lambda w: {"pk": w.clarification.pk}  # noqa: E731
+PHOTO = lambda w: {"photo_id": w.photo.pk}  # noqa: E731
+
+
+def codes(*values: int) -> dict[str, int]:
+    return dict(zip(ROLES, values, strict=True))
+
+
+# name: (method, kwargs from the world, expected codes for ROLES in order)
+# anonymous, outsider, admin, coordinator, evaluator, operator, leader
+TABLE = {
+    "home": ("get", lambda w: {}, codes(302, 200, 200, 200, 200, 200, 200)),
+    "login": ("get", lambda w: {}, codes(200, 302, 302, 302, 302, 302, 302)),
+    "logout": ("post", lambda w: {}, codes(302, 302, 302, 302, 302, 302, 302)),
+    "set_language": ("post", lambda w: {}, codes(302, 302, 302, 302, 302, 302, 302)),
+    "healthz": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
+    "admin:index": ("get", lambda w: {}, codes(302, 302, 200, 302, 302, 302, 302)),
+    # Cycle set-up: admins and the owner's coordinators; the Nasional cycle is the ministry's.
+    "evaluations:cycle_list": ("get", lambda w: {}, codes(302, 403, 200, 200, 403, 403, 403)),
+    "evaluations:cycle_create": ("get", lambda w: {}, codes(302, 403, 200, 200, 403, 403, 403)),
+    "evaluations:cycle_detail": ("get", CYCLE, codes(302, 404, 200, 404, 404, 404, 404)),
+    "evaluations:cycle_edit": ("get", CYCLE, codes(302, 404, 200, 404, 404, 404, 404)),
+    "evaluations:loci_pick": ("get", CYCLE, codes(302, 404, 200, 404, 404, 404, 404)),
+    "evaluations:loci_import": ("get", CYCLE, codes(302, 404, 200, 404, 404, 404, 404)),
+    "evaluations:assignment_form": ("get", CYCLE, codes(302, 404, 200, 404, 404, 404, 404)),
+    "evaluations:workload": ("get", CYCLE, codes(302, 404, 200, 404, 404, 404, 404)),
+    "evaluations:phase_extend_form": ("get", LOCUS, codes(302, 404, 200, 404, 403, 403, 403)),
+    # The assessment of Disdukcapil Lampung Selatan: seen by its evaluator, operator, leader.
+    "evaluations:assessment_detail": ("get", LOCUS, codes(302, 404, 200, 404, 200, 200, 200)),
+    "evaluations:f01_form": ("get", LOCUS, codes(302, 404, 403, 404, 403, 200, 403)),
+    "evaluations:answer_autosave": ("post", ANSWER, codes(302, 404, 403, 404, 403, 400, 403)),
+    "evaluations:assessment_submit": ("post", LOCUS, codes(302, 404, 403, 404, 403, 200, 403)),
+    "evaluations:evidence_upload": ("post", ANSWER, codes(302, 404, 403, 404, 403, 302, 403)),
+    "evaluations:evidence_replace": ("post", EVIDENCE, codes(302, 404, 403, 404, 403, 302, 403)),
+    "evaluations:evidence_remove": ("post", EVIDENCE, codes(302, 404, 403, 404, 403, 302, 403)),
+    "evaluations:evidence_carry_over": ("post", LOCUS, codes(302, 404, 403, 404, 403, 302, 403)),
+    "evaluations:evidence_download": ("get", REVISION, codes(302, 404, 200, 404, 200, 200, 200)),
+    "evaluations:clarification_answer": (
+        "post",
+        CLARIFICATION,
+        codes(302, 404, 403, 404, 403, 302, 403),
+    ),
+    "evaluations:f02_form": ("get", LOCUS, codes(302, 404, 403, 404, 200, 403, 403)),
+    "evaluations:score_autosave": ("post", ANSWER, codes(302, 404, 403, 404, 400, 403, 403)),
+    "evaluations:evaluator_submit": ("post", LOCUS, codes(302, 404, 403, 404, 200, 403, 403)),
+    "evaluations:clarification_request_form": (
+        "post",
+        LOCUS,
+        codes(302, 404, 403, 404, 200, 403, 403),
+    ),
+    "evaluations:field_visit": ("get", LOCUS, codes(302, 404, 403, 404, 200, 403, 403)),
+    "evaluations:visit_photo_download": ("get", PHOTO, codes(302, 404, 200, 404, 200, 403, 403)),
+    "evaluations:moderation_form": ("get", LOCUS, codes(302, 404, 200, 404, 403, 403, 403)),
+    "evaluations:assessment_finalize": ("post", LOCUS, codes(302, 404, 302, 404, 403, 403, 403)),
+    # Scoring: rankings before publication, the simulator and its API.
+    "scoring:ranking_list": ("get", lambda w: {}, codes(302, 200, 200, 200, 200, 200, 200)),
+    "scoring:ranking_detail": (
+        "get",
+        lambda w: {"cycle_id": w.cycle.pk},
+        codes(302, 404, 200, 404, 404, 404, 404),
+    ),
+    "simulator:page": ("get", lambda w: {}, codes(302, 403, 200, 200, 200, 200, 403)),
+    "scoring_api:simulate": ("post", lambda w: {}, codes(403, 403, 415, 415, 415, 415, 403)),
+}
+
+
+class UrlPermissionTableTest(PersonaTestCase):
+    """The world of PersonaTestCase, with every phase open today and one object of each kind."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        today = timezone.localdate()
+        PhaseWindow.objects.filter(cycle__in=[cls.cycle, cls.mandiri]).update(
+            starts_on=today - dt.timedelta(days=7), ends_on=today + dt.timedelta(days=30)
+        )
+        indicator = cls.instrument.indicators.get(number=1)
+        cls.revision = evidence_upload(
+            assessment=cls.assessment,
+            indicator=indicator,
+            file=SimpleUploadedFile("sk.pdf", PDF),
+            title="SK",
+            by=cls.operator,
+        ).revisions.get()
+        cls.clarification = Clarification.objects.create(
+            assessment=cls.assessment,
+            indicator=indicator,
+            question="Mana SK-nya?",
+            asked_by=cls.evaluator,
+        )
+        visit = FieldVisit.objects.create(
+            assignment=cls.assessment.assignments.get(),
+            visit_date=today,
+            people_met="Kepala dinas",
+            observations="Ruang tunggu baik",
+        )
+        photo = FieldVisitPhoto(
+            visit=visit,
+            original_name="a.png",
+            content_type="image/png",
+            extension=".png",
+            size=len(PNG),
+            sha256="0" * 64,
+        )
+        photo.file.save("a.png", io.BytesIO(PNG), save=True)
+        cls.photo = photo
+
+    def world(self):
+        return self
+
+    def users(self):
+        return {"anonymous": AnonymousUser(), **self.personas()}
+
+    def request(self, user, method: str, url: str):
+        self.client.logout()
+        if not isinstance(user, AnonymousUser):
+            self.client.force_login(user)
+        with transaction.atomic():
+            response = getattr(self.client, method)(url)
+            transaction.set_rollback(True)
+        return response
+
+    def test_it_has_a_row_for_every_url(self):
+        missing = sorted(url_names() - set(TABLE))
+        self.assertEqual(missing, [], "add these URLs to TABLE in tests/test_url_permissions.py")
+        self.assertEqual(sorted(set(TABLE) - url_names()), [], "TABLE names URLs that do not exist")
+
+    def test_it_gives_each_role_the_status_in_the_table(self):
+        for name, (method, kwargs, expected) in sorted(TABLE.items()):
+            url = reverse(name, kwargs=kwargs(self))
+            for role, user in self.users().items():
+                with self.subTest(url=name, role=role):
+                    self.assertEqual(self.request(user, method, url).status_code, expected[role])
