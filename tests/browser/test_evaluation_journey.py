@@ -14,7 +14,6 @@ shared with the live server thread.
 
 import io
 import re
-import unittest
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -128,10 +127,18 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
             lambda r: r.request.method == "POST" and r.url.endswith(path)
         )
 
+    def settle(self) -> None:
+        """Wait until no htmx request is in flight (htmx marks the requesting element).
+
+        Leaving a text box fires `change`, which autosaves once more; settling before a
+        navigation or a database read keeps requests from overlapping."""
+        self.page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
     def click_in_f02_aside(self, button: str) -> None:
         """Click a button of the F-02 side panel. The sticky panel is taller than a laptop
         screen (about 1160 px with the IPP table, on a 720 px viewport), so its lower buttons
         come into view only at the end of the page: scroll there, as a person has to."""
+        self.settle()
         self.page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
         self.page.get_by_role("button", name=button).click()
 
@@ -212,10 +219,6 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
         self.koordinator_cannot_moderate()
         self.admin_moderates_and_finalises(lead_levels)
 
-    # The home page lists the operator's and evaluator's assessments but links none of them
-    # (templates/evaluations/home.html has no <a> in its rows), so the journey opens the hub
-    # by its address. Remove expectedFailure once the rows link to the hub or to F-01/F-02.
-    @unittest.expectedFailure
     def test_it_opens_the_locus_from_the_home_page(self):
         self.act_as("operator")
         self.home_row("unit_operator").get_by_role("link").first.click(timeout=2_000)
@@ -269,6 +272,7 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
         expect(page.locator("[data-answered]"), "the progress counts the new claim").to_have_text(
             "30"
         )
+        self.settle()
         answer = Answer.objects.get(assessment=self.assessment, indicator=last)
         self.assertEqual(
             (answer.claimed_level, answer.explanation),
@@ -333,6 +337,13 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
         expect(row.locator(".f02-claim"), "F-02 shows the unit's claim").to_have_text(
             f"Tingkat {BROWSER_CLAIM}"
         )
+        download = row.locator(".f02-evidence a", has_text="sk-inovasi-2026")
+        response = page.request.get(self.url(download.get_attribute("href")))
+        self.assertEqual(
+            (response.status, response.headers["content-type"], response.body()),
+            (200, "application/pdf", PDF_BYTES),
+            "the evaluator downloads the PDF the unit uploaded",
+        )
         with self.autosave_of("score_autosave", last) as saved:
             row.locator(f"input[name=level][value='{LEAD_LAST}']").check()
         self.assertEqual(saved.value.status, 200, "the level autosaves")
@@ -350,6 +361,7 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
         expect(row.locator(f"#save-{last.pk}"), "the row says it is saved").to_contain_text(
             "Tersimpan"
         )
+        self.settle()
         score = Score.objects.get(assignment=lead, indicator=last)
         self.assertEqual(
             (score.level, score.recommendation), (LEAD_LAST, recommendation), "F-02 row saved"
@@ -394,6 +406,7 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
             row.locator(f"#expl-{asked.pk}").fill(explanation)
         self.assertEqual(saved.value.status, 200, "the asked indicator is editable again")
         row.locator("textarea[name=answer]").fill("SK sudah kami unggah ulang; lihat penjelasan.")
+        self.settle()
         row.get_by_role("button", name="Kirim jawaban klarifikasi").click()
         expect(page.locator("#f01-status"), "evaluation resumes").to_have_text("Dalam evaluasi")
         self.assertEqual(self.refresh().status, AssessmentStatus.IN_EVALUATION, "DB status")
@@ -421,6 +434,9 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
         expect(page.locator("article.f02-changed"), "and no other").to_have_count(1)
         expect(row.locator(".f02-clarification"), "the unit's answer is shown").to_contain_text(
             "SK sudah kami unggah ulang"
+        )
+        expect(row.locator(".f02-unit"), "and its new explanation").to_contain_text(
+            "SK standar pelayanan 2026 ditetapkan"
         )
 
         with self.autosave_of("score_autosave", asked) as saved:
