@@ -30,30 +30,12 @@ from .models import (
     Submission,
 )
 from .selectors import assessments_visible_to
+from .services.workflow import window_message
 
 Window = tuple[dt.date, dt.date]
 
 
 # --- The edit gate ----------------------------------------------------------------------------
-
-
-def _window_message(phase: Phase, window: Window | None, on: dt.date) -> str | None:
-    """Same rule and words as services.workflow.window_problem, for a window already loaded."""
-    label = Phase(phase).label
-    if window is None:
-        return _("Jadwal tahap %(phase)s belum ditetapkan untuk periode ini.") % {"phase": label}
-    starts, ends = window
-    if on < starts:
-        return _("Tahap %(phase)s baru dibuka pada %(date)s.") % {
-            "phase": label,
-            "date": starts.strftime("%d-%m-%Y"),
-        }
-    if on > ends:
-        return _("Tahap %(phase)s sudah ditutup pada %(date)s.") % {
-            "phase": label,
-            "date": ends.strftime("%d-%m-%Y"),
-        }
-    return None
 
 
 @dataclass(frozen=True)
@@ -73,14 +55,14 @@ class F01Gate:
         """
         on = on or timezone.localdate()
         if self.status == AssessmentStatus.DRAFT:
-            return _window_message(Phase.SELF_ASSESSMENT, self.self_window, on)
+            return window_message(Phase.SELF_ASSESSMENT, self.self_window, on)
         if self.status == AssessmentStatus.CLARIFICATION:
             if indicator_id not in self.open_indicators:
                 return _(
                     "Indikator ini tidak sedang diklarifikasi: selama klarifikasi hanya indikator "
                     "yang diminta evaluator yang dapat diubah."
                 )
-            return _window_message(Phase.CLARIFICATION, self.clarification_window, on)
+            return window_message(Phase.CLARIFICATION, self.clarification_window, on)
         return _(
             "Tindakan ini tidak dapat dilakukan karena status penilaian adalah “%(status)s”."
         ) % {"status": AssessmentStatus(self.status).label}
@@ -92,7 +74,7 @@ class F01Gate:
             return _(
                 "Tindakan ini tidak dapat dilakukan karena status penilaian adalah “%(status)s”."
             ) % {"status": AssessmentStatus(self.status).label}
-        return _window_message(Phase.SELF_ASSESSMENT, self.self_window, on)
+        return window_message(Phase.SELF_ASSESSMENT, self.self_window, on)
 
 
 def _window_annotations(cycle_ref: str, assessment_ref: str) -> dict:

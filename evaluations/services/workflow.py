@@ -40,10 +40,8 @@ def window_of(assessment: Assessment, phase: Phase) -> tuple[dt.date, dt.date] |
     return window.starts_on, max(window.ends_on, extended or window.ends_on)
 
 
-def window_problem(assessment: Assessment, phase: Phase, on: dt.date | None = None) -> str | None:
-    """None when the phase is open for this unit on `on` (today), else why it is not."""
-    on = on or today()
-    window = window_of(assessment, phase)
+def window_message(phase: Phase, window: tuple[dt.date, dt.date] | None, on: dt.date) -> str | None:
+    """None when `on` falls inside `window`, else why the phase is not open (for a person)."""
     label = Phase(phase).label
     if window is None:
         return _("Jadwal tahap %(phase)s belum ditetapkan untuk periode ini.") % {"phase": label}
@@ -59,6 +57,11 @@ def window_problem(assessment: Assessment, phase: Phase, on: dt.date | None = No
             "date": ends.strftime("%d-%m-%Y"),
         }
     return None
+
+
+def window_problem(assessment: Assessment, phase: Phase, on: dt.date | None = None) -> str | None:
+    """None when the phase is open for this unit on `on` (today), else why it is not."""
+    return window_message(phase, window_of(assessment, phase), on or today())
 
 
 def require_window(assessment: Assessment, phase: Phase, on: dt.date | None = None) -> None:
