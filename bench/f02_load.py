@@ -387,6 +387,19 @@ def cpu_snapshot(master: int) -> dict[str, float]:
     }
 
 
+def machine_busy(seconds: float = 1.0) -> float:
+    """How busy the machine's CPUs are right now, in percent."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]
+
+    total, idle = sample()
+    time.sleep(seconds)
+    total2, idle2 = sample()
+    return 100 * (1 - (idle2 - idle) / max(1, total2 - total))
+
+
 # --- Load generator ------------------------------------------------------------------------
 
 
@@ -463,8 +476,10 @@ def run_users(
     warmup: float,
     seconds: float,
     master: int,
+    think_ms: float = 0,
 ) -> Result:
-    """Every user runs `step` in a loop; samples started during the warm-up are dropped."""
+    """Every user runs `step` in a loop, pausing `think_ms` ± 50 % between steps; samples
+    started during the warm-up are dropped."""
     barrier = threading.Barrier(len(browsers) + 1)
     timeline: dict[str, float] = {}
     per_thread: list[list[Sample]] = [[] for _ in browsers]
@@ -487,6 +502,8 @@ def run_users(
                 per_thread[index].append(
                     Sample(started, (time.perf_counter() - started) * 1000, status, size)
                 )
+            if think_ms:
+                time.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
 
     threads = [
         threading.Thread(target=user, args=(i, u, b), daemon=True)
@@ -522,6 +539,7 @@ def show_queries(world: World) -> None:
     from django.db import connection
     from django.test import Client
 
+    from evaluations.models import Score
     from units.models import User
 
     username, [(assessment_id, indicator_ids), *_] = next(iter(world.plan.items()))
@@ -529,7 +547,10 @@ def show_queries(world: World) -> None:
     client.force_login(User.objects.get(username=username))
     page = f"/penilaian/{assessment_id}/f02/"
     save = f"/penilaian/{assessment_id}/f02/nilai/{indicator_ids[0]}/"
-    version = {"n": 0, "level": 0}
+    row = Score.objects.filter(
+        assignment__assessment_id=assessment_id, indicator_id=indicator_ids[0]
+    ).values("version", "level")[0]
+    version = {"n": row["version"], "level": row["level"]}
 
     def autosave():
         version["level"] = 2 if version["level"] == 1 else 1
@@ -593,9 +614,11 @@ def main() -> int:
     call_command("load_instruments", verbosity=0, stdout=open(os.devnull, "w"))
 
     prefix = f"BF{os.getpid()}"
-    load = os.getloadavg()[0]
-    if load > 0.5:
-        print(f"warning: load average {load:.2f} before start: other work shares the CPUs")
+    busy_before = machine_busy()
+    if busy_before > 15:
+        print(
+            f"warning: the CPUs were {busy_before:.0f}% busy before start: other work shares them"
+        )
     server = None
     session_keys: list[str] = []
     ok = True
@@ -655,14 +678,12 @@ def main() -> int:
             elif status == 409 and (found := KEEP_VERSION_RE.search(body)):
                 versions[key] = int(found.group(1))  # the row's current version, re-read
                 conflicts.append(key)
-            if args.think_ms:
-                time.sleep(rng.uniform(0.5, 1.5) * args.think_ms / 1000)
             return status, len(body)
 
         common = {"warmup": args.warmup, "seconds": args.seconds, "master": server.pid}
         results = [
             run_users("F-02 page (GET)", browsers, page_step, **common),
-            run_users("autosave (POST)", browsers, save_step, **common),
+            run_users("autosave (POST)", browsers, save_step, **common, think_ms=args.think_ms),
         ]
 
         head = ("test", "users", "requests", "req/s", "req/s/core", "p50 ms", "p95 ms", "errors")
@@ -710,7 +731,12 @@ def main() -> int:
             print(f"  autosave conflicts (409), unexpected: {len(conflicts)}")
 
         page_rate, _, page_errors = figures["F-02 page (GET)"]
-        _, save_p95, save_errors = figures["autosave (POST)"]
+        save_rate, save_p95, save_errors = figures["autosave (POST)"]
+        if not args.think_ms:
+            print(
+                f"  closed loop without pauses: mean latency ≈ users / req/s"
+                f" = {1000 * args.users / save_rate:.0f} ms (Little's law)"
+            )
         page_ok = page_rate / args.cores >= 100 and not page_errors
         save_ok = save_p95 <= 50 and not save_errors
         print(

@@ -266,8 +266,8 @@ def evidence_download(request, revision_id: int):
     """One stored revision, for anyone who may see the assessment; the type stored at upload
     (checked by content) is sent, never one guessed from the name.
 
-    `?inline=1` shows PDF, JPEG and PNG in the browser (the F-02 preview) inside a CSP
-    sandbox; every other type is always a download.
+    `?inline=1` shows PDF, JPEG and PNG in the browser (the F-02 preview; images inside a CSP
+    sandbox); every other type is always a download.
     """
     revision = get_object_or_404(
         EvidenceRevision.objects.filter(
@@ -292,7 +292,10 @@ def evidence_download(request, revision_id: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     if inline and revision.content_type == filetypes.PDF.content_type:
-        response["Content-Security-Policy"] = "sandbox; frame-ancestors 'self'"
+        # No `sandbox` here: Chrome refuses to start its PDF viewer in a sandboxed document,
+        # which would leave the F-02 preview blank. The bytes were checked to be a PDF on
+        # upload and nosniff pins the type, so this response can only render as a PDF.
+        response["Content-Security-Policy"] = "frame-ancestors 'self'"
     else:
         response["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'self'"
     if inline:

@@ -317,11 +317,11 @@ class DownloadTest(EvidenceCase):
         self.client.logout()
         self.assertEqual(self.client.get(self.url).status_code, 302)
 
-    def test_it_shows_a_pdf_inline_in_a_sandbox(self):
+    def test_it_shows_a_pdf_inline_framable_only_by_the_portal(self):
         self.client.force_login(self.evaluator)
         response = self.client.get(self.url, {"inline": "1"})
         self.assertTrue(response["Content-Disposition"].startswith("inline; filename*=utf-8''"))
-        self.assertEqual(response["Content-Security-Policy"], "sandbox; frame-ancestors 'self'")
+        self.assertEqual(response["Content-Security-Policy"], "frame-ancestors 'self'")
         self.assertEqual(response["X-Frame-Options"], "SAMEORIGIN")
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
 
