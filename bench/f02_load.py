@@ -18,10 +18,12 @@ port (DEBUG=0, PEKPPP_DEV=1 so cookies go over plain http), logs every user in t
 It prints requests, req/s, req/s per core (total / --cores), p50/p95 latency and errors, the
 CPU each process group spent per request (gunicorn workers, PostgreSQL, this load generator,
 which shares the machine), and whether the targets are met: page ≥ 100 req/s per worker core,
-autosave p95 ≤ 50 ms at 20 concurrent users. --think-ms adds a pause between a user's
-autosaves (people type; 0 is the worst case). --show-queries times each query of one page
-request and one autosave, in process. It stops the server and deletes what it created
-(cycle, units, agencies, users, sessions, the temporary MEDIA_ROOT), even on failure.
+autosave p95 ≤ 50 ms at 20 concurrent users (exit status 1 when one is missed). --think-ms
+pauses each user that long (± 50 %, not counted in the latency) between autosaves: people
+type, htmx waits 800 ms after the last keystroke; 0, the default, is the worst case.
+--show-queries times each query of one page request and one autosave, in process. It stops
+the server and deletes what it created (cycle, units, agencies, users, sessions, the
+temporary MEDIA_ROOT), even on failure.
 """
 
 from __future__ import annotations
