@@ -690,7 +690,10 @@ class F01BrowserTest(BrowserTestCase):
         self.context.set_offline(False)
         again = self.context.new_page()
         again.goto(self.form_url)
-        self.assertEqual(self.explanation(1, again).input_value(), "ditulis saat koneksi putus")
+        # The draft is restored just after the page loads (once htmx is ready): wait for it.
+        again.wait_for_function(
+            f"document.querySelector('#expl-{self.ind[1].pk}').value === 'ditulis saat koneksi putus'"
+        )
         self.state(1, again).filter(has_text="Tersimpan").wait_for()
         self.assertEqual(self.answer(1).explanation, "ditulis saat koneksi putus")
 
