@@ -32,7 +32,9 @@ PREFIX = "BENCHRC"
 
 def setup_django() -> str:
     if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkstemp(prefix='pekppp-bench-', suffix='.sqlite3')[1]}"
+        os.environ["DATABASE_URL"] = (
+            f"sqlite:///{tempfile.mkstemp(prefix='pekppp-bench-', suffix='.sqlite3')[1]}"
+        )
     import django
 
     django.setup()
@@ -51,28 +53,52 @@ def build(count: int, survey: bool):
 
     province = Province.objects.get_or_create(code="99", defaults={"name": "Provinsi Bench"})[0]
     agencies = Agency.objects.bulk_create(
-        Agency(code=f"{PREFIX}-A{i:03d}", name=f"Kabupaten Bench {i}", kind="kabupaten", province=province)
+        Agency(
+            code=f"{PREFIX}-A{i:03d}",
+            name=f"Kabupaten Bench {i}",
+            kind="kabupaten",
+            province=province,
+        )
         for i in range(100)
     )
-    service_type = ServiceType.objects.get_or_create(code=f"{PREFIX.lower()}", defaults={"name": "Bench"})[0]
-    owner = Agency.objects.create(code=f"{PREFIX}-OWNER", name="Kementerian Bench", kind="kementerian")
+    service_type = ServiceType.objects.get_or_create(
+        code=f"{PREFIX.lower()}", defaults={"name": "Bench"}
+    )[0]
+    owner = Agency.objects.create(
+        code=f"{PREFIX}-OWNER", name="Kementerian Bench", kind="kementerian"
+    )
     instrument = InstrumentVersion.objects.get(code="2022-A")
-    cycle = Cycle.objects.create(year=2099, scheme="nasional", name=f"{PREFIX} 2099", instrument=instrument, owner_agency=owner)
+    cycle = Cycle.objects.create(
+        year=2099,
+        scheme="nasional",
+        name=f"{PREFIX} 2099",
+        instrument=instrument,
+        owner_agency=owner,
+    )
     units = ServiceUnit.objects.bulk_create(
         (
-            ServiceUnit(code=f"{PREFIX}-U{i:06d}", name=f"Unit Bench {i}", agency=agencies[i % 100],
-                        service_type=service_type, scope="administratif")
+            ServiceUnit(
+                code=f"{PREFIX}-U{i:06d}",
+                name=f"Unit Bench {i}",
+                agency=agencies[i % 100],
+                service_type=service_type,
+                scope="administratif",
+            )
             for i in range(count)
         ),
         batch_size=5000,
     )
-    Assessment.objects.bulk_create((Assessment(cycle=cycle, unit=u, status="final") for u in units), batch_size=5000)
+    Assessment.objects.bulk_create(
+        (Assessment(cycle=cycle, unit=u, status="final") for u in units), batch_size=5000
+    )
     with connection.cursor() as cursor:
         # Deterministic, varied levels 0–5 from the ids, written by the database itself.
         cursor.execute(
             """
-            INSERT INTO evaluations_finallevel (assessment_id, indicator_id, level, reason, decided_at)
-            SELECT a.id, i.id, (a.id * 7 + i.number * 13 + (a.id / 7) * i.number) %% 6, '', CURRENT_TIMESTAMP
+            INSERT INTO evaluations_finallevel
+                (assessment_id, indicator_id, level, reason, decided_at)
+            SELECT a.id, i.id, (a.id * 7 + i.number * 13 + (a.id / 7) * i.number) %% 6, '',
+                   CURRENT_TIMESTAMP
             FROM evaluations_assessment a CROSS JOIN evaluations_indicator i
             WHERE a.cycle_id = %s AND i.instrument_id = %s AND i.supplementary = %s
             """,
@@ -118,7 +144,10 @@ def timed(label: str, cycle, width: int = 34):
     start = time.perf_counter()
     report = results_recompute(assessments=Q(cycle=cycle))
     seconds = time.perf_counter() - start
-    print(f"{label:<{width}} {seconds:8.2f} s   {report.computed:>6} scored, {len(report.changes):>6} changed")
+    print(
+        f"{label:<{width}} {seconds:8.2f} s   {report.computed:>6} scored, "
+        f"{len(report.changes):>6} changed"
+    )
     return seconds
 
 
@@ -139,7 +168,6 @@ def main() -> None:
     args = parser.parse_args()
     url = setup_django()
     from django.db import connection
-
     from django.db.models import Case, When
 
     from evaluations.models import FinalLevel
@@ -147,19 +175,26 @@ def main() -> None:
     cleanup(None)
     start = time.perf_counter()
     cycle = build(args.assessments, args.survey)
-    print(f"Database: {connection.vendor}; {args.assessments} loci × 30 indicators"
-          f"{' + 12 respondents each' if args.survey else ''} (set-up {time.perf_counter() - start:.1f} s)")
+    print(
+        f"Database: {connection.vendor}; {args.assessments} loci × 30 indicators"
+        f"{' + 12 respondents each' if args.survey else ''}"
+        f" (set-up {time.perf_counter() - start:.1f} s)"
+    )
     try:
         first = timed("recompute, all results new", cycle)
         second = timed("recompute, nothing changed", cycle)
-        changed = FinalLevel.objects.filter(assessment__cycle=cycle, indicator__number=1).order_by("pk")
-        ids = list(changed.values_list("pk", flat=True)[:: 100])
+        changed = FinalLevel.objects.filter(assessment__cycle=cycle, indicator__number=1).order_by(
+            "pk"
+        )
+        ids = list(changed.values_list("pk", flat=True)[::100])
         FinalLevel.objects.filter(pk__in=ids).update(level=Case(When(level=5, then=0), default=5))
         third = timed("recompute, 1 % of loci changed", cycle)
         aggregate = aggregate_seconds(cycle)
         print(f"{'single SQL aggregate (median of 3)':<34} {aggregate:8.2f} s")
-        print(f"ratio recompute/aggregate: all new {first / aggregate:.1f}×, "
-              f"unchanged {second / aggregate:.1f}×, 1 % changed {third / aggregate:.1f}×")
+        print(
+            f"ratio recompute/aggregate: all new {first / aggregate:.1f}×, "
+            f"unchanged {second / aggregate:.1f}×, 1 % changed {third / aggregate:.1f}×"
+        )
         print(f"target: ≤ 10 s for 20,000 — worst run {max(first, second, third):.2f} s")
     finally:
         cleanup(cycle)

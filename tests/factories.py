@@ -7,7 +7,17 @@ from typing import Any
 
 from evaluations.models import Assessment, Cycle, EvaluatorAssignment, Phase, PhaseWindow, Scheme
 from evaluations.services import instrument_import
-from units.models import Agency, AgencyKind, Province, Role, RoleAssignment, ServiceScope, ServiceType, ServiceUnit, User
+from units.models import (
+    Agency,
+    AgencyKind,
+    Province,
+    Role,
+    RoleAssignment,
+    ServiceScope,
+    ServiceType,
+    ServiceUnit,
+    User,
+)
 
 _seq = itertools.count(1)
 
@@ -102,7 +112,10 @@ def make_province(name: str = "Lampung", code: str = "18") -> Province:
 
 
 def make_agency(
-    name: str | None = None, kind: str = AgencyKind.KABUPATEN, province: Province | None = None, code: str | None = None
+    name: str | None = None,
+    kind: str = AgencyKind.KABUPATEN,
+    province: Province | None = None,
+    code: str | None = None,
 ) -> Agency:
     n = next(_seq)
     if province is None and kind in (AgencyKind.PROVINSI, AgencyKind.KABUPATEN, AgencyKind.KOTA):
@@ -116,7 +129,9 @@ def make_service_type(code: str = "disdukcapil", name: str = "Disdukcapil") -> S
     return ServiceType.objects.get_or_create(code=code, defaults={"name": name})[0]
 
 
-def make_unit(agency: Agency | None = None, name: str | None = None, service_type: ServiceType | None = None) -> ServiceUnit:
+def make_unit(
+    agency: Agency | None = None, name: str | None = None, service_type: ServiceType | None = None
+) -> ServiceUnit:
     n = next(_seq)
     return ServiceUnit.objects.create(
         code=f"UPP{n:06d}",
@@ -133,12 +148,19 @@ def make_user(username: str | None = None, *, agency: Agency | None = None, **fi
     return user
 
 
-def grant(user: User, role: str, *, agency: Agency | None = None, unit: ServiceUnit | None = None) -> RoleAssignment:
+def grant(
+    user: User, role: str, *, agency: Agency | None = None, unit: ServiceUnit | None = None
+) -> RoleAssignment:
     return RoleAssignment.objects.create(user=user, role=role, agency=agency, unit=unit)
 
 
 def make_cycle(
-    instrument=None, *, year: int = 2024, scheme: str = Scheme.NASIONAL, owner: Agency | None = None, name: str | None = None
+    instrument=None,
+    *,
+    year: int = 2024,
+    scheme: str = Scheme.NASIONAL,
+    owner: Agency | None = None,
+    name: str | None = None,
 ) -> Cycle:
     cycle = Cycle.objects.create(
         year=year,
@@ -163,7 +185,9 @@ def make_assessment(cycle: Cycle | None = None, unit: ServiceUnit | None = None)
 
 
 def assign(assessment: Assessment, evaluator: User, *, lead: bool = False) -> EvaluatorAssignment:
-    return EvaluatorAssignment.objects.create(assessment=assessment, evaluator=evaluator, is_lead=lead)
+    return EvaluatorAssignment.objects.create(
+        assessment=assessment, evaluator=evaluator, is_lead=lead
+    )
 
 
 __all__ = ["PASSWORD", "Role"]

@@ -218,8 +218,16 @@ class RoleAssignment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=["ministry_admin", "evaluator"], agency__isnull=True, unit__isnull=True)
-                    | Q(role__in=["coordinator", "leadership"], agency__isnull=False, unit__isnull=True)
+                    Q(
+                        role__in=["ministry_admin", "evaluator"],
+                        agency__isnull=True,
+                        unit__isnull=True,
+                    )
+                    | Q(
+                        role__in=["coordinator", "leadership"],
+                        agency__isnull=False,
+                        unit__isnull=True,
+                    )
                     | Q(role="unit_operator", agency__isnull=True, unit__isnull=False)
                 ),
                 name="role_scope_matches_role",

@@ -33,4 +33,7 @@ class EvaluatorHomeBrowserTest(BrowserTestCase):
     def test_it_rejects_a_wrong_password_in_place(self):
         self.log_in("evaluator", "sandi-keliru")
         self.assertIn("/masuk/", self.page.url)
-        self.assertIn("nama pengguna atau kata sandi salah", self.page.locator("[role=alert]").inner_text().lower())
+        self.assertIn(
+            "nama pengguna atau kata sandi salah",
+            self.page.locator("[role=alert]").inner_text().lower(),
+        )

@@ -53,5 +53,8 @@ class ScoringPagesBrowserTest(BrowserTestCase):
         self.assertEqual(page.evaluate("window.__marker"), "same page")  # htmx swap, no reload
         kabkota = Result.objects.filter(cycle__name="PEKPPP Nasional 2023", ranking_group="kabkota")
         self.assertIn(f"dari {kabkota.count()}", page.locator("#ranking-table").inner_text())
-        groups = {t.strip().split("\n")[0] for t in page.locator("table.rank-rows tbody td:nth-child(3)").all_inner_texts()}
+        groups = {
+            t.strip().split("\n")[0]
+            for t in page.locator("table.rank-rows tbody td:nth-child(3)").all_inner_texts()
+        }
         self.assertEqual(groups, {"Kabupaten/Kota"})

@@ -692,7 +692,8 @@ class F01BrowserTest(BrowserTestCase):
         again.goto(self.form_url)
         # The draft is restored just after the page loads (once htmx is ready): wait for it.
         again.wait_for_function(
-            f"document.querySelector('#expl-{self.ind[1].pk}').value === 'ditulis saat koneksi putus'"
+            f"document.querySelector('#expl-{self.ind[1].pk}').value"
+            " === 'ditulis saat koneksi putus'"
         )
         self.state(1, again).filter(has_text="Tersimpan").wait_for()
         self.assertEqual(self.answer(1).explanation, "ditulis saat koneksi putus")

@@ -38,8 +38,18 @@ class ScoreCasesCommandTest(TestCase):
     def test_it_names_the_case_and_indicator_of_bad_input(self, tmp_path=None):
         cases = {
             "cases": [
-                {"id": "ok", "instrument": "2017", "levels": {str(n): 3 for n in range(1, 38)}, "survey": None},
-                {"id": "level-7", "instrument": "2022-A", "levels": {**{str(n): 3 for n in range(1, 31)}, "4": 7}, "survey": None},
+                {
+                    "id": "ok",
+                    "instrument": "2017",
+                    "levels": {str(n): 3 for n in range(1, 38)},
+                    "survey": None,
+                },
+                {
+                    "id": "level-7",
+                    "instrument": "2022-A",
+                    "levels": {**{str(n): 3 for n in range(1, 31)}, "4": 7},
+                    "survey": None,
+                },
                 {"id": "unknown", "instrument": "1999", "levels": {}, "survey": None},
             ]
         }
@@ -68,20 +78,27 @@ class RecomputeScoresCommandTest(TestCase):
     @classmethod
     def setUpTestData(cls):
         call_command("load_instruments", stdout=io.StringIO())
-        cls.cycle = f.make_cycle(InstrumentVersion.objects.get(code="2022-A"), name="PEKPPP Nasional 2023")
+        cls.cycle = f.make_cycle(
+            InstrumentVersion.objects.get(code="2022-A"), name="PEKPPP Nasional 2023"
+        )
         cls.assessment = f.make_assessment(cls.cycle, f.make_unit(name="DPMPTSP Kota Metro"))
         final_levels_save(assessment=cls.assessment, levels={n: 4 for n in range(1, 31)})
 
     def test_it_reports_nothing_changed_when_nothing_did(self):
         output = run("recompute_scores", "--cycle", "PEKPPP Nasional 2023")
         self.assertEqual(
-            output.strip(), "1 lokus: 1 dihitung, 1 tidak berubah, 0 berubah, 0 belum lengkap, 0 galat."
+            output.strip(),
+            "1 lokus: 1 dihitung, 1 tidak berubah, 0 berubah, 0 belum lengkap, 0 galat.",
         )
 
     def test_it_lists_each_changed_result(self):
-        FinalLevel.objects.filter(assessment=self.assessment, indicator__number__lte=9).update(level=5)
+        FinalLevel.objects.filter(assessment=self.assessment, indicator__number__lte=9).update(
+            level=5
+        )
         output = run("recompute_scores", "--cycle", str(self.cycle.pk))
-        self.assertIn(f"BERUBAH  lokus {self.assessment.pk} DPMPTSP Kota Metro: 4.00 (B) → 4.24 (A-)", output)
+        self.assertIn(
+            f"BERUBAH  lokus {self.assessment.pk} DPMPTSP Kota Metro: 4.00 (B) → 4.24 (A-)", output
+        )
         self.assertIn("1 berubah", output)
 
     def test_it_refuses_an_unknown_cycle(self):

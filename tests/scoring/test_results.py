@@ -15,7 +15,12 @@ from scoring.services import FinalLevelError, final_levels_save, results_recompu
 from tests import factories as f
 from units.models import AgencyKind
 
-GOLDEN = {c["id"]: c for c in json.loads((Path(__file__).parents[1] / "data" / "scoring_cases.json").read_text())["cases"]}
+GOLDEN = {
+    c["id"]: c
+    for c in json.loads((Path(__file__).parents[1] / "data" / "scoring_cases.json").read_text())[
+        "cases"
+    ]
+}
 
 
 def golden_levels(case_id: str) -> dict[int, int]:
@@ -29,11 +34,14 @@ class ResultTestCase(TestCase):
         cls.instrument = InstrumentVersion.objects.get(code="2022-A")
         cls.lamsel = f.make_agency("Pemerintah Kabupaten Lampung Selatan", AgencyKind.KABUPATEN)
         cls.cycle = f.make_cycle(cls.instrument, year=2024)
-        cls.assessment = f.make_assessment(cls.cycle, f.make_unit(cls.lamsel, "Disdukcapil Lampung Selatan"))
+        cls.assessment = f.make_assessment(
+            cls.cycle, f.make_unit(cls.lamsel, "Disdukcapil Lampung Selatan")
+        )
 
     def add_survey(self, assessment, respondents):
         SurveyResponse.objects.bulk_create(
-            SurveyResponse(assessment=assessment, answers=answers, channel="online") for answers in respondents
+            SurveyResponse(assessment=assessment, answers=answers, channel="online")
+            for answers in respondents
         )
 
 
@@ -46,15 +54,22 @@ class FinalLevelsSaveTest(ResultTestCase):
         self.assertFalse(Result.objects.exists())
 
     def test_it_stores_the_golden_boundary_case_exactly(self):
-        result = final_levels_save(assessment=self.assessment, levels=golden_levels("boundary-45050"))
+        result = final_levels_save(
+            assessment=self.assessment, levels=golden_levels("boundary-45050")
+        )
         expected = GOLDEN["boundary-45050"]["expected"]
         result.refresh_from_db()
         self.assertEqual(result.aspects, expected["aspects"])
         self.assertEqual(result.evaluator_index, Decimal(expected["evaluator_index"]))
-        self.assertEqual((result.ipp, result.grade, result.grade_label), (Decimal("4.51"), "A", "Pelayanan Prima"))
+        self.assertEqual(
+            (result.ipp, result.grade, result.grade_label),
+            (Decimal("4.51"), "A", "Pelayanan Prima"),
+        )
         self.assertIsNone(result.survey_index)
         self.assertEqual(result.survey_reason, "no_survey")
-        self.assertEqual((result.instrument, result.engine_version), (self.instrument, engine.ENGINE_VERSION))
+        self.assertEqual(
+            (result.instrument, result.engine_version), (self.instrument, engine.ENGINE_VERSION)
+        )
         self.assertEqual((result.cycle, result.ranking_group), (self.cycle, "kabkota"))
 
     def test_it_counts_the_survey_when_enough_people_answered(self):
@@ -63,7 +78,12 @@ class FinalLevelsSaveTest(ResultTestCase):
         result = final_levels_save(assessment=self.assessment, levels=golden_levels("random-7-4"))
         self.assertEqual(
             (str(result.survey_index), str(result.ipp), result.grade, result.respondents),
-            (case["expected"]["survey_index"], case["expected"]["ipp"], case["expected"]["grade"], 10),
+            (
+                case["expected"]["survey_index"],
+                case["expected"]["ipp"],
+                case["expected"]["grade"],
+                10,
+            ),
         )
 
     def test_it_applies_the_cycles_own_minimum_respondents(self):
@@ -74,7 +94,9 @@ class FinalLevelsSaveTest(ResultTestCase):
         self.cycle.min_respondents = 3
         self.cycle.save()
         spec = engine.instrument_from_dict(
-            json.loads((Path(__file__).parents[2] / "evaluations/instruments/2022-A.json").read_text())
+            json.loads(
+                (Path(__file__).parents[2] / "evaluations/instruments/2022-A.json").read_text()
+            )
         ).with_survey_settings(m=3)
         expected = engine.score(spec, levels, case["survey"])
         self.assessment.refresh_from_db()
@@ -87,9 +109,15 @@ class FinalLevelsSaveTest(ResultTestCase):
         self.add_survey(self.assessment, GOLDEN["random-7-6"]["survey"])
         result = final_levels_save(assessment=self.assessment, levels=golden_levels("random-7-6"))
         spec = engine.instrument_from_dict(
-            json.loads((Path(__file__).parents[2] / "evaluations/instruments/2022-A.json").read_text())
-        ).with_survey_settings(Decimal(result.inputs["survey_weight"]), result.inputs["min_respondents"])
-        again = engine.score(spec, {int(n): lv for n, lv in result.inputs["levels"].items()}, result.inputs["survey"])
+            json.loads(
+                (Path(__file__).parents[2] / "evaluations/instruments/2022-A.json").read_text()
+            )
+        ).with_survey_settings(
+            Decimal(result.inputs["survey_weight"]), result.inputs["min_respondents"]
+        )
+        again = engine.score(
+            spec, {int(n): lv for n, lv in result.inputs["levels"].items()}, result.inputs["survey"]
+        )
         self.assertEqual((again.ipp, again.grade), (result.ipp, result.grade))
         self.assertEqual(str(result.ipp), GOLDEN["random-7-6"]["expected"]["ipp"])
 
@@ -109,7 +137,9 @@ class FinalLevelsSaveTest(ResultTestCase):
         self.add_survey(self.assessment, [[3] * 13])
         with self.assertRaises(FinalLevelError) as caught:
             final_levels_save(assessment=self.assessment, levels=golden_levels("random-7-1"))
-        self.assertIn("Responden ke-1 mengisi 13 butir; seharusnya 14 butir.", caught.exception.problems)
+        self.assertIn(
+            "Responden ke-1 mengisi 13 butir; seharusnya 14 butir.", caught.exception.problems
+        )
         self.assertFalse(FinalLevel.objects.exists())
         self.assertFalse(Result.objects.exists())
 
@@ -148,7 +178,10 @@ class RecomputeTest(ResultTestCase):
         self.assertEqual(report.computed, 1)
         self.assertEqual(len(report.errors), 1)
         self.assertEqual(report.errors[0][0], other.pk)
-        self.assertIn("Responden ke-1, butir 1: jawaban harus bilangan bulat 0–5, bukan 9.", report.errors[0][2])
+        self.assertIn(
+            "Responden ke-1, butir 1: jawaban harus bilangan bulat 0–5, bukan 9.",
+            report.errors[0][2],
+        )
 
     def test_it_recomputes_with_constant_queries(self):
         def add(n):

@@ -22,7 +22,9 @@ def shipped_spec(code: str) -> engine.InstrumentSpec | None:
         return instrument_plan(version).spec
     path = instrument_file.SHIPPED_DIR / f"{code}.json"
     if path.is_file():
-        return engine.instrument_from_dict(instrument_file.parse(path.read_bytes(), source=str(path)))
+        return engine.instrument_from_dict(
+            instrument_file.parse(path.read_bytes(), source=str(path))
+        )
     return None
 
 
@@ -33,7 +35,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="JSON file: {\"cases\": [{\"id\", \"instrument\", \"levels\", \"survey\"}, …]}")
+        parser.add_argument(
+            "file", help='JSON file: {"cases": [{"id", "instrument", "levels", "survey"}, …]}'
+        )
 
     def handle(self, *args, file, **options):
         try:
@@ -42,7 +46,9 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{file}: tidak dapat dibaca ({exc.strerror})") from exc
         except (ValueError, KeyError, TypeError) as exc:
-            raise CommandError(f'{file}: bukan berkas kasus yang sah (perlu {{"cases": [...]}}): {exc}') from exc
+            raise CommandError(
+                f'{file}: bukan berkas kasus yang sah (perlu {{"cases": [...]}}): {exc}'
+            ) from exc
         specs: dict[str, engine.InstrumentSpec | None] = {}
         results, problems = [], []
         for position, case in enumerate(cases, start=1):
