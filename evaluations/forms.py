@@ -63,3 +63,11 @@ class InstrumentCopyForm(forms.Form):
                 _("Kode versi “%(code)s” sudah dipakai; pilih kode lain."), params={"code": code}
             )
         return code
+
+
+class FieldVisitForm(forms.Form):
+    """Parses the text fields; the service decides what is required (and lists it all)."""
+
+    visit_date = forms.DateField(required=False)
+    people_met = forms.CharField(required=False, strip=True)
+    observations = forms.CharField(required=False, strip=True)

@@ -57,3 +57,15 @@ def assignment_of(user, assessment: Assessment):
 def can_moderate(user, assessment: Assessment) -> bool:
     """Pleno: ministry admins, or the coordinator running this Mandiri cycle."""
     return can_manage_cycle(user, assessment.cycle)
+
+
+def can_view_visit_photos(user, assessment: Assessment) -> bool:
+    """Field-visit photos: the assessment's evaluators, and the admins and coordinators who
+    oversee it — not the unit or leadership, for whom the visit record is not written."""
+    roles = roles_of(user)
+    if roles.ministry_admin:
+        return True
+    agencies = roles.coordinator_agencies
+    if assessment.cycle.owner_agency_id in agencies or assessment.unit.agency_id in agencies:
+        return True
+    return roles.evaluator and assessment.assignments.filter(evaluator=user).exists()

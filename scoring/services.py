@@ -101,20 +101,10 @@ _COMPARED = (
 )
 
 
+# Written by the upsert: what is compared (as field names), plus what follows from it.
 _UPSERTED = [
+    *(name.removesuffix("_id") for name in _COMPARED),
     "cycle",
-    "instrument",
-    "ranking_group",
-    "province",
-    "service_type",
-    "engine_version",
-    "aspects",
-    "evaluator_index",
-    "respondents",
-    "survey_index",
-    "survey_reason",
-    "ipp",
-    "grade",
     "grade_label",
     "inputs",
     "computed_at",
@@ -278,10 +268,16 @@ def result_refresh(*, assessment: Assessment) -> Result | None:
 
 @transaction.atomic
 def final_levels_save(
-    *, assessment: Assessment, levels: Mapping[int, int], by=None, reason: str = ""
+    *,
+    assessment: Assessment,
+    levels: Mapping[int, int],
+    by=None,
+    reason: str = "",
+    reasons: Mapping[int, str] | None = None,
 ) -> Result | None:
     """Record final levels (by indicator number) and update the stored result with them.
 
+    Each level is stored with its own entry of `reasons` when given, else with `reason`.
     Both happen in one transaction: a result never reflects levels that were not saved.
     """
     plan = instrument_plan(assessment.cycle.instrument)
@@ -297,6 +293,10 @@ def final_levels_save(
         FinalLevel.objects.update_or_create(
             assessment=assessment,
             indicator_id=plan.indicator_of[number],
-            defaults={"level": level, "decided_by": by, "reason": reason},
+            defaults={
+                "level": level,
+                "decided_by": by,
+                "reason": (reasons or {}).get(number, reason),
+            },
         )
     return result_refresh(assessment=assessment)

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, Value, When
 from django.utils.translation import gettext as _
 
 from scoring.models import Result
 from scoring.services import FinalLevelError, final_levels_save
 
-from ..models import Assessment, AuditAction, FinalLevel, Phase
+from ..models import Assessment, AuditAction, Phase
 from ..permissions import can_moderate
 from ..selectors_moderation import ModerationTable, moderation_table
 from .audit import audit_record
@@ -204,30 +203,15 @@ def moderation_decide(
 
     result = None
     if changes:
-        reasons = {reason for _level, reason in changes.values()}
-        shared = reasons.pop() if len(reasons) == 1 else ""
         try:
             result = final_levels_save(
                 assessment=assessment,
                 levels={n: level for n, (level, _r) in changes.items()},
+                reasons={n: r for n, (_level, r) in changes.items()},
                 by=by,
-                reason=shared,
             )
         except FinalLevelError as exc:
             raise WorkflowError(*exc.problems) from exc
-        if not shared:
-            # final_levels_save takes one reason; each decided level keeps its own.
-            FinalLevel.objects.filter(
-                assessment=assessment,
-                indicator_id__in=[rows[n].indicator.pk for n in changes],
-            ).update(
-                reason=Case(
-                    *(
-                        When(indicator_id=rows[n].indicator.pk, then=Value(r))
-                        for n, (_l, r) in changes.items()
-                    )
-                )
-            )
         for number, (level, reason) in sorted(changes.items()):
             audit_record(
                 assessment=assessment,

@@ -12,11 +12,10 @@ unswapped by default).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -35,6 +34,7 @@ from ..services.f01 import (
 )
 from ..services.f01 import assessment_submit as assessment_submit_service
 from ..services.workflow import WorkflowError
+from .files import private_file_response
 
 PAGE = "evaluations/f01_form.html"
 
@@ -278,30 +278,12 @@ def evidence_download(request, revision_id: int):
     inline = (
         request.GET.get("inline") == "1" and revision.content_type in filetypes.INLINE_CONTENT_TYPES
     )
-    try:
-        handle = revision.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    # Django builds Content-Disposition: quoted when plain ASCII, else filename*=utf-8''…
-    # percent-encoded, so quotes, newlines and non-ASCII names cannot break the header.
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=revision.original_name,
+    return private_file_response(
+        revision.file,
         content_type=revision.content_type,
+        filename=revision.original_name,
+        inline=inline,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    if inline and revision.content_type == filetypes.PDF.content_type:
-        # No `sandbox` here: Chrome refuses to start its PDF viewer in a sandboxed document,
-        # which would leave the F-02 preview blank. The bytes were checked to be a PDF on
-        # upload and nosniff pins the type, so this response can only render as a PDF.
-        response["Content-Security-Policy"] = "frame-ancestors 'self'"
-    else:
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'self'"
-    if inline:
-        response["X-Frame-Options"] = "SAMEORIGIN"  # the F-02 page may frame the preview
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
 
 
 @login_required

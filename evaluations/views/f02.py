@@ -7,28 +7,28 @@ status code stays honest for any other client. Without htmx the form posts norma
 gets a redirect back to the page with a message.
 """
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from units.permissions import roles_of
 
 from .. import selectors_f02
+from ..forms import FieldVisitForm
 from ..models import Assessment, FieldVisitPhoto, Indicator, Phase
-from ..permissions import assignment_of, can_view_assessment
+from ..permissions import assignment_of, can_view_assessment, can_view_visit_photos
 from ..selectors import assessments_visible_to
 from ..services import f02 as f02_services
 from ..services.clarifications import clarification_request
 from ..services.workflow import WorkflowError, window_problem
+from .files import private_file_response
 
 PAGE = "evaluations/f02_form.html"
 ROW = "evaluations/f02/_indicator.html"
@@ -220,14 +220,6 @@ def clarification_request_form(request, pk: int):
 # --- Field visit ------------------------------------------------------------------------------
 
 
-class FieldVisitForm(forms.Form):
-    """Parses the text fields; the service decides what is required (and lists it all)."""
-
-    visit_date = forms.DateField(required=False)
-    people_met = forms.CharField(required=False, strip=True)
-    observations = forms.CharField(required=False, strip=True)
-
-
 def _visit_lock_reason(assessment: Assessment, assignment) -> str:
     if assignment.submitted_at is not None:
         return _("F-02 Anda sudah diserahkan; catatan kunjungan hanya dapat dibaca.")
@@ -282,17 +274,6 @@ def field_visit(request, pk: int):
     return render(request, VISIT_PAGE, context)
 
 
-def _can_see_visit_photos(user, assessment: Assessment) -> bool:
-    """The assessment's evaluators, and the admins and coordinators who oversee it."""
-    roles = roles_of(user)
-    if roles.ministry_admin:
-        return True
-    agencies = roles.coordinator_agencies
-    if assessment.cycle.owner_agency_id in agencies or assessment.unit.agency_id in agencies:
-        return True
-    return roles.evaluator and assessment.assignments.filter(evaluator=user).exists()
-
-
 @login_required
 @require_GET
 def visit_photo_download(request, photo_id: int):
@@ -310,15 +291,8 @@ def visit_photo_download(request, photo_id: int):
     assessment = photo.visit.assignment.assessment
     if not can_view_assessment(request.user, assessment):
         raise Http404
-    if not _can_see_visit_photos(request.user, assessment):
+    if not can_view_visit_photos(request.user, assessment):
         raise PermissionDenied
-    response = FileResponse(
-        photo.file.open("rb"),
-        content_type=photo.content_type,
-        as_attachment=False,
-        filename=photo.original_name,
+    return private_file_response(
+        photo.file, content_type=photo.content_type, filename=photo.original_name, inline=True
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'self'"
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
