@@ -157,9 +157,6 @@ class UrlPermissionTableTest(PersonaTestCase):
         photo.file.save("a.png", io.BytesIO(PNG), save=True)
         cls.photo = photo
 
-    def world(self):
-        return self
-
     def users(self):
         return {"anonymous": AnonymousUser(), **self.personas()}
 
