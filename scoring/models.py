@@ -1,12 +1,13 @@
 """Stored results: each one can be recomputed from the inputs it keeps."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from evaluations.models import Assessment, Cycle, InstrumentVersion
-from units.models import Province, RankingGroup, ServiceType
+from units.models import Agency, Province, RankingGroup, ServiceType, ServiceUnit
 
 
 class Result(models.Model):
@@ -59,3 +60,125 @@ class Result(models.Model):
     @property
     def survey_counted(self) -> bool:
         return self.survey_index is not None
+
+
+class Exclusion(models.Model):
+    """A locus left out of its cycle's publication, and why (validation accepts it as done)."""
+
+    assessment = models.OneToOneField(
+        Assessment, verbose_name=_("lokus"), on_delete=models.CASCADE, related_name="exclusion"
+    )
+    reason = models.TextField(_("alasan"))
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    excluded_at = models.DateTimeField(_("dikecualikan pada"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lokus dikecualikan")
+        verbose_name_plural = pgettext_lazy("plural", "lokus dikecualikan")
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.reason}"
+
+
+class Publication(models.Model):
+    """One published revision of a cycle's results: an immutable snapshot.
+
+    Revision 1 is the publication; every later revision is a correction with a reason. The
+    newest is `is_current` (what the public sees); admins see them all. `summary` holds the
+    national figures computed once at publication (national IPP, per group, grade
+    distribution, aspect averages, provinces, top units), so public pages read one row.
+    """
+
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("periode"), on_delete=models.PROTECT, related_name="publications"
+    )
+    revision = models.PositiveSmallIntegerField(_("revisi"))
+    reason = models.TextField(_("alasan koreksi"), blank=True)
+    is_current = models.BooleanField(_("berlaku"), default=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(_("dipublikasikan pada"))
+    instrument = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="+")
+    engine_version = models.CharField(_("versi mesin"), max_length=16)
+    result_count = models.PositiveIntegerField(_("jumlah hasil"))
+    summary = models.JSONField(_("ringkasan"))
+
+    class Meta:
+        ordering = ["cycle", "-revision"]
+        verbose_name = _("publikasi hasil")
+        verbose_name_plural = pgettext_lazy("plural", "publikasi hasil")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "revision"], name="publication_revision"),
+            models.UniqueConstraint(
+                fields=["cycle"], condition=Q(is_current=True), name="publication_one_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(revision=1) | ~Q(reason=""), name="publication_correction_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} — revisi {self.revision}"
+
+
+class PublishedResult(models.Model):
+    """One unit's figures as published: copied, never recomputed, never edited.
+
+    Names are copied too, so a later rename of a unit or agency does not change what was
+    published. Ranks are computed at publication (ties share a rank): within the ranking
+    group, nationally, and within the service type.
+    """
+
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="results")
+    # The locus may be deleted later; the published figure stays.
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+")
+    unit_name = models.CharField(_("unit"), max_length=255)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    agency_name = models.CharField(_("instansi"), max_length=255)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    province_name = models.CharField(_("provinsi"), max_length=100, blank=True)
+    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+")
+    service_type_name = models.CharField(_("jenis layanan"), max_length=100)
+    ranking_group = models.CharField(_("kelompok"), max_length=16, choices=RankingGroup.choices)
+    # {"I": "4.79", …} as displayed; levels {"1": 4, …} by indicator number.
+    aspects = models.JSONField(_("indeks aspek"))
+    levels = models.JSONField(_("tingkat final"))
+    evaluator_index = models.DecimalField(
+        _("indeks evaluator (F-02)"), max_digits=3, decimal_places=2
+    )
+    respondents = models.PositiveIntegerField(_("jumlah responden"), default=0)
+    survey_index = models.DecimalField(
+        _("indeks survei (F-03)"), max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    survey_reason = models.CharField(_("alasan survei tidak dihitung"), max_length=32, blank=True)
+    ipp = models.DecimalField(_("IPP"), max_digits=3, decimal_places=2)
+    grade = models.CharField(_("predikat"), max_length=2)
+    grade_label = models.CharField(_("kategori"), max_length=60)
+    rank = models.PositiveIntegerField(_("peringkat dalam kelompok"))
+    rank_national = models.PositiveIntegerField(_("peringkat nasional"))
+    rank_service_type = models.PositiveIntegerField(_("peringkat dalam jenis layanan"))
+
+    class Meta:
+        verbose_name = _("hasil terpublikasi")
+        verbose_name_plural = pgettext_lazy("plural", "hasil terpublikasi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "unit"], name="published_result_one_per_unit"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["publication", "rank_national"], name="pubres_national"),
+            models.Index(fields=["publication", "ranking_group", "rank"], name="pubres_group"),
+            models.Index(fields=["unit", "publication"], name="pubres_unit_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_name}: {self.ipp} ({self.grade})"
