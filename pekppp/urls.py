@@ -26,5 +26,7 @@ urlpatterns = [
     path("", include("evaluations.urls")),
     path("", include("scoring.simulator_urls")),
     path("", include("scoring.urls")),
+    path("", include("scoring.public_urls")),
+    path("", include("reports.urls")),
     path("api/v1/", include("scoring.api_urls")),
 ]
