@@ -1,0 +1,1 @@
+"""Writes of the reports app: document jobs (documents.py) and certificates (certificates.py)."""
