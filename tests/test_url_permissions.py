@@ -14,9 +14,18 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from evaluations.models import Clarification, FieldVisit, FieldVisitPhoto, PhaseWindow
+from evaluations.models import (
+    AssessmentStatus,
+    Clarification,
+    FieldVisit,
+    FieldVisitPhoto,
+    PhaseWindow,
+)
 from evaluations.services.evidence import evidence_upload
+from scoring.services_publication import cycle_publish
+from tests import factories as f
 from tests.base import PersonaTestCase
+from tests.scoring.factories import make_result
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -156,6 +165,14 @@ class UrlPermissionTableTest(PersonaTestCase):
         )
         photo.file.save("a.png", io.BytesIO(PNG), save=True)
         cls.photo = photo
+        # A finished Nasional cycle, published (revision 1): public pages, publication pages.
+        cls.finished = f.make_cycle(
+            cls.instrument, year=2023, owner=cls.kemenpan, name="PEKPPP Nasional 2023"
+        )
+        for unit, ipp in ((cls.unit, "3.75"), (cls.other_unit, "4.60")):
+            make_result(f.make_assessment(cls.finished, unit), ipp)
+        cls.finished.assessments.update(status=AssessmentStatus.FINAL)
+        cls.publication = cycle_publish(cycle=cls.finished, user=cls.admin)
 
     def users(self):
         return {"anonymous": AnonymousUser(), **self.personas()}
