@@ -22,13 +22,13 @@ from .models import (
     EvidenceRevision,
     FieldVisit,
     Indicator,
-    Level,
     Phase,
     PhaseExtension,
     PhaseWindow,
     Score,
     SurveyResponse,
 )
+from .selectors_rubric import RubricIndicator, instrument_rubric
 from .services.f02 import SCORING_STATUSES
 from .services.workflow import Status, window_problem
 
@@ -83,6 +83,7 @@ def assessment_with_team(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
 class EvidenceItem:
     revision: EvidenceRevision
     changed: bool
+    url: str = ""  # set by the view
 
     @property
     def evidence(self):
@@ -106,7 +107,7 @@ class TeamLevel:
 @dataclass
 class IndicatorRow:
     indicator: Indicator
-    levels: list[Level]
+    rubric: RubricIndicator
     answer: Answer | None
     evidence: list[EvidenceItem]
     score: Score | None  # None for supplementary indicators, which are not scored
@@ -114,9 +115,14 @@ class IndicatorRow:
     team: list[TeamLevel] = field(default_factory=list)
     answer_changed: bool = False
     clarification_changed: bool = False
+    save_url: str = ""  # set by the view
     # Filled by the view when a clarification request is shown again with its errors.
     clarify_checked: bool = False
     clarify_question: str = ""
+
+    @property
+    def level_inputs(self):
+        return self.rubric.level_inputs(self.score.level if self.score else None)
 
     @property
     def evidence_changed(self) -> bool:
@@ -217,9 +223,7 @@ def _running(assessment: Assessment, indicators, scores: dict[int, Score]) -> Ru
 
 def f02_running(*, assessment: Assessment, assignment: EvaluatorAssignment) -> Running:
     """The sticky panel alone (refreshed after each autosave): levels, then the engine."""
-    indicators = list(
-        Indicator.objects.filter(instrument_id=assessment.cycle.instrument_id).order_by("number")
-    )
+    indicators = [r.indicator for r in instrument_rubric(assessment.cycle.instrument)]
     scores = {s.indicator_id: s for s in Score.objects.filter(assignment=assignment)}
     return _running(assessment, indicators, scores)
 
@@ -252,12 +256,8 @@ def f02_page(
     Team levels are read only once this evaluator has submitted.
     """
     since = assignment.last_viewed_at
-    indicators = list(
-        Indicator.objects.filter(instrument_id=assessment.cycle.instrument_id)
-        .select_related("aspect")
-        .prefetch_related(Prefetch("levels", queryset=Level.objects.order_by("value")))
-        .order_by("number")
-    )
+    rubric = instrument_rubric(assessment.cycle.instrument)
+    indicators = [r.indicator for r in rubric]
     answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
     evidence: dict[int, list[EvidenceItem]] = {}
     for rev in _latest_revisions(assessment):
@@ -285,7 +285,8 @@ def f02_page(
 
     groups: list[AspectGroup] = []
     missing: list[int] = []
-    for ind in indicators:
+    for rub in rubric:
+        ind = rub.indicator
         score = None
         if not ind.supplementary:
             score = scores.get(ind.pk)
@@ -295,7 +296,7 @@ def f02_page(
         answer = answers.get(ind.pk)
         row = IndicatorRow(
             indicator=ind,
-            levels=list(ind.levels.all()),
+            rubric=rub,
             answer=answer,
             evidence=evidence.get(ind.pk, []),
             score=score,

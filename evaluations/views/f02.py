@@ -61,8 +61,22 @@ def _own_assignment(request, pk: int):
     return assessment, mine
 
 
+def _url_maker(name: str, *args: int):
+    """`reverse(name, args=[*args, last])` for many values of `last` with one reverse."""
+    marker = 2147483647
+    head, tail = reverse(name, args=[*args, marker]).rsplit(str(marker), 1)
+    return lambda last: f"{head}{last}{tail}"
+
+
 def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
     page = selectors_f02.f02_page(assessment=assessment, assignment=assignment)
+    save_url = _url_maker("evaluations:score_autosave", assessment.pk)
+    file_url = _url_maker("evaluations:evidence_download")
+    for group in page.groups:
+        for row in group.rows:
+            row.save_url = save_url(row.indicator.pk)
+            for item in row.evidence:
+                item.url = file_url(item.revision.pk)
     if page.missing_score_ids and page.editable:
         f02_services.scores_ensure(assignment, page.missing_score_ids)
     # After the "changed since you last looked" marks are computed from the old time.

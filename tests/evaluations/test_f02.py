@@ -20,6 +20,7 @@ from evaluations.models import (
     Phase,
     Score,
 )
+from evaluations.selectors_rubric import rubric_cache_clear
 from evaluations.services import f02 as f02_services
 from evaluations.services.workflow import WorkflowError
 from scoring.services import instrument_plan
@@ -332,10 +333,14 @@ class F02PageTest(F02TestCase):
         few_with = page_queries()
         self.fill_all(self.assignment, level=4)
         all_with = page_queries()
-        # user, roles, assessment, team, indicators, levels, answers, evidence, scores,
-        # clarifications, survey answers, evaluation window (2), UPDATE last_viewed_at
+        # user, roles, assessment, team, answers, evidence, scores, clarifications, survey
+        # answers, evaluation window (2), UPDATE last_viewed_at; the rubric is cached
         self.assertEqual([few_without, few_with, all_with], [PAGE_QUERIES] * 3)
         with self.assertNumQueries(PAGE_QUERIES):
+            self.client.get(self.page_url())
+        # A process reads the rubric (indicators with aspects, levels) once.
+        rubric_cache_clear()
+        with self.assertNumQueries(PAGE_QUERIES + 2):
             self.client.get(self.page_url())
 
     def test_it_updates_last_viewed_at_on_each_view(self):
@@ -495,7 +500,7 @@ class RunningResultTest(PersonaTestCase):
             self.assertContains(response, f"<strong>{case['expected']['evaluator_index']}</strong>")
 
 
-PAGE_QUERIES = 14
+PAGE_QUERIES = 12
 
 
 def _has_evidence_url() -> bool:
