@@ -159,7 +159,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+    # A message not acknowledged within this time (seconds) is delivered again. Jobs finish in
+    # minutes and a dead worker's jobs are recovered by their heartbeat (DOCUMENT_STALE_SECONDS),
+    # so this only has to outlast the longest job and retry countdown.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    }
 else:
     # No server needed: messages are files in var/celery, shared by `make run`'s web process
     # and its worker.
@@ -181,6 +186,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
+# The queue this process sends to and a worker consumes (separate portals may share a Redis).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
+# A document job whose heartbeat is older than this (seconds) has lost its worker: a worker
+# start and the periodic check below send it again.
+DOCUMENT_STALE_SECONDS = int(env("DOCUMENT_STALE_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE = {
+    "documents-requeue-stale": {
+        "task": "reports.documents_requeue_stale",
+        "schedule": float(DOCUMENT_STALE_SECONDS),
+    },
+}
 
 # Redis in production; without it a file cache under var/ that the `make run` web process and
 # its worker share (job progress and worker check-ins pass through it).
@@ -247,4 +263,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step and fontTools every subset at INFO: keep warnings only.
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

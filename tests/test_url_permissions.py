@@ -22,6 +22,7 @@ from evaluations.models import (
     PhaseWindow,
 )
 from evaluations.services.evidence import evidence_upload
+from reports.models import Award, Certificate, Document, DocumentKind, DocumentStatus
 from scoring.services_publication import cycle_publish
 from tests import factories as f
 from tests.base import PersonaTestCase
@@ -122,6 +123,34 @@ TABLE = {
     ),
     "simulator:page": ("get", lambda w: {}, codes(302, 403, 200, 200, 200, 200, 403)),
     "scoring_api:simulate": ("post", lambda w: {}, codes(403, 403, 415, 415, 415, 415, 403)),
+    # Documents: the cycle's page for whoever runs it; a locus's panel for the cycle's
+    # managers and the unit's people; the published unit's report card and certificate.
+    "reports:document_list": (
+        "get",
+        lambda w: {"pk": w.finished.pk},
+        codes(302, 404, 200, 404, 404, 404, 404),
+    ),
+    "reports:document_create": (
+        "post",
+        lambda w: {"pk": w.finished.pk},
+        codes(302, 404, 302, 404, 404, 404, 404),
+    ),
+    "reports:assessment_documents": ("get", LOCUS, codes(302, 404, 200, 404, 403, 200, 200)),
+    "reports:assessment_document_create": (
+        "post",
+        LOCUS,
+        codes(302, 404, 302, 404, 403, 302, 302),
+    ),
+    "reports:document_download": (
+        "get",
+        lambda w: {"pk": w.report_card.pk},
+        codes(302, 404, 200, 404, 404, 200, 200),
+    ),
+    "reports:certificate_download": (
+        "get",
+        lambda w: {"pk": w.certificate.pk},
+        codes(302, 404, 200, 404, 404, 200, 200),
+    ),
 }
 
 
@@ -173,6 +202,33 @@ class UrlPermissionTableTest(PersonaTestCase):
             make_result(f.make_assessment(cls.finished, unit), ipp)
         cls.finished.assessments.update(status=AssessmentStatus.FINAL)
         cls.publication = cycle_publish(cycle=cls.finished, user=cls.admin)
+        # Its unit's report card (done) and award certificate, each with a file.
+        published_locus = cls.finished.assessments.get(unit=cls.unit)
+        cls.report_card = Document.objects.create(
+            key="report_card:url-table",
+            kind=DocumentKind.REPORT_CARD,
+            cycle=cls.finished,
+            publication=cls.publication,
+            assessment=published_locus,
+            status=DocumentStatus.DONE,
+            filename="laporan-hasil-evaluasi.pdf",
+            requested_by=cls.admin,
+        )
+        cls.report_card.file.save("laporan-hasil-evaluasi.pdf", io.BytesIO(PDF), save=True)
+        award, _ = Award.objects.get_or_create(
+            code="pelayanan-prima", defaults={"title": "Pelayanan Prima", "grades": ["A"]}
+        )
+        cls.certificate = Certificate(
+            serial="URL-TABLE/2023/0001",
+            cycle=cls.finished,
+            unit=cls.unit,
+            award=award,
+            result=cls.publication.results.get(unit=cls.unit),
+            unit_name=cls.unit.name,
+            grade="A",
+            issued_on=today,
+        )
+        cls.certificate.file.save("sertifikat.pdf", io.BytesIO(PDF), save=True)
 
     def users(self):
         return {"anonymous": AnonymousUser(), **self.personas()}
