@@ -62,6 +62,7 @@ EVIDENCE = lambda w: {"evidence_id": w.revision.evidence_id}  # noqa: E731
 REVISION = lambda w: {"revision_id": w.revision.pk}  # noqa: E731
 CLARIFICATION = lambda w: {"pk": w.clarification.pk}  # noqa: E731
 PHOTO = lambda w: {"photo_id": w.photo.pk}  # noqa: E731
+PUBLISHED = lambda w: {"cycle_pk": w.finished.pk}  # noqa: E731
 
 
 def codes(*values: int) -> dict[str, int]:
@@ -120,6 +121,15 @@ TABLE = {
         "get",
         lambda w: {"cycle_id": w.cycle.pk},
         codes(302, 404, 200, 404, 404, 404, 404),
+    ),
+    # Public pages of published results: everyone, logged in or not (unpublished: see below).
+    "public:index": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
+    "public:overview": ("get", PUBLISHED, codes(200, 200, 200, 200, 200, 200, 200)),
+    "public:ranking": ("get", PUBLISHED, codes(200, 200, 200, 200, 200, 200, 200)),
+    "public:unit": (
+        "get",
+        lambda w: {"unit_pk": w.unit.pk},
+        codes(200, 200, 200, 200, 200, 200, 200),
     ),
     "simulator:page": ("get", lambda w: {}, codes(302, 403, 200, 200, 200, 200, 403)),
     "scoring_api:simulate": ("post", lambda w: {}, codes(403, 403, 415, 415, 415, 415, 403)),
@@ -246,6 +256,17 @@ class UrlPermissionTableTest(PersonaTestCase):
         missing = sorted(url_names() - set(TABLE))
         self.assertEqual(missing, [], "add these URLs to TABLE in tests/test_url_permissions.py")
         self.assertEqual(sorted(set(TABLE) - url_names()), [], "TABLE names URLs that do not exist")
+
+    def test_it_hides_unpublished_results_from_every_role(self):
+        urls = [
+            reverse("public:overview", kwargs={"cycle_pk": self.cycle.pk}),
+            reverse("public:ranking", kwargs={"cycle_pk": self.cycle.pk}),
+            reverse("public:unit", kwargs={"unit_pk": self.prov_unit.pk}),
+        ]
+        for url in urls:
+            for role, user in self.users().items():
+                with self.subTest(url=url, role=role):
+                    self.assertEqual(self.request(user, "get", url).status_code, 404)
 
     def test_it_gives_each_role_the_status_in_the_table(self):
         for name, (method, kwargs, expected) in sorted(TABLE.items()):
