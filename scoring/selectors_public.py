@@ -1,0 +1,467 @@
+"""Reads for the public pages: only current publications and the rows frozen with them.
+
+Nothing here reads the live `Result` table: the public sees what was published, as it was
+published (names, figures and ranks copied at publication). A cycle without a current
+publication does not exist for these pages. The overview reads one row (`Publication.summary`);
+a ranking page reads the filter choices and one page of `PublishedResult` with its count.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from evaluations.models import Cycle
+from units.models import Province, RankingGroup, ServiceType
+
+from .models import Publication, PublishedResult
+from .selectors import (
+    MAX_PAGE,
+    PAGE_SIZE,
+    Choice,
+    FilterOptions,
+    RankingFilters,
+    RankingPage,
+    RankingQuery,
+    ranking_filters,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedCycle:
+    publication: Publication
+    count: int
+    ipp: Decimal | None  # national IPP
+
+    @property
+    def cycle(self) -> Cycle:
+        return self.publication.cycle
+
+
+def published_cycles() -> tuple[PublishedCycle, ...]:
+    """The current publication of every published cycle, newest cycle first (one query)."""
+    return tuple(
+        PublishedCycle(p, p.result_count, _decimal(p.summary["national"]["ipp"]))
+        for p in Publication.objects.filter(is_current=True)
+        .select_related("cycle")
+        .order_by("-cycle__year", "cycle__name", "cycle_id")
+    )
+
+
+def current_publication(cycle_pk: int) -> Publication | None:
+    """The publication the public sees for a cycle; None while the cycle is unpublished."""
+    return (
+        Publication.objects.filter(cycle_id=cycle_pk, is_current=True)
+        .select_related("cycle")
+        .first()
+    )
+
+
+# Column headings of the tables that have a column per group (phones are narrow).
+GROUP_SHORT = {
+    RankingGroup.KL: gettext_lazy("K/L"),
+    RankingGroup.KABKOTA: gettext_lazy("Kab/Kota"),
+}
+
+
+def _group_label(value: str) -> str:
+    return str(dict(RankingGroup.choices).get(value, value))
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    """A published figure (stored as an exact string) as a Decimal the templates localize."""
+    return None if value is None else Decimal(value)
+
+
+def _decimals(values: Iterable[str | None]) -> tuple[Decimal | None, ...]:
+    return tuple(_decimal(v) for v in values)
+
+
+# --- Overview --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GroupFigures:
+    group: str  # RankingGroup value; "" for the national row
+    label: str
+    short: str  # the label in a column heading
+    count: int
+    ipp: Decimal | None
+    grades: tuple[int, ...]  # in `Overview.grades` order
+    aspects: tuple[Decimal | None, ...]  # in `Overview.aspects` order
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """One grade or aspect: its national figure and its figure in each group."""
+
+    value: str  # grade or aspect code
+    label: str
+    national: Any  # units with the grade, or the aspect's average index
+    groups: tuple[Any, ...]  # in `Overview.groups` order
+
+
+@dataclass(frozen=True, slots=True)
+class ProvinceFigures:
+    name: str
+    count: int
+    ipp: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class TopUnit:
+    unit_id: int
+    unit: str
+    agency: str
+    group: str
+    ipp: Decimal
+    grade: str
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """The national figures of a publication, display-ready, with the charts' data."""
+
+    publication: Publication
+    aspects: tuple[Choice, ...]  # code, name
+    grades: tuple[Choice, ...]  # grade, label; best first
+    national: GroupFigures
+    groups: tuple[GroupFigures, ...]
+    grade_rows: tuple[Breakdown, ...]  # the grade distribution, one row per grade
+    aspect_rows: tuple[Breakdown, ...]  # the aspect averages, one row per aspect
+    provinces: tuple[ProvinceFigures, ...]
+    top: tuple[TopUnit, ...]
+    charts: dict[str, Any]  # for `json_script`: the same figures as the tables
+
+    @property
+    def cycle(self) -> Cycle:
+        return self.publication.cycle
+
+
+def publication_overview(publication: Publication) -> Overview:
+    """What the overview page shows, read from `publication.summary` alone (no query)."""
+    summary = publication.summary
+    aspects = tuple(Choice(a["code"], a["name"]) for a in summary["aspects"])
+    grades = tuple(Choice(g["grade"], g["label"]) for g in summary["grades"])
+
+    def figures(group: str, label: str, block: dict[str, Any]) -> GroupFigures:
+        return GroupFigures(
+            group=group,
+            label=label,
+            short=str(GROUP_SHORT.get(group, label)),
+            count=block["count"],
+            ipp=_decimal(block["ipp"]),
+            grades=tuple(block["grades"].get(g.value, 0) for g in grades),
+            aspects=_decimals(block["aspects"].get(a.value) for a in aspects),
+        )
+
+    national = figures("", _("Nasional"), summary["national"])
+    groups = tuple(figures(g["group"], _group_label(g["group"]), g) for g in summary["groups"])
+    # Charts get the figures as published (exact strings); the script formats them.
+    charts = {
+        "ipp": {
+            "labels": [national.label, *(g.short for g in groups)],
+            "values": [summary["national"]["ipp"], *(g["ipp"] for g in summary["groups"])],
+        },
+        "grades": {"labels": [g.value for g in grades], "values": list(national.grades)},
+        "aspects": {
+            "labels": [a.value for a in aspects],
+            "values": [summary["national"]["aspects"].get(a.value) for a in aspects],
+        },
+    }
+    return Overview(
+        publication=publication,
+        aspects=aspects,
+        grades=grades,
+        national=national,
+        groups=groups,
+        grade_rows=tuple(
+            Breakdown(g.value, g.label, national.grades[i], tuple(x.grades[i] for x in groups))
+            for i, g in enumerate(grades)
+        ),
+        aspect_rows=tuple(
+            Breakdown(a.value, a.label, national.aspects[i], tuple(x.aspects[i] for x in groups))
+            for i, a in enumerate(aspects)
+        ),
+        provinces=tuple(
+            ProvinceFigures(name=p["name"], count=p["count"], ipp=_decimal(p["ipp"]))
+            for p in summary["provinces"]
+        ),
+        top=tuple(
+            TopUnit(
+                unit_id=t["unit"],
+                unit=t["unit_name"],
+                agency=t["agency_name"],
+                group=_group_label(t["group"]),
+                ipp=Decimal(t["ipp"]),
+                grade=t["grade"],
+                rank=t["rank"],
+            )
+            for t in summary["top"]
+        ),
+        charts=charts,
+    )
+
+
+# --- Ranking ---------------------------------------------------------------------------------
+
+
+def public_filter_options(publication: Publication) -> FilterOptions:
+    """The ranking filters' choices for a publication (two small queries).
+
+    Groups, provinces and grades are those of the publication's summary, with the names as
+    published; provinces are addressed by their BPS code, service types by their code.
+    """
+    summary = publication.summary
+    published_provinces = {p["id"]: p["name"] for p in summary["provinces"]}
+    codes = dict(Province.objects.filter(pk__in=published_provinces).values_list("pk", "code"))
+    return FilterOptions(
+        groups=tuple(Choice(g["group"], _group_label(g["group"])) for g in summary["groups"]),
+        service_types=tuple(
+            Choice(code, name, pk)
+            for pk, code, name in ServiceType.objects.order_by("name").values_list(
+                "pk", "code", "name"
+            )
+        ),
+        provinces=tuple(
+            Choice(codes[pk], name, pk) for pk, name in published_provinces.items() if pk in codes
+        ),
+        grades=tuple(Choice(g["grade"], g["label"]) for g in summary["grades"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PublicRankingRow:
+    unit_id: int
+    unit: str
+    agency: str
+    province: str  # "" for units without a province (K/L, BUMN)
+    service_type: str
+    group: str  # the ranking group's label
+    aspects: tuple[Decimal | None, ...]  # in the publication's aspect order
+    ipp: Decimal
+    grade: str
+    grade_label: str
+    rank: int  # within the ranking group
+    rank_national: int
+
+
+_ROW_COLUMNS = (
+    "unit_id",
+    "unit_name",
+    "agency_name",
+    "province_name",
+    "service_type_name",
+    "ranking_group",
+    "aspects",
+    "ipp",
+    "grade",
+    "grade_label",
+    "rank",
+    "rank_national",
+)
+
+
+def public_ranking_page(
+    publication: Publication,
+    filters: RankingFilters,
+    aspect_codes: Sequence[str],
+    *,
+    page: int = 1,
+) -> RankingPage:
+    """One page (`PAGE_SIZE` rows) of a publication's rows under `filters`, in rank order.
+
+    Ranks are those computed at publication (ties share a rank); filters only narrow the rows,
+    so a unit always shows its rank in its group and nationally. Two queries: the count, and
+    the page's rows (by group rank with a group filter, else by national rank; ties by name).
+    """
+    rows = PublishedResult.objects.filter(publication=publication)
+    if filters.group:
+        rows = rows.filter(ranking_group=filters.group)
+    if filters.service_type_id:
+        rows = rows.filter(service_type_id=filters.service_type_id)
+    if filters.province_id:
+        rows = rows.filter(province_id=filters.province_id)
+    if filters.grade:
+        rows = rows.filter(grade=filters.grade)
+    if filters.search:
+        rows = rows.filter(unit_name__icontains=filters.search)
+    count = rows.count()
+    pages = max(1, -(-count // PAGE_SIZE))
+    offset = (page - 1) * PAGE_SIZE
+    if page > MAX_PAGE or offset >= count:
+        return RankingPage(rows=(), count=count, number=page, pages=pages, out_of_range=page > 1)
+    order = ("rank" if filters.group else "rank_national", Lower("unit_name"), "pk")
+    fetched = rows.order_by(*order).values_list(*_ROW_COLUMNS)[offset : offset + PAGE_SIZE]
+    labels = dict(RankingGroup.choices)
+    return RankingPage(
+        rows=tuple(
+            PublicRankingRow(
+                unit_id=unit_id,
+                unit=unit,
+                agency=agency,
+                province=province,
+                service_type=service_type,
+                group=str(labels.get(group, group)),
+                aspects=_decimals(aspects.get(code) for code in aspect_codes),
+                ipp=ipp,
+                grade=grade,
+                grade_label=grade_label,
+                rank=rank,
+                rank_national=rank_national,
+            )
+            for (
+                unit_id,
+                unit,
+                agency,
+                province,
+                service_type,
+                group,
+                aspects,
+                ipp,
+                grade,
+                grade_label,
+                rank,
+                rank_national,
+            ) in fetched
+        ),
+        count=count,
+        number=page,
+        pages=pages,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PublicRanking:
+    """Everything the public ranking page shows."""
+
+    publication: Publication
+    aspects: tuple[Choice, ...]
+    options: FilterOptions
+    filters: RankingFilters
+    problems: tuple[str, ...]  # filters that were dropped, a page that does not exist
+    page: RankingPage
+
+
+def public_ranking(publication: Publication, query: RankingQuery) -> PublicRanking:
+    """The public ranking of `publication` under the typed `query`: four queries whatever
+    the number of rows (two for the filter choices, two for the page)."""
+    options = public_filter_options(publication)
+    filters, problems = ranking_filters(query, options)
+    aspects = tuple(Choice(a["code"], a["name"]) for a in publication.summary["aspects"])
+    page = public_ranking_page(publication, filters, [a.value for a in aspects], page=query.page)
+    if page.out_of_range:
+        problems.append(
+            _("Halaman %(number)s tidak ada; hasil ini hanya %(pages)s halaman.")
+            % {"number": page.number, "pages": page.pages}
+        )
+    return PublicRanking(
+        publication=publication,
+        aspects=aspects,
+        options=options,
+        filters=filters,
+        problems=tuple(problems),
+        page=page,
+    )
+
+
+# --- Unit ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCycleResult:
+    """A unit's published figures in one cycle (current revision)."""
+
+    cycle: Cycle
+    revision: int
+    agency: str
+    province: str
+    service_type: str
+    group: str  # label
+    aspects: tuple[Decimal | None, ...]  # in `UnitHistory.aspects` order
+    ipp: Decimal
+    grade: str
+    grade_label: str
+    rank: int
+    group_count: int
+    rank_national: int
+    national_count: int
+    rank_service_type: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnitHistory:
+    unit_id: int
+    name: str  # as published most recently
+    aspects: tuple[Choice, ...]  # the aspects of every cycle shown, newest instrument first
+    results: tuple[UnitCycleResult, ...]  # newest cycle first
+    charts: dict[str, Any]  # for `json_script`: IPP by cycle (oldest first), latest aspects
+
+    @property
+    def latest(self) -> UnitCycleResult:
+        return self.results[0]
+
+    @property
+    def latest_aspects(self) -> tuple[tuple[Choice, Decimal | None], ...]:
+        """(aspect, index) pairs of the newest cycle."""
+        return tuple(zip(self.aspects, self.latest.aspects, strict=True))
+
+
+def unit_history(unit_pk: int) -> UnitHistory | None:
+    """A unit's figures in every published cycle (one query); None if it has none."""
+    found = list(
+        PublishedResult.objects.filter(unit_id=unit_pk, publication__is_current=True)
+        .select_related("publication__cycle")
+        .order_by("-publication__cycle__year", "publication__cycle__name", "publication_id")
+    )
+    if not found:
+        return None
+    aspects: dict[str, str] = {}
+    for row in found:
+        for a in row.publication.summary["aspects"]:
+            aspects.setdefault(a["code"], a["name"])
+    results = []
+    for row in found:
+        summary = row.publication.summary
+        group_counts = {g["group"]: g["count"] for g in summary["groups"]}
+        results.append(
+            UnitCycleResult(
+                cycle=row.publication.cycle,
+                revision=row.publication.revision,
+                agency=row.agency_name,
+                province=row.province_name,
+                service_type=row.service_type_name,
+                group=_group_label(row.ranking_group),
+                aspects=_decimals(row.aspects.get(code) for code in aspects),
+                ipp=row.ipp,
+                grade=row.grade,
+                grade_label=row.grade_label,
+                rank=row.rank,
+                group_count=group_counts.get(row.ranking_group, 0),
+                rank_national=row.rank_national,
+                national_count=row.publication.result_count,
+                rank_service_type=row.rank_service_type,
+            )
+        )
+    oldest_first = results[::-1]
+    return UnitHistory(
+        unit_id=unit_pk,
+        name=found[0].unit_name,
+        aspects=tuple(Choice(code, name) for code, name in aspects.items()),
+        results=tuple(results),
+        charts={
+            "history": {
+                "labels": [str(r.cycle.year) for r in oldest_first],
+                "values": [str(r.ipp) for r in oldest_first],
+            },
+            "aspects": {
+                "labels": list(aspects),
+                "values": [found[0].aspects.get(c) for c in aspects],
+            },
+        },
+    )

@@ -1,0 +1,101 @@
+"""Public pages of published results: no log-in, current publications only.
+
+A cycle without a current publication, or a unit without a published result, is a 404 on
+every page, for everyone.
+"""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from . import selectors_public
+from .models import Publication
+from .selectors import RankingQuery
+
+RANKING_TEMPLATE = "scoring/public/ranking.html"
+
+
+def _publication_or_404(cycle_pk: int) -> Publication:
+    publication = selectors_public.current_publication(cycle_pk)
+    if publication is None:
+        raise Http404
+    return publication
+
+
+@require_safe
+def cycle_list(request):
+    """The published cycles, newest first; the newest one's figures shown prominently."""
+    publications = selectors_public.published_cycles()
+    return render(
+        request,
+        "scoring/public/cycle_list.html",
+        {"latest": publications[0] if publications else None, "publications": publications},
+    )
+
+
+@require_safe
+def cycle_overview(request, cycle_pk: int):
+    """National figures of a published cycle, with charts and the same figures as tables."""
+    overview = selectors_public.publication_overview(_publication_or_404(cycle_pk))
+    return render(request, "scoring/public/cycle_overview.html", {"overview": overview})
+
+
+def _ranking_query(params) -> tuple[RankingQuery, list[str]]:
+    """The typed filters (kelompok, jenis, provinsi, predikat, q, halaman) and a message for a
+    page number that is not one."""
+    problems = []
+    page = params.get("halaman", "").strip() or "1"
+    try:
+        number = int(page)
+    except ValueError:
+        number = 0
+    if number < 1:
+        problems.append(
+            _("Nomor halaman “%(page)s” tidak valid; halaman pertama ditampilkan.") % {"page": page}
+        )
+        number = 1
+    query = RankingQuery(
+        group=params.get("kelompok", "").strip(),
+        service_type=params.get("jenis", "").strip(),
+        province=params.get("provinsi", "").strip(),
+        grade=params.get("predikat", "").strip(),
+        search=params.get("q", ""),
+        page=number,
+    )
+    return query, problems
+
+
+@require_safe
+def cycle_ranking(request, cycle_pk: int):
+    """The published ranking of a cycle, filtered and searched; htmx gets only the table."""
+    publication = _publication_or_404(cycle_pk)
+    query, problems = _ranking_query(request.GET)
+    ranking = selectors_public.public_ranking(publication, query)
+    table_only = (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+    template = f"{RANKING_TEMPLATE}#ranking-table" if table_only else RANKING_TEMPLATE
+    response = render(
+        request,
+        template,
+        {
+            "ranking": ranking,
+            "cycle": publication.cycle,
+            "problems": [*problems, *ranking.problems],
+        },
+    )
+    # The same address answers with a whole page or a table: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_safe
+def unit_detail(request, unit_pk: int):
+    """A unit's published figures in every published cycle, newest first."""
+    history = selectors_public.unit_history(unit_pk)
+    if history is None:
+        raise Http404
+    return render(request, "scoring/public/unit_detail.html", {"history": history})

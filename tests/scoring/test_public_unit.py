@@ -1,0 +1,75 @@
+"""A unit's public page: its published figures in every published cycle."""
+
+import json
+import re
+from decimal import Decimal
+
+from django.urls import reverse
+
+from scoring.models import Result
+
+from .public_factories import PublicPagesTestCase, make_scored_unit, publish, table
+
+
+class PublicUnitTest(PublicPagesTestCase):
+    def get(self, unit):
+        return self.client.get(reverse("public:unit", args=[unit.pk]))
+
+    def test_it_shows_the_latest_figures_and_ranks_in_one_query(self):
+        with self.assertNumQueries(1):
+            response = self.get(self.lamsel_unit)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "<h1>Disdukcapil Lampung Selatan</h1>", html=True)
+        self.assertContains(response, '<dd class="pub-big" id="ipp-terbaru">4,60</dd>', html=True)
+        self.assertContains(response, "1 dari 4 (Kabupaten/Kota)")
+        self.assertContains(response, "1 dari 6")
+        self.assertEqual(
+            table(response, "tabel-aspek")[1:],
+            [
+                ["I. Kebijakan Pelayanan", "4,79"],
+                ["II. Profesionalisme SDM", "4,50"],
+                ["III. Sarana Prasarana", "4,61"],
+                ["IV. Sistem Informasi Pelayanan Publik", "4,40"],
+                ["V. Konsultasi dan Pengaduan", "4,55"],
+                ["VI. Inovasi", "4,60"],
+            ],
+        )
+
+    def test_it_shows_the_history_of_published_cycles_only(self):
+        response = self.get(self.lamsel_unit)
+        rows = table(response, "tabel-riwayat")
+        self.assertEqual(
+            rows[1:],
+            [
+                ["PEKPPP Nasional 2023", "4,79", "4,50", "4,61", "4,40", "4,55", "4,60", "4,60"]
+                + ["A Pelayanan Prima", "1 / 4", "1 / 6"],
+                ["PEKPPP Nasional 2022", *["3,95"] * 6, "3,95", "B Baik", "1 / 2", "1 / 2"],
+            ],
+        )
+        self.assertNotContains(response, "PEKPPP Nasional 2024")
+        self.assertNotContains(response, "4,99")
+        found = re.search(
+            r'<script id="unit-charts" type="application/json">(.*?)</script>',
+            response.content.decode(),
+        )
+        charts = json.loads(found.group(1))
+        self.assertEqual(
+            charts["history"], {"labels": ["2022", "2023"], "values": ["3.95", "4.60"]}
+        )
+        self.assertEqual(charts["aspects"]["values"][0], "4.79")
+
+    def test_it_shows_the_current_revision_only(self):
+        Result.objects.filter(assessment__unit=self.lamsel_unit, cycle=self.cycle).update(
+            ipp=Decimal("4.10"), grade="A-", grade_label="Sangat Baik"
+        )
+        publish(self.cycle, by=self.admin, reason="Koreksi nilai Lampung Selatan")
+        response = self.get(self.lamsel_unit)
+        self.assertContains(response, '<dd class="pub-big" id="ipp-terbaru">4,10</dd>', html=True)
+        self.assertEqual(len(table(response, "tabel-riwayat")), 3)
+
+    def test_it_is_not_found_without_a_published_result(self):
+        scored_unpublished = make_scored_unit(
+            self.unpublished, self.lamsel_unit.agency, "Unit Baru", "4.00"
+        )
+        self.assertEqual(self.get(scored_unpublished).status_code, 404)
+        self.assertEqual(self.client.get(reverse("public:unit", args=[987654])).status_code, 404)
