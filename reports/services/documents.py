@@ -117,7 +117,8 @@ def document_request(
     The task is enqueued after commit. Raises PermissionDenied or DocumentError.
     `publication` pins a revision; by default the current one is used.
     """
-    target_cycle = cycle if cycle is not None else getattr(assessment, "cycle", None)
+    # A locus document belongs to the locus's cycle, whatever cycle the caller names.
+    target_cycle = assessment.cycle if assessment is not None and kind not in CYCLE_KINDS else cycle
     if target_cycle is None or not can_request_document(user, kind, target_cycle, assessment):
         raise PermissionDenied
     target_cycle, current = _validated_target(kind, target_cycle, assessment)
@@ -217,6 +218,8 @@ def _store(document_id: int, stamp: datetime, path: pathlib.Path, filename: str)
             raise Superseded
         name = document.file.field.generate_filename(document, filename)
         storage = document.file.storage
+        if document.file and document.file.name != name:
+            storage.delete(document.file.name)  # an earlier run's file under another name
         if storage.exists(name):  # an earlier run's file: replace it, never "name_x7Yz.pdf"
             storage.delete(name)
         with path.open("rb") as handle:
