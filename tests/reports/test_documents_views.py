@@ -180,6 +180,27 @@ class DocumentCreateTest(DocumentPagesWorld):
         response = self.client.post(url, {"jenis": "berita_acara"})
         self.assertEqual(response.status_code, 403)
 
+    def test_it_walks_the_permission_triad_for_a_request(self):
+        Document.objects.filter(kind=DocumentKind.REPORT_CARD).delete()
+        url = reverse("reports:assessment_document_create", args=[self.locus.pk])
+        data = {"jenis": "report_card"}
+        response = self.client.post(url, data)
+        self.assertRedirects(response, f"{reverse('login')}?next={url}")
+        for user, status in ((self.outsider, 404), (self.coordinator, 404), (self.evaluator, 403)):
+            self.client.force_login(user)
+            self.assertEqual(self.client.post(url, data).status_code, status)
+        self.assertFalse(Document.objects.filter(kind=DocumentKind.REPORT_CARD).exists())
+        self.client.force_login(self.leader)
+        response = self.client.post(url, data)
+        self.assertRedirects(
+            response,
+            reverse("evaluations:assessment_detail", args=[self.locus.pk]) + "#dokumen",
+            fetch_redirect_response=False,
+        )
+        self.assertEqual(
+            Document.objects.get(kind=DocumentKind.REPORT_CARD).requested_by, self.leader
+        )
+
     def test_it_refuses_the_panel_to_people_without_documents(self):
         panel = reverse("reports:assessment_documents", args=[self.locus.pk])
         self.assertEqual(self.get_as(self.outsider, panel).status_code, 404)
