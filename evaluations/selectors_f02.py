@@ -44,9 +44,10 @@ def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score 
     (`window_starts`, `window_ends`, `window_extended_to`). None when the person has no such
     row: not theirs, no longer an evaluator, or the row was never created.
     """
+    # One window per (cycle, phase): no ordering, so no join on the cycle for its Meta order.
     window = PhaseWindow.objects.filter(
         cycle_id=OuterRef("assignment__assessment__cycle_id"), phase=Phase.EVALUATION
-    )
+    ).order_by()
     extension = PhaseExtension.objects.filter(
         assessment_id=OuterRef("assignment__assessment_id"), phase=Phase.EVALUATION
     ).order_by("-ends_on")

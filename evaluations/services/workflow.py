@@ -7,7 +7,7 @@ the change in the audit history and refuses with a message a person can act on.
 
 import datetime as dt
 
-from django.db.models import Max
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,13 +31,22 @@ def today() -> dt.date:
 
 def window_of(assessment: Assessment, phase: Phase) -> tuple[dt.date, dt.date] | None:
     """The window of a phase for this unit: the cycle's, ending later if it was extended."""
-    window = PhaseWindow.objects.filter(cycle_id=assessment.cycle_id, phase=phase).first()
-    if window is None:
+    latest_extension = (
+        PhaseExtension.objects.filter(assessment_id=assessment.pk, phase=phase)
+        .order_by("-ends_on")
+        .values("ends_on")[:1]
+    )
+    row = (
+        PhaseWindow.objects.filter(cycle_id=assessment.cycle_id, phase=phase)
+        .annotate(extended=Subquery(latest_extension))
+        .order_by()
+        .values_list("starts_on", "ends_on", "extended")
+        .first()
+    )
+    if row is None:
         return None
-    extended = PhaseExtension.objects.filter(assessment=assessment, phase=phase).aggregate(
-        latest=Max("ends_on")
-    )["latest"]
-    return window.starts_on, max(window.ends_on, extended or window.ends_on)
+    starts, ends, extended = row
+    return starts, max(ends, extended or ends)
 
 
 def window_message(phase: Phase, window: tuple[dt.date, dt.date] | None, on: dt.date) -> str | None:

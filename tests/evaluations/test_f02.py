@@ -334,7 +334,8 @@ class F02PageTest(F02TestCase):
         self.fill_all(self.assignment, level=4)
         all_with = page_queries()
         # user, roles, assessment, team, answers, evidence, scores, clarifications, survey
-        # answers, evaluation window (2), UPDATE last_viewed_at; the rubric is cached
+        # answers, evaluation window with its extension, UPDATE last_viewed_at; the rubric is
+        # cached
         self.assertEqual([few_without, few_with, all_with], [PAGE_QUERIES] * 3)
         with self.assertNumQueries(PAGE_QUERIES):
             self.client.get(self.page_url())
@@ -500,7 +501,7 @@ class RunningResultTest(PersonaTestCase):
             self.assertContains(response, f"<strong>{case['expected']['evaluator_index']}</strong>")
 
 
-PAGE_QUERIES = 12
+PAGE_QUERIES = 11
 
 
 def _has_evidence_url() -> bool:
