@@ -4,9 +4,10 @@ Provinsi Lampung with all fifteen kabupaten/kota, a few K/L, POLRI and BUMN unit
 Nasional cycle of the current year over all of them (in progress, no results yet, every phase
 open on the day of seeding), a small Mandiri cycle of the province in the same year, finished
 Nasional cycles of 2023 (the same units) and 2022 (two thirds of them) with scored results
-(`demo_results.py`), and one log-in per role. Regions, agencies and hospitals carry their real
-names; people, NIPs, teams and scores are invented. Everything is keyed on codes and
-usernames, so seeding twice on one day changes nothing.
+(`demo_results.py`; 2022 is published, 2023 awaits an admin), and one log-in per role.
+Regions, agencies and hospitals carry their real names; people, NIPs, teams and scores are
+invented. Everything is keyed on codes and usernames, so seeding twice on one day changes
+nothing.
 """
 
 import datetime as dt
@@ -39,7 +40,7 @@ from units.services import (
     service_unit_upsert,
 )
 
-from .demo_results import HistorySummary, history_seed
+from .demo_results import HistorySummary, history_publish, history_seed
 from .models import (
     Assessment,
     AssessmentStatus,
@@ -287,7 +288,11 @@ PERSON = {p.username: p for p in PEOPLE}
 
 # The log-ins printed after seeding: username and what the person finds on their home page.
 DEMO_LOGINS: list[tuple[str, str]] = [
-    ("admin", "semua periode evaluasi beserta jumlah lokusnya; halaman /admin/"),
+    (
+        "admin",
+        "semua periode evaluasi beserta jumlah lokusnya; Nasional 2022 sudah dipublikasikan, "
+        "Nasional 2023 siap dipublikasikan; halaman /admin/",
+    ),
     ("koordinator", "periode Mandiri Provinsi Lampung dan lokus unit Pemprov Lampung"),
     ("evaluator", "lokus yang ditugaskan, a.l. Disdukcapil Kabupaten Lampung Selatan (ketua tim)"),
     ("operator", "lokus Disdukcapil Kabupaten Lampung Selatan"),
@@ -385,6 +390,7 @@ class DemoSummary:
     users: int
     logins: tuple[DemoLogin, ...]
     history: HistorySummary  # results of the finished cycles
+    published: tuple[tuple[str, int], ...]  # (cycle name, current revision) of published ones
 
 
 def evaluator_teams(
@@ -417,7 +423,8 @@ def seed_demo(*, today: dt.date | None = None) -> DemoSummary:
     phase windows of the cycles in progress are moved to open around `today`; work done in
     the portal (assessment status and anything hanging off an assessment) is kept. Loci of
     finished cycles that lack final levels or survey answers get the demo ones, and the
-    results of those cycles are recomputed.
+    results of those cycles are recomputed. The 2022 cycle is published once (revision 1);
+    2023 is left for an admin to publish.
     """
     today = today or timezone.localdate()
     cycles = demo_cycles(today)
@@ -448,6 +455,7 @@ def seed_demo(*, today: dt.date | None = None) -> DemoSummary:
         if spec.finished:
             finished.append((cycle, loci))
     history = history_seed(cycles=finished)
+    published = history_publish(cycles=[c for c, _ in finished], by=people["admin"])
     return DemoSummary(
         instruments=tuple(
             InstrumentVersion.objects.order_by("code").values_list("code", flat=True)
@@ -471,6 +479,7 @@ def seed_demo(*, today: dt.date | None = None) -> DemoSummary:
             for username, sees in DEMO_LOGINS
         ),
         history=history,
+        published=tuple((p.cycle.name, p.revision) for p in published),
     )
 
 

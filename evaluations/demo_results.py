@@ -22,8 +22,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from scoring import engine
-from scoring.models import Result
+from scoring.models import Publication, Result
 from scoring.services import cycle_spec, instrument_plan, results_recompute
+from scoring.services_publication import cycle_publish
 
 from .models import (
     Assessment,
@@ -59,6 +60,9 @@ FEW_RESPONDENTS: dict[str, int] = {
     "1813-DPMPTSP": 7,
     "SKCK-POLRES-LAMSEL": 8,
 }
+# Finished years published by seeding, so the public pages have a history; the anchor year
+# is left unpublished for an admin to publish in the browser.
+PUBLISHED_YEARS = (2022,)
 TOLERANCE = Decimal("0.10")  # how close to its target a unit's IPP is brought
 MAX_NUDGES = 300
 
@@ -262,3 +266,18 @@ def _inputs_seed(cycle: Cycle, loci: Sequence[Assessment], targets: Mapping[str,
     for response, at in zip(responses, submitted, strict=True):
         response.submitted_at = at
     SurveyResponse.objects.bulk_update(responses, ["submitted_at"], batch_size=500)
+
+
+def history_publish(*, cycles: Sequence[Cycle], by) -> tuple[Publication, ...]:
+    """Publish each cycle of PUBLISHED_YEARS among `cycles` that has no publication yet, as
+    `by` (a ministry admin); a cycle already published keeps its revisions untouched.
+
+    Returns the current publication of each of those cycles.
+    """
+    published = []
+    for cycle in sorted(cycles, key=lambda c: c.year):
+        if cycle.year not in PUBLISHED_YEARS:
+            continue
+        current = Publication.objects.filter(cycle=cycle, is_current=True).first()
+        published.append(current or cycle_publish(cycle=cycle, user=by))
+    return tuple(published)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.models import Assessment, Cycle
+
 from .engine import MAX_LEVEL, MIN_LEVEL
 from .simulator import AspectGroup, IndicatorRow, SimulatorSheet
 
@@ -101,3 +103,65 @@ class SimulatorForm(forms.Form):
             for ind in aspect.indicators
         }
         return SimulatorForm(self.sheet, data=data)
+
+
+REASON_MAX_LENGTH = 2000
+
+
+class LocusExcludeForm(forms.Form):
+    """Leave one locus of the cycle out of its publication, with a reason."""
+
+    lokus = forms.ModelChoiceField(
+        queryset=Assessment.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Lokus wajib dipilih."),
+            "invalid_choice": _("Lokus tidak ditemukan dalam periode ini."),
+        },
+    )
+    alasan = forms.CharField(
+        label=_("Alasan pengecualian"),
+        max_length=REASON_MAX_LENGTH,
+        error_messages={"required": _("Alasan pengecualian wajib diisi.")},
+    )
+
+    def __init__(self, *args, cycle: Cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lokus"].queryset = Assessment.objects.filter(cycle=cycle).select_related(
+            "cycle", "unit"
+        )
+
+
+class LocusIncludeForm(forms.Form):
+    """Take an excluded locus of the cycle back into its publication."""
+
+    lokus = forms.ModelChoiceField(
+        queryset=Assessment.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Lokus wajib dipilih."),
+            "invalid_choice": _("Lokus ini tidak sedang dikecualikan."),
+        },
+    )
+
+    def __init__(self, *args, cycle: Cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lokus"].queryset = Assessment.objects.filter(
+            cycle=cycle, exclusion__isnull=False
+        ).select_related("cycle", "unit")
+
+
+class PublishForm(forms.Form):
+    """Publish a cycle; a correction (any revision after the first) needs a reason."""
+
+    alasan = forms.CharField(
+        label=_("Alasan koreksi"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Publikasi ulang (koreksi) wajib disertai alasan.")},
+    )
+
+    def __init__(self, *args, correction: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["alasan"].required = correction

@@ -1,6 +1,7 @@
 """Who may use scoring pages. HTML views and the API call these same functions."""
 
 from evaluations.models import Cycle
+from evaluations.permissions import can_manage_cycle
 from units.permissions import roles_of
 
 
@@ -21,10 +22,18 @@ def can_view_ranking(user, cycle: Cycle) -> bool:
 
     Ministry admins see every ranking; the coordinators and the leadership of the agency that
     owns the cycle see its ranking. Nobody else does, evaluators and unit operators included:
-    an unpublished ranking would reveal other units' scores. Cycles have no publication step
-    yet, so this rule applies throughout. Mirrored by `selectors.ranking_cycles_visible_to`.
+    this page reads the live results, which may differ from what was published and, before
+    publication, would reveal other units' scores. Once a cycle is published, everyone sees
+    its current publication on the public pages (`/hasil/`), never the live results here.
+    Mirrored by `selectors.ranking_cycles_visible_to`.
     """
     roles = roles_of(user)
     if roles.ministry_admin:
         return True
     return cycle.owner_agency_id in roles.coordinator_agencies | roles.leadership_agencies
+
+
+def can_publish(user, cycle: Cycle) -> bool:
+    """Validating, excluding loci, publishing and correcting `cycle`, and reading every
+    revision of it: whoever runs the cycle (admins; the owner's coordinators for Mandiri)."""
+    return can_manage_cycle(user, cycle)

@@ -25,6 +25,8 @@ from .engine import round_half_up
 from .models import Exclusion, Publication, PublishedResult, Result
 
 TOP_UNITS = 10
+# A refusal names at most this many pending loci; the publication page lists them all.
+PROBLEMS_LISTED = 20
 _BATCH = 2000
 
 
@@ -77,6 +79,8 @@ def locus_exclude(*, assessment: Assessment, user, reason: str) -> Exclusion:
     reason = reason.strip()
     if not reason:
         raise PublicationError([_("Alasan pengecualian wajib diisi.")])
+    # Serialised with `cycle_publish`: a publication sees an exclusion whole or not at all.
+    _lock(assessment.cycle)
     exclusion, _created = Exclusion.objects.update_or_create(
         assessment=assessment, defaults={"reason": reason, "excluded_by": user}
     )
@@ -88,7 +92,13 @@ def locus_include(*, assessment: Assessment, user) -> None:
     """Take a locus back into the cycle's publication (from the next revision on)."""
     if not can_manage_cycle(user, assessment.cycle):
         raise PermissionError
+    _lock(assessment.cycle)
     Exclusion.objects.filter(assessment=assessment).delete()
+
+
+def _lock(cycle: Cycle) -> Cycle:
+    """The cycle's row, locked until the transaction ends (publishing and exclusions queue)."""
+    return Cycle.objects.select_for_update().get(pk=cycle.pk)
 
 
 def competition_ranks(values: Sequence[Decimal]) -> list[int]:
@@ -200,13 +210,19 @@ def cycle_publish(*, cycle: Cycle, user, reason: str = "") -> Publication:
     every correction does. Refused (PublicationError) while a locus is pending."""
     if not can_manage_cycle(user, cycle):
         raise PermissionError
-    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    # Two publishes of one cycle queue here: the second sees the first's revision.
+    cycle = _lock(cycle)
     report = cycle_validation(cycle)
     problems = [
         _("%(unit)s belum final (status: %(status)s) dan tidak dikecualikan.")
         % {"unit": unit, "status": status}
-        for _pk, unit, status in report.pending
+        for _pk, unit, status in report.pending[:PROBLEMS_LISTED]
     ]
+    if len(report.pending) > PROBLEMS_LISTED:
+        problems.append(
+            _("… dan %(count)s lokus lain belum final dan tidak dikecualikan.")
+            % {"count": len(report.pending) - PROBLEMS_LISTED}
+        )
     if not report.final:
         problems.append(_("Tidak ada hasil final untuk dipublikasikan."))
     previous = Publication.objects.filter(cycle=cycle).order_by("-revision").first()
@@ -225,10 +241,20 @@ def cycle_publish(*, cycle: Cycle, user, reason: str = "") -> Publication:
         .select_related("assessment__unit__agency", "assessment__unit__service_type", "province")
         .order_by("-ipp", "assessment__unit__name", "pk")
     )
+    engine_versions = set(results.order_by().values_list("engine_version", flat=True).distinct())
+    if len(engine_versions) > 1:
+        # A publication records one engine version: mixed ones mean a recompute was skipped.
+        raise PublicationError(
+            [
+                _(
+                    "Hasil periode ini dihitung dengan versi mesin yang berbeda (%(versions)s); "
+                    "hitung ulang hasil periode (recompute_scores) sebelum publikasi."
+                )
+                % {"versions": ", ".join(sorted(engine_versions))}
+            ]
+        )
     rows: list[PublishedResult] = []
-    engine_versions: set[str] = set()
     for r in results.iterator(chunk_size=_BATCH):
-        engine_versions.add(r.engine_version)
         rows.append(
             PublishedResult(
                 assessment_id=r.assessment_id,
@@ -273,7 +299,7 @@ def cycle_publish(*, cycle: Cycle, user, reason: str = "") -> Publication:
         published_by=user,
         published_at=timezone.now(),
         instrument_id=cycle.instrument_id,
-        engine_version=",".join(sorted(engine_versions)),
+        engine_version=next(iter(engine_versions), ""),
         result_count=len(rows),
         summary=publication_summary(rows, aspects, bands),
     )

@@ -122,6 +122,16 @@ TABLE = {
         lambda w: {"cycle_id": w.cycle.pk},
         codes(302, 404, 200, 404, 404, 404, 404),
     ),
+    # Validation and publication: whoever runs the cycle (a refused empty POST re-renders).
+    "scoring:publication_detail": ("get", CYCLE, codes(302, 404, 200, 404, 404, 404, 404)),
+    "scoring:publication_publish": ("post", CYCLE, codes(302, 404, 200, 404, 404, 404, 404)),
+    "scoring:publication_exclude": ("post", CYCLE, codes(302, 404, 200, 404, 404, 404, 404)),
+    "scoring:publication_include": ("post", CYCLE, codes(302, 404, 200, 404, 404, 404, 404)),
+    "scoring:publication_revision": (
+        "get",
+        lambda w: {"pk": w.finished.pk, "revision": w.publication.revision},
+        codes(302, 404, 200, 404, 404, 404, 404),
+    ),
     # Public pages of published results: everyone, logged in or not (unpublished: see below).
     "public:index": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
     "public:overview": ("get", PUBLISHED, codes(200, 200, 200, 200, 200, 200, 200)),

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from scoring.selectors_publication import with_published_result
 from units.models import Role
 from units.permissions import roles_of
 
@@ -40,8 +41,9 @@ def home(request):
             "assessments": list(selectors.evaluator_worklist(user)[:HOME_LIST_LIMIT])
         }
     if roles.operator_units:
+        # Each locus carries its unit's figures once its cycle is published.
         sections[Role.UNIT_OPERATOR] = {
-            "assessments": list(selectors.unit_worklist(user)[:HOME_LIST_LIMIT])
+            "assessments": with_published_result(selectors.unit_worklist(user), HOME_LIST_LIMIT)
         }
     if roles.leadership_agencies:
         sections[Role.LEADERSHIP] = {
