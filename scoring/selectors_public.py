@@ -6,12 +6,12 @@ publication does not exist for these pages. The overview reads one row (`Publica
 a ranking page reads the filter choices and one page of `PublishedResult` with its count.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models.functions import Lower
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -79,6 +79,16 @@ def _decimal(value: str | None) -> Decimal | None:
 
 def _decimals(values: Iterable[str | None]) -> tuple[Decimal | None, ...]:
     return tuple(_decimal(v) for v in values)
+
+
+def _figure_formatter() -> Callable[[str | None], str]:
+    """Writes published figures ("4.79") as the active language does ("4,79"), "—" for none.
+
+    For the ranking's aspect cells: one look-up of the separator per page instead of Django's
+    localization of 300 decimals in the template, a third of the page's rendering time.
+    """
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    return lambda value: "—" if value is None else value.replace(".", separator)
 
 
 # --- Overview --------------------------------------------------------------------------------
@@ -243,7 +253,7 @@ class PublicRankingRow:
     province: str  # "" for units without a province (K/L, BUMN)
     service_type: str
     group: str  # the ranking group's label
-    aspects: tuple[Decimal | None, ...]  # in the publication's aspect order
+    aspects: tuple[str, ...]  # as written in the active language, in the publication's order
     ipp: Decimal
     grade: str
     grade_label: str
@@ -277,8 +287,13 @@ def public_ranking_page(
     """One page (`PAGE_SIZE` rows) of a publication's rows under `filters`, in rank order.
 
     Ranks are those computed at publication (ties share a rank); filters only narrow the rows,
-    so a unit always shows its rank in its group and nationally. Two queries: the count, and
-    the page's rows (by group rank with a group filter, else by national rank; ties by name).
+    so a unit always shows its rank in its group and nationally. Rows are ordered by group
+    rank with a group filter, else by national rank; ties in publication order (`cycle_publish`
+    inserts the rows by IPP, then unit name, so their ids follow that order).
+
+    Two queries: the count, and the page's rows. The page's ids are picked first in a subquery
+    that reads only (publication, rank, id): on PostgreSQL an index-only scan (migration
+    0003), so a deep page does not fetch every row above it.
     """
     rows = PublishedResult.objects.filter(publication=publication)
     if filters.group:
@@ -296,9 +311,13 @@ def public_ranking_page(
     offset = (page - 1) * PAGE_SIZE
     if page > MAX_PAGE or offset >= count:
         return RankingPage(rows=(), count=count, number=page, pages=pages, out_of_range=page > 1)
-    order = ("rank" if filters.group else "rank_national", Lower("unit_name"), "pk")
-    fetched = rows.order_by(*order).values_list(*_ROW_COLUMNS)[offset : offset + PAGE_SIZE]
+    order = ("rank" if filters.group else "rank_national", "pk")
+    on_page = rows.order_by(*order).values("pk")[offset : offset + PAGE_SIZE]
+    fetched = (
+        PublishedResult.objects.filter(pk__in=on_page).order_by(*order).values_list(*_ROW_COLUMNS)
+    )
     labels = dict(RankingGroup.choices)
+    figure = _figure_formatter()
     return RankingPage(
         rows=tuple(
             PublicRankingRow(
@@ -308,7 +327,7 @@ def public_ranking_page(
                 province=province,
                 service_type=service_type,
                 group=str(labels.get(group, group)),
-                aspects=_decimals(aspects.get(code) for code in aspect_codes),
+                aspects=tuple(figure(aspects.get(code)) for code in aspect_codes),
                 ipp=ipp,
                 grade=grade,
                 grade_label=grade_label,
