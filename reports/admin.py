@@ -4,6 +4,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from scoring.admin import ReadOnlyAdmin
+
 from .models import Award, Document
 
 
@@ -12,17 +14,6 @@ class AwardAdmin(admin.ModelAdmin):
     list_display = ("title", "code", "grades", "top_per_group", "is_active")
     list_filter = ("is_active",)
     search_fields = ("code", "title")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Document)
