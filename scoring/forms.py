@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Assessment, Cycle
 
 from .engine import MAX_LEVEL, MIN_LEVEL
+from .selectors import RankingQuery
 from .simulator import AspectGroup, IndicatorRow, SimulatorSheet
 
 LEVELS = [(str(v), str(v)) for v in range(MIN_LEVEL, MAX_LEVEL + 1)]
@@ -165,3 +167,38 @@ class PublishForm(forms.Form):
     def __init__(self, *args, correction: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["alasan"].required = correction
+
+
+def ranking_query_from(params) -> tuple[RankingQuery, list[str]]:
+    """The ranking filters of a GET request (kelompok, jenis, provinsi, predikat, q, halaman)
+    as typed by the person, and a message for a page number that is not one (page 1 then)."""
+    problems = []
+    page = params.get("halaman", "").strip() or "1"
+    try:
+        number = int(page)
+    except ValueError:
+        number = 0
+    if number < 1:
+        problems.append(
+            gettext("Nomor halaman “%(page)s” tidak valid; halaman pertama ditampilkan.")
+            % {"page": page}
+        )
+        number = 1
+    query = RankingQuery(
+        group=params.get("kelompok", "").strip(),
+        service_type=params.get("jenis", "").strip(),
+        province=params.get("provinsi", "").strip(),
+        grade=params.get("predikat", "").strip(),
+        search=params.get("q", ""),
+        page=number,
+    )
+    return query, problems
+
+
+def wants_table_only(request) -> bool:
+    """Whether htmx asks for the ranking table alone (a filter changed). When it restores a
+    page from history it sends HX-Request too, but needs the whole page."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )

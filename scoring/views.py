@@ -4,12 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from evaluations.models import Cycle
 
 from . import selectors
+from .forms import ranking_query_from, wants_table_only
 from .permissions import can_view_ranking
 
 DETAIL_TEMPLATE = "scoring/ranking_detail.html"
@@ -23,15 +23,6 @@ def ranking_list(request):
     return render(request, "scoring/ranking_list.html", {"cycles": cycles})
 
 
-def _wants_table_only(request) -> bool:
-    # htmx asks for the table when a filter changes; when it restores a page from history it
-    # sends HX-Request too but needs the whole page.
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
-
-
 @login_required
 @require_safe
 def ranking_detail(request, cycle_id: int):
@@ -43,27 +34,8 @@ def ranking_detail(request, cycle_id: int):
     cycle = get_object_or_404(Cycle.objects.select_related("owner_agency"), pk=cycle_id)
     if not can_view_ranking(request.user, cycle):
         raise Http404
-    params = request.GET
-    problems = []
-    page = params.get("halaman", "").strip() or "1"
-    try:
-        number = int(page)
-    except ValueError:
-        number = 0
-    if number < 1:
-        problems.append(
-            _("Nomor halaman “%(page)s” tidak valid; halaman pertama ditampilkan.") % {"page": page}
-        )
-        number = 1
-    query = selectors.RankingQuery(
-        group=params.get("kelompok", "").strip(),
-        service_type=params.get("jenis", "").strip(),
-        province=params.get("provinsi", "").strip(),
-        grade=params.get("predikat", "").strip(),
-        search=params.get("q", ""),
-        page=number,
-    )
-    table_only = _wants_table_only(request)
+    query, problems = ranking_query_from(request.GET)
+    table_only = wants_table_only(request)
     ranking = selectors.cycle_ranking(
         cycle, query, viewer=request.user, with_summary=not table_only
     )

@@ -7,12 +7,11 @@ every page, for everyone.
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from . import selectors_public
+from .forms import ranking_query_from, wants_table_only
 from .models import Publication
-from .selectors import RankingQuery
 
 RANKING_TEMPLATE = "scoring/public/ranking.html"
 
@@ -42,41 +41,13 @@ def cycle_overview(request, cycle_pk: int):
     return render(request, "scoring/public/cycle_overview.html", {"overview": overview})
 
 
-def _ranking_query(params) -> tuple[RankingQuery, list[str]]:
-    """The typed filters (kelompok, jenis, provinsi, predikat, q, halaman) and a message for a
-    page number that is not one."""
-    problems = []
-    page = params.get("halaman", "").strip() or "1"
-    try:
-        number = int(page)
-    except ValueError:
-        number = 0
-    if number < 1:
-        problems.append(
-            _("Nomor halaman “%(page)s” tidak valid; halaman pertama ditampilkan.") % {"page": page}
-        )
-        number = 1
-    query = RankingQuery(
-        group=params.get("kelompok", "").strip(),
-        service_type=params.get("jenis", "").strip(),
-        province=params.get("provinsi", "").strip(),
-        grade=params.get("predikat", "").strip(),
-        search=params.get("q", ""),
-        page=number,
-    )
-    return query, problems
-
-
 @require_safe
 def cycle_ranking(request, cycle_pk: int):
     """The published ranking of a cycle, filtered and searched; htmx gets only the table."""
     publication = _publication_or_404(cycle_pk)
-    query, problems = _ranking_query(request.GET)
+    query, problems = ranking_query_from(request.GET)
     ranking = selectors_public.public_ranking(publication, query)
-    table_only = (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
+    table_only = wants_table_only(request)
     template = f"{RANKING_TEMPLATE}#ranking-table" if table_only else RANKING_TEMPLATE
     response = render(
         request,
