@@ -171,6 +171,13 @@ TABLE = {
         lambda w: {"pk": w.certificate.pk},
         codes(302, 404, 200, 404, 404, 200, 200),
     ),
+    # The certificate's QR code opens its verification page: public, no log-in (an unknown
+    # serial is a 404 page, see tests/reports/test_verification.py).
+    "reports:certificate_verify": (
+        "get",
+        lambda w: {"serial": w.certificate.serial},
+        codes(200, 200, 200, 200, 200, 200, 200),
+    ),
 }
 
 

@@ -26,3 +26,6 @@ Builder = Callable[[Document, ProgressFn, pathlib.Path], Built]
 
 # Keyed by DocumentKind value; filled in by the builder modules.
 BUILDERS: dict[str, Builder] = {}
+
+# Each module registers its builders in BUILDERS when imported; importing the package fills it.
+from . import berita_acara, certificates, ranked, report_card  # noqa: E402, F401
