@@ -14,6 +14,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from units.permissions import is_unit_member
+
 from .models import (
     Answer,
     Aspect,
@@ -29,7 +31,7 @@ from .models import (
     PhaseWindow,
     Score,
 )
-from .permissions import assignment_of, can_moderate, is_operator_of
+from .permissions import assignment_of, can_manage_cycle, can_moderate, is_operator_of
 from .selectors import assessments_visible_to
 
 AUDIT_PAGE_SIZE = 100
@@ -249,6 +251,8 @@ class Hub:
     is_operator: bool
     assignment: EvaluatorAssignment | None
     moderator: bool
+    # Whether the reports app's documents panel has anything for this person.
+    documents: bool = False
 
     @property
     def can_finalize(self) -> bool:
@@ -285,4 +289,5 @@ def assessment_hub(user, assessment: Assessment, *, page=1) -> Hub:
         is_operator=is_operator_of(user, assessment),
         assignment=assignment,
         moderator=can_moderate(user, assessment),
+        documents=can_manage_cycle(user, assessment.cycle) or is_unit_member(user, assessment.unit),
     )

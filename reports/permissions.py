@@ -2,8 +2,7 @@
 
 from evaluations.models import Assessment, Cycle
 from evaluations.permissions import can_manage_cycle, can_view_assessment, can_view_cycle
-from units.models import ServiceUnit
-from units.permissions import roles_of
+from units.permissions import is_unit_member
 
 from .models import Certificate, Document, DocumentKind
 
@@ -11,12 +10,6 @@ from .models import Certificate, Document, DocumentKind
 CYCLE_KINDS = frozenset(
     {DocumentKind.RANKED_REPORT_PDF, DocumentKind.RANKED_REPORT_XLSX, DocumentKind.CERTIFICATES}
 )
-
-
-def is_unit_member(user, unit: ServiceUnit) -> bool:
-    """The unit's own people: its operators and the leadership of its agency."""
-    roles = roles_of(user)
-    return unit.pk in roles.operator_units or unit.agency_id in roles.leadership_agencies
 
 
 def can_request_document(user, kind: str, cycle: Cycle, assessment: Assessment | None) -> bool:

@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 from evaluations.models import Assessment, AssessmentStatus, Cycle
 from evaluations.permissions import can_manage_cycle
 from scoring.models import Publication, PublishedResult
+from units.permissions import is_unit_member
 
 from .models import Certificate, Document, DocumentKind, DocumentStatus
-from .permissions import is_unit_member
 
 # The documents page lists the newest jobs first; older ones stay downloadable from the admin.
 DOCUMENTS_LISTED = 100

@@ -12,6 +12,9 @@ from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
 
 from evaluations.models import Assessment, Cycle
+from reports.models import Document, DocumentKind
+from reports.services.documents import document_key
+from scoring.models import Exclusion, Publication
 from tests import factories as f
 from units.models import Agency, ServiceType, ServiceUnit, User
 
@@ -30,6 +33,21 @@ class AdminPagesTest(TestCase):
     def setUpTestData(cls):
         call_command("seed_demo", stdout=StringIO())
         cls.admin = User.objects.get(username="admin")
+        # What the demo does not make until someone works in the portal: an exclusion from a
+        # publication and a document job.
+        Exclusion.objects.create(
+            assessment=Assessment.objects.filter(cycle__year=2026).order_by("pk").first(),
+            reason="Unit ditutup sementara",
+            excluded_by=cls.admin,
+        )
+        publication = Publication.objects.get(is_current=True, cycle__year=2022)
+        Document.objects.create(
+            key=document_key(DocumentKind.RANKED_REPORT_XLSX, publication.pk, None),
+            kind=DocumentKind.RANKED_REPORT_XLSX,
+            cycle=publication.cycle,
+            publication=publication,
+            requested_by=cls.admin,
+        )
 
     def setUp(self):
         self.assertTrue(self.admin.is_superuser)

@@ -105,3 +105,9 @@ def can_view_agency(user, agency) -> bool:
 def can_view_unit(user, unit) -> bool:
     roles = roles_of(user)
     return can_view_agency(user, unit.agency) or unit.pk in roles.operator_units
+
+
+def is_unit_member(user, unit) -> bool:
+    """The unit's own people: its operators and the leadership of its agency."""
+    roles = roles_of(user)
+    return unit.pk in roles.operator_units or unit.agency_id in roles.leadership_agencies

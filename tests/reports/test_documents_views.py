@@ -201,6 +201,14 @@ class DocumentCreateTest(DocumentPagesWorld):
             Document.objects.get(kind=DocumentKind.REPORT_CARD).requested_by, self.leader
         )
 
+    def test_it_loads_the_panel_on_the_locus_page_only_for_people_with_documents(self):
+        page = reverse("evaluations:assessment_detail", args=[self.locus.pk])
+        panel = reverse("reports:assessment_documents", args=[self.locus.pk])
+        for user, shown in ((self.evaluator, False), (self.operator, True), (self.admin, True)):
+            response = self.get_as(user, page)
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(panel in response.content.decode(), shown, user)
+
     def test_it_refuses_the_panel_to_people_without_documents(self):
         panel = reverse("reports:assessment_documents", args=[self.locus.pk])
         self.assertEqual(self.get_as(self.outsider, panel).status_code, 404)
