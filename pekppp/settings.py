@@ -166,9 +166,9 @@ if REDIS_URL:
         "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))
     }
 else:
-    # No server needed: messages are files in var/celery, shared by `make run`'s web process
-    # and its worker.
-    _queue_dir = BASE_DIR / "var" / "celery"
+    # No server needed: messages are files in var/celery (PEKPPP_QUEUE_DIR), shared by
+    # `make run`'s web process and its worker.
+    _queue_dir = Path(env("PEKPPP_QUEUE_DIR") or BASE_DIR / "var" / "celery")
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),

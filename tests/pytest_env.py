@@ -12,3 +12,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="pekppp-test-media-"))
 # Each test run has its own cache (sessions, job progress): see CACHES in settings.
 os.environ.setdefault("PEKPPP_CACHE", "locmem")
+# Without Redis, job messages are files: the test run's go to a throwaway folder, never to the
+# var/celery queue that `make run`'s worker reads.
+os.environ.setdefault("PEKPPP_QUEUE_DIR", tempfile.mkdtemp(prefix="pekppp-test-queue-"))
