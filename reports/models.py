@@ -99,7 +99,7 @@ class DocumentKind(models.TextChoices):
 class DocumentStatus(models.TextChoices):
     QUEUED = "queued", _("Dalam antrean")
     RUNNING = "running", _("Diproses")
-    DONE = "done", _("Selesai")
+    DONE = "done", pgettext_lazy("document status", "Selesai")
     FAILED = "failed", _("Gagal")
 
 
