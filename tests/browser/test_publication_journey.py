@@ -19,7 +19,7 @@ from django.core.management import call_command
 from evaluations.demo_data import DEMO_PASSWORD
 from evaluations.models import Cycle
 from pekppp.celery import app
-from reports.models import Certificate, Document, DocumentStatus
+from reports.models import Award, Certificate, Document, DocumentStatus
 from scoring.models import PublishedResult
 from tests.browser.support import BrowserTestCase
 
@@ -57,6 +57,11 @@ class PublicationJourneyTest(BrowserTestCase):
         require_tools()
         super().setUp()
         call_command("seed_demo", stdout=io.StringIO())
+        # A migration ships this award; an earlier TransactionTestCase's flush may have removed
+        # it from the test database.
+        Award.objects.get_or_create(
+            code="pelayanan-prima", defaults={"title": "Pelayanan Prima", "grades": ["A"]}
+        )
         self.cycle = Cycle.objects.get(name="PEKPPP Nasional 2023")
 
     def test_it_publishes_shows_the_public_pages_and_makes_the_documents(self):
