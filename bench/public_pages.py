@@ -18,15 +18,11 @@ number of queries. It deletes what it created, even on failure.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from collections import defaultdict
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,57 +30,18 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pekppp.settings")
 os.environ.setdefault("PEKPPP_DEV", "1")
 
-# The same country as the ranking bench: provinces, service types, agencies per kind, grades.
-from ranking_page import (  # noqa: E402  (bench/ is the script's folder, first on sys.path)
-    AGENCY_PLAN,
+# The same country as the ranking bench.
+from country import (  # noqa: E402  (bench/ is the script's folder, first on sys.path)
     ASPECTS,
     BATCH,
-    PROVINCES,
-    SERVICE_TYPES,
+    build_country,
     grade_of,
+    remove_country,
+    remove_database,
+    score,
+    timed,
+    use_database,
 )
-
-
-def score(rng: random.Random, mean: float = 3.7) -> Decimal:
-    # Two decimals on a 0–5 scale, wide enough to reach every grade; many ties, as in real life.
-    return Decimal(min(500, max(0, round(rng.gauss(mean, 0.7) * 100)))).scaleb(-2)
-
-
-def assign_ranks(rows: list) -> None:
-    """The three published ranks (ties share a rank); `rows` sorted by IPP, best first."""
-    from scoring.services_publication import competition_ranks
-
-    for row, rank in zip(rows, competition_ranks([r.ipp for r in rows]), strict=True):
-        row.rank_national = rank
-    for attr, field in (("ranking_group", "rank"), ("service_type_id", "rank_service_type")):
-        members: dict = defaultdict(list)
-        for row in rows:
-            members[getattr(row, attr)].append(row)
-        for group in members.values():
-            for row, rank in zip(group, competition_ranks([r.ipp for r in group]), strict=True):
-                setattr(row, field, rank)
-
-
-def timed(client, url: str, requests: int, headers: dict[str, str], show: bool = False):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(5):
-        client.get(url, headers=headers)
-    times = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = client.get(url, headers=headers)
-        times.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, headers=headers)
-    if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}")
-    if show:
-        for query in queries.captured_queries:
-            print(f"    {float(query['time']) * 1000:7.1f} ms  {query['sql'][:150]}")
-    rows = response.content.count(b'<td class="num rank">')
-    return times, len(queries), rows, len(response.content)
 
 
 def main() -> int:
@@ -95,13 +52,7 @@ def main() -> int:
     parser.add_argument("--profile", help="cProfile one request of this page (a label below)")
     args = parser.parse_args()
 
-    sqlite_file = None
-    if not os.environ.get("DATABASE_URL"):
-        handle, sqlite_file = tempfile.mkstemp(
-            prefix="pekppp-bench-", suffix=".sqlite3", dir="/tmp"
-        )
-        os.close(handle)
-        os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_file}"
+    sqlite_file = use_database()
 
     import django
 
@@ -111,17 +62,12 @@ def main() -> int:
     from django.test import Client
     from django.utils import timezone
 
-    from evaluations.models import Cycle, InstrumentVersion, Scheme
-    from evaluations.services import instrument_import
+    from evaluations.models import Cycle, Scheme
     from scoring.models import Publication, PublishedResult
-    from scoring.services_publication import publication_summary
+    from scoring.services_publication import assign_ranks, publication_summary
     from units.models import (
         RANKING_GROUP_OF_KIND,
-        Agency,
         Province,
-        ServiceScope,
-        ServiceType,
-        ServiceUnit,
         User,
     )
 
@@ -135,60 +81,15 @@ def main() -> int:
     try:
         started = time.perf_counter()
         with transaction.atomic():
-            provinces = []
-            for code in PROVINCES:
-                province, made = Province.objects.get_or_create(
-                    code=code, defaults={"name": f"Provinsi {code} ({prefix})"}
-                )
-                provinces.append(province)
-                if made:
-                    made_provinces.append(province.pk)
-            document = json.loads((ROOT / "evaluations/instruments/2022-A.json").read_text())
-            document["code"] = f"{prefix}-2022A"
-            instrument, _ = instrument_import(data=document)
-            owner = Agency.objects.create(
-                code=f"{prefix}-KEMENPANRB", name=f"KemenPANRB {prefix}", kind="kementerian"
-            )
-            agencies_by_kind = {}
-            for kind, count, _share in AGENCY_PLAN:
-                regional = kind in ("provinsi", "kabupaten", "kota")
-                agencies_by_kind[kind] = Agency.objects.bulk_create(
-                    Agency(
-                        code=f"{prefix}-{kind[:3].upper()}{i:03d}",
-                        name=f"{kind.title()} Bench {i:03d}",
-                        kind=kind,
-                        province=provinces[i % len(provinces)] if regional else None,
-                    )
-                    for i in range(count)
-                )
-            service_types = ServiceType.objects.bulk_create(
-                ServiceType(code=f"{prefix.lower()}-{i:02d}", name=name)
-                for i, name in enumerate(SERVICE_TYPES)
-            )
-            homes = [
-                agency
-                for kind, _count, share in AGENCY_PLAN
-                for agency in rng.choices(agencies_by_kind[kind], k=round(args.units * share))
-            ]
-            homes = (homes + [agencies_by_kind["kabupaten"][0]] * args.units)[: args.units]
-            units = []
-            for i, agency in enumerate(homes):
-                stype = rng.choice(service_types)
-                units.append(
-                    ServiceUnit(
-                        code=f"{prefix}-U{i:06d}",
-                        name=f"{stype.name} {i:05d} {agency.name}",
-                        agency=agency,
-                        service_type=stype,
-                        scope=ServiceScope.ADMINISTRATIF,
-                    )
-                )
-            units = ServiceUnit.objects.bulk_create(units, batch_size=BATCH)
+            country = build_country(prefix, args.units, rng)
+            made_provinces = country.made_provinces
+            provinces, instrument, owner = country.provinces, country.instrument, country.owner
+            service_types, units = country.service_types, country.units
             province_names = {p.pk: p.name for p in provinces}
             stype_names = {s.pk: s.name for s in service_types}
             rows = []
             for unit in units:
-                ipp = score(rng)
+                ipp = score(rng, spread=0.7)
                 grade, label = grade_of(ipp)
                 agency = unit.agency
                 rows.append(
@@ -202,7 +103,7 @@ def main() -> int:
                         service_type_id=unit.service_type_id,
                         service_type_name=stype_names[unit.service_type_id],
                         ranking_group=RANKING_GROUP_OF_KIND[agency.kind],
-                        aspects={a: str(score(rng)) for a in ASPECTS},
+                        aspects={a: str(score(rng, spread=0.7)) for a in ASPECTS},
                         levels={str(n): rng.randint(0, 5) for n in range(1, 31)},
                         evaluator_index=ipp,
                         respondents=rng.randint(0, 20),
@@ -275,9 +176,8 @@ def main() -> int:
                     for _ in range(10):
                         client.get(url, headers=headers)
                 pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
-            times, queries, shown, size = timed(
-                client, url, args.requests, headers, args.show_queries
-            )
+            timing = timed(client, url, args.requests, headers, args.show_queries)
+            times, queries, shown, size = timing.times, timing.queries, timing.rows, timing.size
             p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
             median = statistics.median(times)
             print(
@@ -292,21 +192,9 @@ def main() -> int:
             Publication.objects.filter(cycle__in=cycles).delete()
             cycles.delete()
             User.objects.filter(username=f"{prefix.lower()}-admin").delete()
-            ServiceUnit.objects.filter(code__startswith=f"{prefix}-U").delete()
-            Agency.objects.filter(code__startswith=f"{prefix}-").delete()
-            ServiceType.objects.filter(code__startswith=f"{prefix.lower()}-").delete()
-            InstrumentVersion.objects.filter(code=f"{prefix}-2022A").delete()
-            Province.objects.filter(pk__in=made_provinces).delete()
+            remove_country(prefix, made_provinces)
         connection.close()
-        if sqlite_file:
-            for path in (
-                sqlite_file,
-                sqlite_file + "-wal",
-                sqlite_file + "-shm",
-                sqlite_file + "-journal",
-            ):
-                if os.path.exists(path):
-                    os.remove(path)
+        remove_database(sqlite_file)
     print("target: median <= 50 ms on every page:", "met" if not failures else "NOT met")
     return 1 if failures else 0
 

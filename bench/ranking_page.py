@@ -18,15 +18,12 @@ number of queries. It deletes what it created, even on failure.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from contextlib import nullcontext
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,72 +31,17 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pekppp.settings")
 os.environ.setdefault("PEKPPP_DEV", "1")
 
-# BPS codes of Indonesia's 38 provinces.
-PROVINCES = (
-    "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 71 72 73 74 75 76 "
-    "81 82 91 92 93 94 95 96"
-).split()
-SERVICE_TYPES = (
-    "Disdukcapil", "DPMPTSP", "RSUD", "Samsat", "Puskesmas", "Kecamatan",
-    "Dinas Sosial", "Kantor Pertanahan", "Imigrasi", "SIM", "SKCK", "Layanan Pelanggan",
-)  # fmt: skip
-# (agency kind, number of agencies, share of the units)
-AGENCY_PLAN = (
-    ("kementerian", 34, 0.05),
-    ("lembaga", 46, 0.03),
-    ("provinsi", 38, 0.12),
-    ("kabupaten", 416, 0.56),
-    ("kota", 98, 0.14),
-    ("polri", 40, 0.07),
-    ("bumn", 30, 0.03),
+from country import (  # noqa: E402  (bench/ is the script's folder, first on sys.path)
+    ASPECTS,
+    BATCH,
+    build_country,
+    grade_of,
+    remove_country,
+    remove_database,
+    score,
+    timed,
+    use_database,
 )
-GRADES = (
-    ("A", "4.51", "Pelayanan Prima"), ("A-", "4.01", "Sangat Baik"), ("B", "3.51", "Baik"),
-    ("B-", "3.01", "Baik (Dengan Catatan)"), ("C", "2.51", "Cukup"),
-    ("C-", "2.01", "Cukup (Dengan Catatan)"), ("D", "1.51", "Buruk"), ("E", "1.01", "Sangat Buruk"),
-    ("F", "0.00", "Gagal"),
-)  # fmt: skip
-ASPECTS = ("I", "II", "III", "IV", "V", "VI")
-BATCH = 2_000
-
-
-def grade_of(ipp: Decimal) -> tuple[str, str]:
-    for grade, lowest, label in GRADES:
-        if ipp >= Decimal(lowest):
-            return grade, label
-    raise ValueError(ipp)
-
-
-def score(rng: random.Random, mean: float = 3.7) -> Decimal:
-    # Two decimals on a 0–5 scale: thousands of units mean many ties, as in real rankings.
-    return Decimal(min(500, max(0, round(rng.gauss(mean, 0.5) * 100)))).scaleb(-2)
-
-
-def timed(
-    client, url: str, requests: int, headers: dict[str, str], show: bool = False
-) -> tuple[float, list[float], int, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    started = time.perf_counter()
-    client.get(url, headers=headers)
-    first = (time.perf_counter() - started) * 1000
-    for _ in range(4):
-        client.get(url, headers=headers)
-    times = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = client.get(url, headers=headers)
-        times.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, headers=headers)
-    if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}")
-    rows = response.content.count(b'<td class="num rank">')
-    if show:
-        for query in queries.captured_queries:
-            print(f"    {float(query['time']) * 1000:7.1f} ms  {query['sql'][:150]}")
-    return first, times, len(queries), rows
 
 
 def main() -> int:
@@ -109,13 +51,7 @@ def main() -> int:
     parser.add_argument("--show-queries", action="store_true", help="time each query of a request")
     args = parser.parse_args()
 
-    sqlite_file = None
-    if not os.environ.get("DATABASE_URL"):
-        handle, sqlite_file = tempfile.mkstemp(
-            prefix="pekppp-bench-", suffix=".sqlite3", dir="/tmp"
-        )
-        os.close(handle)
-        os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_file}"
+    sqlite_file = use_database()
 
     import django
 
@@ -124,18 +60,12 @@ def main() -> int:
     from django.db import connection, transaction
     from django.test import Client, override_settings
 
-    from evaluations.models import Assessment, Cycle, InstrumentVersion, Scheme
-    from evaluations.services import instrument_import
+    from evaluations.models import Assessment, Cycle, Scheme
     from scoring.models import Result
     from units.models import (
         RANKING_GROUP_OF_KIND,
-        Agency,
-        Province,
         Role,
         RoleAssignment,
-        ServiceScope,
-        ServiceType,
-        ServiceUnit,
         User,
     )
 
@@ -149,56 +79,9 @@ def main() -> int:
     try:
         started = time.perf_counter()
         with transaction.atomic():
-            provinces = []
-            for code in PROVINCES:
-                province, made = Province.objects.get_or_create(
-                    code=code, defaults={"name": f"Provinsi {code} ({prefix})"}
-                )
-                provinces.append(province)
-                if made:
-                    made_provinces.append(province.pk)
-            document = json.loads((ROOT / "evaluations/instruments/2022-A.json").read_text())
-            document["code"] = f"{prefix}-2022A"
-            instrument, _ = instrument_import(data=document)
-            owner = Agency.objects.create(
-                code=f"{prefix}-KEMENPANRB", name=f"KemenPANRB {prefix}", kind="kementerian"
-            )
-            agencies_by_kind = {}
-            for kind, count, _share in AGENCY_PLAN:
-                regional = kind in ("provinsi", "kabupaten", "kota")
-                agencies_by_kind[kind] = Agency.objects.bulk_create(
-                    Agency(
-                        code=f"{prefix}-{kind[:3].upper()}{i:03d}",
-                        name=f"{kind.title()} Bench {i:03d}",
-                        kind=kind,
-                        province=provinces[i % len(provinces)] if regional else None,
-                    )
-                    for i in range(count)
-                )
-            service_types = ServiceType.objects.bulk_create(
-                ServiceType(code=f"{prefix.lower()}-{i:02d}", name=name)
-                for i, name in enumerate(SERVICE_TYPES)
-            )
-            homes = [
-                agency
-                for kind, _count, share in AGENCY_PLAN
-                for agency in rng.choices(agencies_by_kind[kind], k=round(args.units * share))
-            ]
-            # The shares are rounded: pad (or cut) to exactly --units.
-            homes = (homes + [agencies_by_kind["kabupaten"][0]] * args.units)[: args.units]
-
-            def unit(i: int, agency: Agency) -> ServiceUnit:
-                stype = rng.choice(service_types)
-                return ServiceUnit(
-                    code=f"{prefix}-U{i:06d}",
-                    name=f"{stype.name} {i:05d} {agency.name}",
-                    agency=agency,
-                    service_type=stype,
-                    scope=ServiceScope.ADMINISTRATIF,
-                )
-
-            units = [unit(i, agency) for i, agency in enumerate(homes)]
-            units = ServiceUnit.objects.bulk_create(units, batch_size=BATCH)
+            country = build_country(prefix, args.units, rng)
+            made_provinces = country.made_provinces
+            instrument, owner, units = country.instrument, country.owner, country.units
 
             def cycle_with_results(year: int, members: list) -> Cycle:
                 cycle = Cycle.objects.create(
@@ -267,9 +150,8 @@ def main() -> int:
         print("{:<20} {:>9} {:>8} {:>10} {:>8} {:>8} {:>5}".format(*head))
         for label, url, headers, caches in pages:
             with override_settings(CACHES=caches) if caches else nullcontext():
-                first, times, queries, rows = timed(
-                    client, url, args.requests, headers, args.show_queries
-                )
+                timing = timed(client, url, args.requests, headers, args.show_queries)
+            first, times, queries, rows = timing.first, timing.times, timing.queries, timing.rows
             p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
             median = statistics.median(times)
             print(
@@ -284,21 +166,9 @@ def main() -> int:
             Assessment.objects.filter(cycle__in=cycles).delete()
             cycles.delete()
             User.objects.filter(username=f"{prefix.lower()}-admin").delete()
-            ServiceUnit.objects.filter(code__startswith=f"{prefix}-U").delete()
-            Agency.objects.filter(code__startswith=f"{prefix}-").delete()
-            ServiceType.objects.filter(code__startswith=f"{prefix.lower()}-").delete()
-            InstrumentVersion.objects.filter(code=f"{prefix}-2022A").delete()
-            Province.objects.filter(pk__in=made_provinces).delete()
+            remove_country(prefix, made_provinces)
         connection.close()
-        if sqlite_file:
-            for path in (
-                sqlite_file,
-                sqlite_file + "-wal",
-                sqlite_file + "-shm",
-                sqlite_file + "-journal",
-            ):
-                if os.path.exists(path):
-                    os.remove(path)
+        remove_database(sqlite_file)
     return 1 if failures else 0
 
 

@@ -190,7 +190,7 @@ def publication_summary(
     }
 
 
-def _assign_ranks(rows: list[PublishedResult]) -> None:
+def assign_ranks(rows: list[PublishedResult]) -> None:
     """Set the three ranks of every row; `rows` must be sorted by IPP, best first."""
     for r, rank in zip(rows, competition_ranks([r.ipp for r in rows]), strict=True):
         r.rank_national = rank
@@ -278,7 +278,7 @@ def cycle_publish(*, cycle: Cycle, user, reason: str = "") -> Publication:
                 grade_label=r.grade_label,
             )
         )
-    _assign_ranks(rows)
+    assign_ranks(rows)
     aspects = list(
         Aspect.objects.filter(instrument_id=cycle.instrument_id)
         .order_by("order")

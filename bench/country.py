@@ -1,0 +1,196 @@
+"""A made-up country for the benches: provinces, agencies of every ranking group, service
+types and N units, written with bulk inserts under one prefix and removed the same way.
+
+Also what the page benches share: the database choice (a throwaway SQLite file without
+DATABASE_URL), random IPPs with many ties, and timing a page through Django's test client.
+Import it from a bench script after `sys.path` holds the repository (bench/ is the script's
+folder, so it is importable as `country`); call the functions that touch Django after
+`django.setup()`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import tempfile
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# BPS codes of Indonesia's 38 provinces.
+PROVINCES = (
+    "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 71 72 73 74 75 76 "
+    "81 82 91 92 93 94 95 96"
+).split()
+SERVICE_TYPES = (
+    "Disdukcapil", "DPMPTSP", "RSUD", "Samsat", "Puskesmas", "Kecamatan",
+    "Dinas Sosial", "Kantor Pertanahan", "Imigrasi", "SIM", "SKCK", "Layanan Pelanggan",
+)  # fmt: skip
+# (agency kind, number of agencies, share of the units)
+AGENCY_PLAN = (
+    ("kementerian", 34, 0.05),
+    ("lembaga", 46, 0.03),
+    ("provinsi", 38, 0.12),
+    ("kabupaten", 416, 0.56),
+    ("kota", 98, 0.14),
+    ("polri", 40, 0.07),
+    ("bumn", 30, 0.03),
+)
+GRADES = (
+    ("A", "4.51", "Pelayanan Prima"), ("A-", "4.01", "Sangat Baik"), ("B", "3.51", "Baik"),
+    ("B-", "3.01", "Baik (Dengan Catatan)"), ("C", "2.51", "Cukup"),
+    ("C-", "2.01", "Cukup (Dengan Catatan)"), ("D", "1.51", "Buruk"), ("E", "1.01", "Sangat Buruk"),
+    ("F", "0.00", "Gagal"),
+)  # fmt: skip
+ASPECTS = ("I", "II", "III", "IV", "V", "VI")
+BATCH = 2_000
+
+
+def grade_of(ipp: Decimal) -> tuple[str, str]:
+    for grade, lowest, label in GRADES:
+        if ipp >= Decimal(lowest):
+            return grade, label
+    raise ValueError(ipp)
+
+
+def score(rng: random.Random, mean: float = 3.7, spread: float = 0.5) -> Decimal:
+    # Two decimals on a 0–5 scale: thousands of units mean many ties, as in real rankings.
+    return Decimal(min(500, max(0, round(rng.gauss(mean, spread) * 100)))).scaleb(-2)
+
+
+def use_database() -> str | None:
+    """DATABASE_URL as given, or a throwaway SQLite file under /tmp (returned, for removal)."""
+    if os.environ.get("DATABASE_URL"):
+        return None
+    handle, sqlite_file = tempfile.mkstemp(prefix="pekppp-bench-", suffix=".sqlite3", dir="/tmp")
+    os.close(handle)
+    os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_file}"
+    return sqlite_file
+
+
+def remove_database(sqlite_file: str | None) -> None:
+    if sqlite_file:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if os.path.exists(sqlite_file + suffix):
+                os.remove(sqlite_file + suffix)
+
+
+@dataclass
+class Country:
+    prefix: str
+    provinces: list = field(default_factory=list)
+    made_provinces: list[int] = field(default_factory=list)  # created here, removed after
+    instrument: object = None  # a copy of the shipped 2022-A instrument under the prefix
+    owner: object = None  # the ministry agency that owns the bench's cycles
+    service_types: list = field(default_factory=list)
+    units: list = field(default_factory=list)  # with .agency and .service_type loaded
+
+
+def build_country(prefix: str, n_units: int, rng: random.Random) -> Country:
+    """Provinces (reused when present), agencies per AGENCY_PLAN, the service types and
+    `n_units` units spread over them. Run it inside a transaction."""
+    from evaluations.services import instrument_import
+    from units.models import Agency, Province, ServiceScope, ServiceType, ServiceUnit
+
+    country = Country(prefix)
+    for code in PROVINCES:
+        province, made = Province.objects.get_or_create(
+            code=code, defaults={"name": f"Provinsi {code} ({prefix})"}
+        )
+        country.provinces.append(province)
+        if made:
+            country.made_provinces.append(province.pk)
+    document = json.loads((ROOT / "evaluations/instruments/2022-A.json").read_text())
+    document["code"] = f"{prefix}-2022A"
+    country.instrument, _ = instrument_import(data=document)
+    country.owner = Agency.objects.create(
+        code=f"{prefix}-KEMENPANRB", name=f"KemenPANRB {prefix}", kind="kementerian"
+    )
+    agencies_by_kind = {}
+    for kind, count, _share in AGENCY_PLAN:
+        regional = kind in ("provinsi", "kabupaten", "kota")
+        agencies_by_kind[kind] = Agency.objects.bulk_create(
+            Agency(
+                code=f"{prefix}-{kind[:3].upper()}{i:03d}",
+                name=f"{kind.title()} Bench {i:03d}",
+                kind=kind,
+                province=country.provinces[i % len(country.provinces)] if regional else None,
+            )
+            for i in range(count)
+        )
+    country.service_types = ServiceType.objects.bulk_create(
+        ServiceType(code=f"{prefix.lower()}-{i:02d}", name=name)
+        for i, name in enumerate(SERVICE_TYPES)
+    )
+    homes = [
+        agency
+        for kind, _count, share in AGENCY_PLAN
+        for agency in rng.choices(agencies_by_kind[kind], k=round(n_units * share))
+    ]
+    # The shares are rounded: pad (or cut) to exactly n_units.
+    homes = (homes + [agencies_by_kind["kabupaten"][0]] * n_units)[:n_units]
+    units = []
+    for i, agency in enumerate(homes):
+        stype = rng.choice(country.service_types)
+        units.append(
+            ServiceUnit(
+                code=f"{prefix}-U{i:06d}",
+                name=f"{stype.name} {i:05d} {agency.name}",
+                agency=agency,
+                service_type=stype,
+                scope=ServiceScope.ADMINISTRATIF,
+            )
+        )
+    country.units = ServiceUnit.objects.bulk_create(units, batch_size=BATCH)
+    return country
+
+
+def remove_country(prefix: str, made_provinces: list[int]) -> None:
+    """Delete what build_country made (after the caller removed its cycles and users)."""
+    from evaluations.models import InstrumentVersion
+    from units.models import Agency, Province, ServiceType, ServiceUnit
+
+    ServiceUnit.objects.filter(code__startswith=f"{prefix}-U").delete()
+    Agency.objects.filter(code__startswith=f"{prefix}-").delete()
+    ServiceType.objects.filter(code__startswith=f"{prefix.lower()}-").delete()
+    InstrumentVersion.objects.filter(code=f"{prefix}-2022A").delete()
+    Province.objects.filter(pk__in=made_provinces).delete()
+
+
+@dataclass(frozen=True)
+class Timing:
+    first: float  # ms of the first request, before the process warmed up to the page
+    times: list[float]  # ms of each measured request
+    queries: int
+    rows: int  # ranking rows on the page
+    size: int  # bytes of the response
+
+
+def timed(client, url: str, requests: int, headers: dict[str, str], show: bool = False) -> Timing:
+    """Warm up, then time `requests` GETs of `url`; one more counts (and may print) queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    started = time.perf_counter()
+    client.get(url, headers=headers)
+    first = (time.perf_counter() - started) * 1000
+    for _ in range(4):
+        client.get(url, headers=headers)
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        client.get(url, headers=headers)
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    if show:
+        for query in queries.captured_queries:
+            print(f"    {float(query['time']) * 1000:7.1f} ms  {query['sql'][:150]}")
+    rows = response.content.count(b'<td class="num rank">')
+    return Timing(first, times, len(queries), rows, len(response.content))
