@@ -9,6 +9,7 @@ import datetime as dt
 import itertools
 import os
 import pathlib
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -183,15 +184,23 @@ def _cell(sheet, value, number_format: str | None = None, bold: bool = False) ->
     return cell
 
 
-def _normalise_zip(path: pathlib.Path) -> None:
-    """Rewrite the zip with fixed entry times (openpyxl stamps each entry with "now")."""
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _normalise_zip(path: pathlib.Path, modified: dt.datetime) -> None:
+    """Rewrite the zip with fixed entry times (openpyxl stamps each entry with "now") and the
+    document's own modification time (openpyxl's save sets it to "now" too)."""
+    stamp = modified.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     fixed = path.with_suffix(".tmp")
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(fixed, "w") as target:
         for info in source.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
-            target.writestr(entry, source.read(info.filename))
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
+            target.writestr(entry, data)
     os.replace(fixed, path)
 
 
@@ -277,7 +286,7 @@ def build_ranked_xlsx(document: Document, progress: ProgressFn, workdir: pathlib
         progress(number, total)
     target = workdir / "ranked.xlsx"
     workbook.save(target)
-    _normalise_zip(target)
+    _normalise_zip(target, stamp)
     progress(total, total)
     return Built(filename("peringkat", cycle, "xlsx", revision=publication.revision), target)
 

@@ -1,6 +1,8 @@
 import io
+import zipfile
 from decimal import Decimal
 
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -141,3 +143,15 @@ class RankedXlsxTest(PublishedWorldTestCase):
             DocumentKind.RANKED_REPORT_XLSX, cycle=self.cycle, publication=self.publication
         )
         self.assertEqual(sha256(first[1]), sha256(second[1]))
+
+    def test_it_stamps_the_publication_date_not_the_time_of_building(self):
+        _built, content, _calls = build(
+            DocumentKind.RANKED_REPORT_XLSX, cycle=self.cycle, publication=self.publication
+        )
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            core = archive.read("docProps/core.xml").decode()
+            times = {info.date_time for info in archive.infolist()}
+        day = timezone.localdate(self.publication.published_at).isoformat()
+        self.assertIn(f">{day}T00:00:00Z</dcterms:created>", core)
+        self.assertIn(f">{day}T00:00:00Z</dcterms:modified>", core)
+        self.assertEqual(times, {(1980, 1, 1, 0, 0, 0)})
