@@ -193,12 +193,3 @@ def ranking_query_from(params) -> tuple[RankingQuery, list[str]]:
         page=number,
     )
     return query, problems
-
-
-def wants_table_only(request) -> bool:
-    """Whether htmx asks for the ranking table alone (a filter changed). When it restores a
-    page from history it sends HX-Request too, but needs the whole page."""
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )

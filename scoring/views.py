@@ -7,9 +7,10 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from evaluations.models import Cycle
+from pekppp.lib.htmx import wants_fragment
 
 from . import selectors
-from .forms import ranking_query_from, wants_table_only
+from .forms import ranking_query_from
 from .permissions import can_view_ranking
 
 DETAIL_TEMPLATE = "scoring/ranking_detail.html"
@@ -35,7 +36,7 @@ def ranking_detail(request, cycle_id: int):
     if not can_view_ranking(request.user, cycle):
         raise Http404
     query, problems = ranking_query_from(request.GET)
-    table_only = wants_table_only(request)
+    table_only = wants_fragment(request.headers)
     ranking = selectors.cycle_ranking(
         cycle, query, viewer=request.user, with_summary=not table_only
     )

@@ -9,8 +9,10 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from pekppp.lib.htmx import wants_fragment
+
 from . import selectors_public
-from .forms import ranking_query_from, wants_table_only
+from .forms import ranking_query_from
 from .models import Publication
 
 RANKING_TEMPLATE = "scoring/public/ranking.html"
@@ -47,7 +49,7 @@ def cycle_ranking(request, cycle_pk: int):
     publication = _publication_or_404(cycle_pk)
     query, problems = ranking_query_from(request.GET)
     ranking = selectors_public.public_ranking(publication, query)
-    table_only = wants_table_only(request)
+    table_only = wants_fragment(request.headers)
     template = f"{RANKING_TEMPLATE}#ranking-table" if table_only else RANKING_TEMPLATE
     response = render(
         request,

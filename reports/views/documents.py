@@ -17,6 +17,7 @@ from evaluations.models import Cycle
 from evaluations.permissions import can_manage_cycle, can_view_cycle
 from evaluations.selectors import assessments_visible_to
 from evaluations.views.files import private_file_response
+from pekppp.lib.htmx import wants_fragment
 
 from .. import selectors
 from ..models import DocumentKind, DocumentStatus
@@ -38,13 +39,6 @@ CONTENT_TYPES = {
     ".zip": "application/zip",
 }
 LOCUS_KINDS = (DocumentKind.REPORT_CARD, DocumentKind.BERITA_ACARA)
-
-
-def _is_htmx(request) -> bool:
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
 
 
 def _managed_cycle(request, pk: int) -> Cycle:
@@ -86,7 +80,7 @@ def document_list(request, pk: int):
     documents. An htmx request (the page polling while a job runs) gets only the job list."""
     cycle = _managed_cycle(request, pk)
     data = selectors.cycle_documents(cycle)
-    if _is_htmx(request):
+    if wants_fragment(request.headers):
         return render(request, f"{LIST_TEMPLATE}#jobs", {"data": data})
     context = {
         "data": data,
@@ -141,7 +135,7 @@ def assessment_document_create(request, pk: int):
         messages.error(request, _("Pilih jenis dokumen lokus yang tersedia."))
     else:
         _request(request, kind=kind, assessment=assessment)
-    if _is_htmx(request):
+    if wants_fragment(request.headers):
         return _panel(request, assessment)
     default = reverse("evaluations:assessment_detail", args=[assessment.pk]) + "#dokumen"
     return _back(request, default)
