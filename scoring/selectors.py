@@ -516,6 +516,14 @@ class CycleRanking:
     summary: RankingSummary | None  # None when only the table is asked for
 
 
+def out_of_range_problem(page) -> str:
+    """What to tell someone who asked for a page number past the last page."""
+    return _("Halaman %(number)s tidak ada; hasil ini hanya %(pages)s halaman.") % {
+        "number": page.number,
+        "pages": page.pages,
+    }
+
+
 def cycle_ranking(
     cycle: Cycle, query: RankingQuery, *, viewer, with_summary: bool = True
 ) -> CycleRanking:
@@ -528,10 +536,7 @@ def cycle_ranking(
     filters, problems = ranking_filters(query, options)
     page = ranking_page(cycle, filters, page=query.page, viewer=viewer)
     if page.out_of_range:
-        problems.append(
-            _("Halaman %(number)s tidak ada; hasil ini hanya %(pages)s halaman.")
-            % {"number": page.number, "pages": page.pages}
-        )
+        problems.append(out_of_range_problem(page))
     return CycleRanking(
         options=options,
         filters=filters,

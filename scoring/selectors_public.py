@@ -27,6 +27,7 @@ from .selectors import (
     RankingFilters,
     RankingPage,
     RankingQuery,
+    out_of_range_problem,
     ranking_filters,
 )
 
@@ -375,10 +376,7 @@ def public_ranking(publication: Publication, query: RankingQuery) -> PublicRanki
     aspects = tuple(Choice(a["code"], a["name"]) for a in publication.summary["aspects"])
     page = public_ranking_page(publication, filters, [a.value for a in aspects], page=query.page)
     if page.out_of_range:
-        problems.append(
-            _("Halaman %(number)s tidak ada; hasil ini hanya %(pages)s halaman.")
-            % {"number": page.number, "pages": page.pages}
-        )
+        problems.append(out_of_range_problem(page))
     return PublicRanking(
         publication=publication,
         aspects=aspects,
