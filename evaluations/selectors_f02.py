@@ -7,7 +7,7 @@ evaluator who has submitted their own F-02, so no template or fragment can leak 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from scoring import engine
@@ -68,16 +68,26 @@ def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score 
     )
 
 
-def assessment_with_team(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
-    """An assessment with what every F-02 screen shows, and its team (two queries)."""
-    return qs.select_related("cycle__instrument", "unit__agency").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=EvaluatorAssignment.objects.select_related("evaluator").order_by(
-                "-is_lead", "evaluator__username"
-            ),
-        )
+def own_assignment(*, user, assessment_id: int) -> EvaluatorAssignment | None:
+    """The person's assignment on an assessment, for every F-02 screen (two queries).
+
+    Carries the assessment with its cycle, instrument, unit and agency, and the assessment's
+    team (`assessment.assignments.all()`, lead first). None when the person is not assigned
+    to it or no longer holds the evaluator role; the view then tells 404 from 403.
+    """
+    mine = (
+        EvaluatorAssignment.objects.filter(assessment_id=assessment_id, evaluator_id=user.pk)
+        .filter(Exists(RoleAssignment.objects.filter(user_id=user.pk, role=Role.EVALUATOR)))
+        .select_related("assessment__cycle__instrument", "assessment__unit__agency")
+        .order_by()[:1]
     )
+    mine = next(iter(mine), None)
+    if mine is not None:
+        team = EvaluatorAssignment.objects.select_related("evaluator").order_by(
+            "-is_lead", "evaluator__username"
+        )
+        prefetch_related_objects([mine.assessment], Prefetch("assignments", queryset=team))
+    return mine
 
 
 @dataclass
@@ -138,6 +148,7 @@ class IndicatorRow:
 class AspectGroup:
     aspect: object  # Aspect, or None for the supplementary indicators
     rows: list[IndicatorRow]
+    rows_html: str = ""  # set by the view (views/f02_rows.py)
 
 
 @dataclass(frozen=True)
@@ -229,21 +240,19 @@ def f02_running(*, assessment: Assessment, assignment: EvaluatorAssignment) -> R
     return _running(assessment, indicators, scores)
 
 
-def _latest_revisions(assessment: Assessment) -> QuerySet[EvidenceRevision]:
-    latest = (
-        EvidenceRevision.objects.filter(evidence=OuterRef("evidence"))
-        .order_by("-number")
-        .values("number")[:1]
-    )
-    return (
+def _latest_revisions(assessment: Assessment) -> list[EvidenceRevision]:
+    """The latest revision of each active evidence document, by indicator (documents have a
+    few revisions each: reading them all is cheaper than a correlated subquery)."""
+    latest: dict[int, EvidenceRevision] = {}
+    for revision in (
         EvidenceRevision.objects.filter(
-            evidence__assessment=assessment,
-            evidence__removed_at__isnull=True,
-            number=Subquery(latest),
+            evidence__assessment=assessment, evidence__removed_at__isnull=True
         )
         .select_related("evidence")
-        .order_by("evidence__indicator_id", "evidence_id")
-    )
+        .order_by("evidence__indicator_id", "evidence_id", "number")
+    ):
+        latest[revision.evidence_id] = revision
+    return list(latest.values())
 
 
 def f02_page(
@@ -251,7 +260,7 @@ def f02_page(
 ) -> F02Page:
     """Everything the F-02 page shows, in a constant number of queries.
 
-    `assessment` comes from assessment_with_team. Rows: the rubric, the unit's claim, the
+    `assessment` comes from own_assignment. Rows: the rubric, the unit's claim, the
     latest revision of each active evidence document, this evaluator's score, the
     clarifications; what the unit changed after `assignment.last_viewed_at` is flagged.
     Team levels are read only once this evaluator has submitted.
@@ -278,7 +287,7 @@ def f02_page(
     clarifications: dict[int, list[Clarification]] = {}
     for c in (
         Clarification.objects.filter(assessment=assessment)
-        .select_related("asked_by", "answered_by")
+        .select_related("asked_by")
         .order_by("asked_at", "pk")
     ):
         c.is_new = bool(since and c.answered_at and c.answered_at > since)

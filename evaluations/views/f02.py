@@ -12,13 +12,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-
-from units.permissions import roles_of
 
 from .. import selectors_f02
 from ..forms import FieldVisitForm
@@ -28,10 +27,10 @@ from ..selectors import assessments_visible_to
 from ..services import f02 as f02_services
 from ..services.clarifications import clarification_request
 from ..services.workflow import WorkflowError, window_problem
+from .f02_rows import indicator_blocks, save_status
 from .files import private_file_response
 
 PAGE = "evaluations/f02_form.html"
-ROW = "evaluations/f02/_indicator.html"
 VISIT_PAGE = "evaluations/field_visit_form.html"
 
 
@@ -46,19 +45,13 @@ def _fragment(template: str, context: dict, *, status: int = 200) -> HttpRespons
 
 
 def _own_assignment(request, pk: int):
-    """The assessment (404 for outsiders) and the person's assignment on it (403 without)."""
-    assessment = get_object_or_404(
-        selectors_f02.assessment_with_team(assessments_visible_to(request.user)), pk=pk
-    )
-    mine = None
-    if roles_of(request.user).evaluator:
-        mine = next(
-            (a for a in assessment.assignments.all() if a.evaluator_id == request.user.pk), None
-        )
+    """The assessment and the person's assignment on it: 404 for someone who cannot see the
+    assessment, 403 for someone who can but is not one of its evaluators."""
+    mine = selectors_f02.own_assignment(user=request.user, assessment_id=pk)
     if mine is None:
+        get_object_or_404(assessments_visible_to(request.user), pk=pk)
         raise PermissionDenied(_("Hanya evaluator yang ditugaskan yang dapat membuka F-02."))
-    mine.assessment = assessment
-    return assessment, mine
+    return mine.assessment, mine
 
 
 def _url_maker(name: str, *args: int):
@@ -81,11 +74,13 @@ def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
         f02_services.scores_ensure(assignment, page.missing_score_ids)
     # After the "changed since you last looked" marks are computed from the old time.
     f02_services.assignment_mark_viewed(assignment=assignment)
-    if clarify:
-        for group in page.groups:
+    csrf = get_token(request)
+    for group in page.groups:
+        if clarify:
             for row in group.rows:
                 row.clarify_checked = row.indicator.pk in clarify["checked"]
                 row.clarify_question = clarify["questions"].get(row.indicator.pk, "")
+        group.rows_html = indicator_blocks(group.rows, page, csrf)
     context = {
         "page": page,
         "assessment": assessment,
@@ -163,18 +158,18 @@ def score_autosave(request, pk: int, indicator_id: int):
             messages.error(request, _conflict_message(mine, exc.current))
             return redirect(page_url)
         context |= {"current": exc.current, "saved_by": request.user.display_name}
-        return _fragment(ROW + "#conflict", context, status=409)
+        return _fragment(PAGE + "#conflict", context, status=409)
     except WorkflowError as exc:
         if not _is_htmx(request):
             messages.error(request, " ".join(exc.problems))
             return redirect(page_url)
-        return _fragment(ROW + "#refused", context | {"problems": exc.problems}, status=409)
+        return _fragment(PAGE + "#refused", context | {"problems": exc.problems}, status=409)
     if not _is_htmx(request):
         messages.success(
             request, _("Nilai indikator %(n)s tersimpan.") % {"n": score.indicator.number}
         )
         return redirect(page_url)
-    response = _fragment(ROW + "#saved", {"score": score})
+    response = HttpResponse(save_status(score))
     if saved.level_changed:
         response["HX-Trigger"] = "f02-saved"  # the running panel refreshes itself
     return response

@@ -11,11 +11,14 @@ from django.db import connection
 from django.test import Client, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluations.models import (
+    Answer,
     AssessmentStatus,
     AuditAction,
     AuditEntry,
+    Clarification,
     InstrumentVersion,
     Phase,
     Score,
@@ -286,6 +289,49 @@ class F02PageTest(F02TestCase):
         self.assertEqual(Score.objects.filter(assignment=self.assignment).count(), 30)
         self.assertIsNotNone(png.pk)
 
+    def test_it_escapes_everything_the_unit_and_the_evaluators_wrote(self):
+        """The indicator blocks are built in Python (views/f02_rows.py), not by the template
+        engine: every text from the database must still arrive escaped."""
+        ind = self.indicators[0]
+        evil = '<script>alert("x")</script>'
+        ff.set_status(self.assessment, Status.IN_EVALUATION)
+        Answer.objects.create(
+            assessment=self.assessment,
+            indicator=ind,
+            claimed_level=3,
+            explanation=f"Baris satu {evil}\nbaris dua",
+            updated_by=self.operator,
+        )
+        ff.add_evidence(self.assessment, ind, self.operator, title=f'Judul "{evil}"')
+        ff.give_levels(self.assignment, {1: 2}, note=evil, recommendation=evil)
+        Clarification.objects.create(
+            assessment=self.assessment,
+            indicator=ind,
+            question=f"Tanya {evil}",
+            asked_by=self.evaluator,
+            answer=f"Jawab {evil}",
+            answered_by=self.operator,
+            answered_at=timezone.now(),
+            status="answered",
+        )
+        response = self.client.post(
+            reverse("evaluations:clarification_request_form", args=[self.assessment.pk]),
+            {"indicator": [ind.pk, self.indicators[1].pk], f"question-{ind.pk}": evil},
+        )
+        self.assertEqual(response.status_code, 200)  # the second question is missing
+        body = response.content.decode()
+        self.assertNotIn("<script>alert", body)
+        escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+        self.assertIn(f"<p>Baris satu {escaped}<br>baris dua</p>", body)
+        self.assertIn(f"Judul &quot;{escaped}&quot;</a>", body)
+        self.assertIn(f'title="Judul &quot;{escaped}&quot;"', body)  # the preview's title
+        self.assertIn(f'<textarea name="note" rows="2">{escaped}</textarea>', body)
+        self.assertIn(f'<textarea name="recommendation" rows="2">{escaped}</textarea>', body)
+        self.assertIn(f'rows="2" aria-label="Pertanyaan klarifikasi">{escaped}</textarea>', body)
+        self.assertIn(f'value="{ind.pk}" form="f02-clarify" checked>', body)
+        self.assertIn(f"): Tanya {escaped}</p>", body)
+        self.assertIn(f"): Jawab {escaped}</p>", body)
+
     def test_it_keeps_a_draft_f01_out_of_sight_and_the_form_locked(self):
         ff.set_status(self.assessment, Status.DRAFT)
         ff.give_answers(self.assessment, self.operator, self.indicators[:1])
@@ -333,9 +379,9 @@ class F02PageTest(F02TestCase):
         few_with = page_queries()
         self.fill_all(self.assignment, level=4)
         all_with = page_queries()
-        # user, roles, assessment, team, answers, evidence, scores, clarifications, survey
-        # answers, evaluation window with its extension, UPDATE last_viewed_at; the rubric is
-        # cached
+        # user, own assignment with the assessment, team, answers, evidence, scores,
+        # clarifications, survey answers, evaluation window with its extension, UPDATE
+        # last_viewed_at, the navigation's roles; the rubric is cached
         self.assertEqual([few_without, few_with, all_with], [PAGE_QUERIES] * 3)
         with self.assertNumQueries(PAGE_QUERIES):
             self.client.get(self.page_url())
