@@ -7,7 +7,7 @@ evaluator who has submitted their own F-02, so no template or fragment can leak 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import Exists, Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from scoring import engine
@@ -23,14 +23,12 @@ from .models import (
     FieldVisit,
     Indicator,
     Phase,
-    PhaseExtension,
-    PhaseWindow,
     Score,
     SurveyResponse,
 )
 from .selectors_rubric import RubricIndicator, instrument_rubric
 from .services.f02 import SCORING_STATUSES
-from .services.workflow import Status, window_problem
+from .services.workflow import Status, window_annotations, window_problem
 
 PDF = "application/pdf"
 IMAGES = ("image/jpeg", "image/png")
@@ -44,13 +42,6 @@ def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score 
     (`window_starts`, `window_ends`, `window_extended_to`). None when the person has no such
     row: not theirs, no longer an evaluator, or the row was never created.
     """
-    # One window per (cycle, phase): no ordering, so no join on the cycle for its Meta order.
-    window = PhaseWindow.objects.filter(
-        cycle_id=OuterRef("assignment__assessment__cycle_id"), phase=Phase.EVALUATION
-    ).order_by()
-    extension = PhaseExtension.objects.filter(
-        assessment_id=OuterRef("assignment__assessment_id"), phase=Phase.EVALUATION
-    ).order_by("-ends_on")
     return (
         Score.objects.filter(
             assignment__assessment_id=assessment_id,
@@ -60,9 +51,11 @@ def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score 
         .filter(Exists(RoleAssignment.objects.filter(user_id=user.pk, role=Role.EVALUATOR)))
         .select_related("assignment__assessment", "indicator")
         .annotate(
-            window_starts=Subquery(window.values("starts_on")[:1]),
-            window_ends=Subquery(window.values("ends_on")[:1]),
-            window_extended_to=Subquery(extension.values("ends_on")[:1]),
+            **window_annotations(
+                Phase.EVALUATION,
+                cycle="assignment__assessment__cycle_id",
+                assessment="assignment__assessment_id",
+            )
         )
         .first()
     )
@@ -71,14 +64,20 @@ def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score 
 def own_assignment(*, user, assessment_id: int) -> EvaluatorAssignment | None:
     """The person's assignment on an assessment, for every F-02 screen (two queries).
 
-    Carries the assessment with its cycle, instrument, unit and agency, and the assessment's
-    team (`assessment.assignments.all()`, lead first). None when the person is not assigned
-    to it or no longer holds the evaluator role; the view then tells 404 from 403.
+    Carries the assessment with its cycle, instrument, unit and agency, the evaluation window
+    with this unit's extension (workflow.window_annotations), and the assessment's team
+    (`assessment.assignments.all()`, lead first). None when the person is not assigned
+    to it. Whether they still hold the evaluator role is the caller's check (roles_of, which
+    the navigation reads anyway: an EXISTS here tripled PostgreSQL's planning time).
     """
     mine = (
         EvaluatorAssignment.objects.filter(assessment_id=assessment_id, evaluator_id=user.pk)
-        .filter(Exists(RoleAssignment.objects.filter(user_id=user.pk, role=Role.EVALUATOR)))
         .select_related("assessment__cycle__instrument", "assessment__unit__agency")
+        .annotate(
+            **window_annotations(
+                Phase.EVALUATION, cycle="assessment__cycle_id", assessment="assessment_id"
+            )
+        )
         .order_by()[:1]
     )
     mine = next(iter(mine), None)
@@ -325,7 +324,7 @@ def f02_page(
         groups[-1].rows.append(row)
 
     running = _running(assessment, indicators, scores)
-    lock_reason = "" if team_visible else _lock_reason(assessment, on)
+    lock_reason = "" if team_visible else _lock_reason(assessment, assignment, on)
     editable = not team_visible and not lock_reason
     return F02Page(
         assessment=assessment,
@@ -344,7 +343,7 @@ def f02_page(
     )
 
 
-def _lock_reason(assessment: Assessment, on) -> str:
+def _lock_reason(assessment: Assessment, assignment: EvaluatorAssignment, on) -> str:
     """Why an evaluator who has not submitted cannot score now ("" when they can)."""
     if assessment.status == Status.DRAFT:
         return _("Unit belum mengajukan F-01; penilaian F-02 dimulai setelah F-01 diajukan.")
@@ -354,7 +353,8 @@ def _lock_reason(assessment: Assessment, on) -> str:
         return _("Status penilaian adalah “%(status)s”.") % {
             "status": assessment.get_status_display()
         }
-    return window_problem(assessment, Phase.EVALUATION, on) or ""
+    # The window comes with the assignment when selectors_f02.own_assignment read it.
+    return window_problem(assessment, Phase.EVALUATION, on, annotated=assignment) or ""
 
 
 def field_visit_of(assignment: EvaluatorAssignment) -> FieldVisit | None:

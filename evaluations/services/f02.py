@@ -31,7 +31,15 @@ from ..models import (
 )
 from .audit import audit_record
 from .versioned import save_versioned
-from .workflow import Status, WorkflowError, require_status, require_window, set_status, today
+from .workflow import (
+    Status,
+    WorkflowError,
+    require_status,
+    require_window,
+    set_status,
+    today,
+    window_problem,
+)
 
 # Statuses in which an evaluator may score: F-01 is in, and no clarification is pending.
 SCORING_STATUSES = (Status.SUBMITTED, Status.IN_EVALUATION)
@@ -87,17 +95,11 @@ def _require_evaluation_window(assessment: Assessment, score: Score | None = Non
     """The evaluation window check, from the window the autosave query already fetched.
 
     The row fetched by selectors_f02.score_for_autosave carries the window (with this unit's
-    extension) as annotations, so the check costs no query; only a refusal asks
-    workflow.window_problem for its message. Without annotations, ask workflow directly.
+    extension) as annotations (workflow.window_annotations), so the check costs no query.
     """
-    if score is None or not hasattr(score, "window_ends"):
-        require_window(assessment, Phase.EVALUATION)
-        return
-    starts, ends = score.window_starts, score.window_ends
-    if ends is not None and score.window_extended_to is not None:
-        ends = max(ends, score.window_extended_to)
-    if starts is None or ends is None or not starts <= today() <= ends:
-        require_window(assessment, Phase.EVALUATION)
+    problem = window_problem(assessment, Phase.EVALUATION, annotated=score)
+    if problem:
+        raise WorkflowError(problem)
 
 
 def _clean_level(level) -> int | None:

@@ -7,7 +7,7 @@ the change in the audit history and refuses with a message a person can act on.
 
 import datetime as dt
 
-from django.db.models import Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,6 +49,29 @@ def window_of(assessment: Assessment, phase: Phase) -> tuple[dt.date, dt.date] |
     return starts, max(ends, extended or ends)
 
 
+def window_annotations(phase: Phase, *, cycle: str, assessment: str) -> dict[str, Subquery]:
+    """Annotations that read a phase's window, and this unit's latest extension of it, in the
+    query of another row: `cycle` and `assessment` name that row's path to their ids. Read
+    them back with `window_annotated`."""
+    window = PhaseWindow.objects.filter(cycle_id=OuterRef(cycle), phase=phase).order_by()
+    extension = PhaseExtension.objects.filter(
+        assessment_id=OuterRef(assessment), phase=phase
+    ).order_by("-ends_on")
+    return {
+        "window_starts": Subquery(window.values("starts_on")[:1]),
+        "window_ends": Subquery(window.values("ends_on")[:1]),
+        "window_extended_to": Subquery(extension.values("ends_on")[:1]),
+    }
+
+
+def window_annotated(row) -> tuple[dt.date, dt.date] | None:
+    """The window a row fetched with `window_annotations` carries, as `window_of` gives it."""
+    starts, ends, extended = row.window_starts, row.window_ends, row.window_extended_to
+    if starts is None or ends is None:
+        return None
+    return starts, max(ends, extended or ends)
+
+
 def window_message(phase: Phase, window: tuple[dt.date, dt.date] | None, on: dt.date) -> str | None:
     """None when `on` falls inside `window`, else why the phase is not open (for a person)."""
     label = Phase(phase).label
@@ -68,9 +91,19 @@ def window_message(phase: Phase, window: tuple[dt.date, dt.date] | None, on: dt.
     return None
 
 
-def window_problem(assessment: Assessment, phase: Phase, on: dt.date | None = None) -> str | None:
-    """None when the phase is open for this unit on `on` (today), else why it is not."""
-    return window_message(phase, window_of(assessment, phase), on or today())
+def window_problem(
+    assessment: Assessment, phase: Phase, on: dt.date | None = None, *, annotated=None
+) -> str | None:
+    """None when the phase is open for this unit on `on` (today), else why it is not.
+
+    `annotated`: a row that may have been fetched with `window_annotations(phase, …)`; when it
+    was, the window comes from it instead of a query.
+    """
+    if hasattr(annotated, "window_ends"):
+        window = window_annotated(annotated)
+    else:
+        window = window_of(assessment, phase)
+    return window_message(phase, window, on or today())
 
 
 def require_window(assessment: Assessment, phase: Phase, on: dt.date | None = None) -> None:

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from units.permissions import roles_of
+
 from .. import selectors_f02
 from ..forms import FieldVisitForm
 from ..models import Assessment, FieldVisitPhoto, Indicator, Phase
@@ -47,7 +49,9 @@ def _fragment(template: str, context: dict, *, status: int = 200) -> HttpRespons
 def _own_assignment(request, pk: int):
     """The assessment and the person's assignment on it: 404 for someone who cannot see the
     assessment, 403 for someone who can but is not one of its evaluators."""
-    mine = selectors_f02.own_assignment(user=request.user, assessment_id=pk)
+    mine = None
+    if roles_of(request.user).evaluator:
+        mine = selectors_f02.own_assignment(user=request.user, assessment_id=pk)
     if mine is None:
         get_object_or_404(assessments_visible_to(request.user), pk=pk)
         raise PermissionDenied(_("Hanya evaluator yang ditugaskan yang dapat membuka F-02."))

@@ -1,5 +1,6 @@
 """F-02: the evaluator's scoring page, autosave, blind scoring, submission and running IPP."""
 
+import datetime as dt
 import json
 import re
 import threading
@@ -25,11 +26,12 @@ from evaluations.models import (
 )
 from evaluations.selectors_rubric import rubric_cache_clear
 from evaluations.services import f02 as f02_services
-from evaluations.services.workflow import WorkflowError
+from evaluations.services.workflow import WorkflowError, phase_extend
 from scoring.services import instrument_plan
 from tests import factories as f
 from tests.base import PersonaTestCase
 from tests.browser.support import BrowserTestCase
+from units.models import RoleAssignment
 
 from . import f02_factories as ff
 from .f02_factories import F02TestCase
@@ -137,6 +139,31 @@ class AutosaveTest(F02TestCase):
         self.assertFalse(AuditEntry.objects.filter(assessment=self.assessment).exists())
         self.assessment.refresh_from_db()
         self.assertEqual(self.assessment.status, Status.SUBMITTED)
+
+    def test_it_opens_page_and_autosave_again_when_the_unit_gets_more_time(self):
+        """Both read the window with the row they fetch (workflow.window_annotations)."""
+        ff.close_window(self.cycle, Phase.EVALUATION)
+        page = self.client.get(self.page_url())
+        self.assertContains(page, "sudah ditutup")
+        self.assertContains(page, '<fieldset class="f02-fields" disabled>')
+        phase_extend(
+            assessment=self.assessment,
+            phase=Phase.EVALUATION,
+            ends_on=timezone.localdate() + dt.timedelta(days=3),
+            reason="Kunjungan lapangan tertunda banjir.",
+            by=self.admin,
+        )
+        page = self.client.get(self.page_url())
+        self.assertNotContains(page, "sudah ditutup")
+        self.assertNotContains(page, '<fieldset class="f02-fields" disabled>')
+        response = self.post_score(self.indicators[0], version=0, level=3)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.score(self.indicators[0]).level, 3)
+        # Someone else's unit keeps the closed window.
+        ff.set_status(self.other_assessment, Status.SUBMITTED)
+        f.assign(self.other_assessment, self.evaluator)
+        other = self.client.get(self.page_url(self.other_assessment))
+        self.assertContains(other, "sudah ditutup")
 
     def test_it_refuses_scoring_while_a_clarification_is_pending(self):
         ff.set_status(self.assessment, Status.CLARIFICATION)
@@ -361,6 +388,20 @@ class F02PageTest(F02TestCase):
         self.client.logout()
         self.assertEqual(self.client.get(self.page_url()).status_code, 302)
 
+    def test_it_closes_the_page_and_autosave_to_an_evaluator_whose_role_was_revoked(self):
+        f02_services.scores_ensure(self.assignment)
+        RoleAssignment.objects.filter(user=self.evaluator2, role=f.Role.EVALUATOR).delete()
+        self.client.force_login(self.evaluator2)
+        self.assertEqual(self.client.get(self.page_url()).status_code, 404)
+        f02_services.scores_ensure(self.assignment2)
+        response = self.client.post(
+            reverse("evaluations:score_autosave", args=[self.assessment.pk, self.indicators[0].pk]),
+            {"version": 0, "level": 3},
+            headers={"HX-Request": "true"},
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertIsNone(self.score(self.indicators[0], self.assignment2).level)
+
     def test_it_uses_the_same_number_of_queries_for_3_and_30_levels_with_or_without_evidence(self):
         ff.give_answers(self.assessment, self.operator, self.indicators)
         ff.set_status(self.assessment, Status.IN_EVALUATION)
@@ -379,9 +420,9 @@ class F02PageTest(F02TestCase):
         few_with = page_queries()
         self.fill_all(self.assignment, level=4)
         all_with = page_queries()
-        # user, own assignment with the assessment, team, answers, evidence, scores,
-        # clarifications, survey answers, evaluation window with its extension, UPDATE
-        # last_viewed_at, the navigation's roles; the rubric is cached
+        # user, own assignment with the assessment and the evaluation window, team, answers,
+        # evidence, scores, clarifications, survey answers, UPDATE last_viewed_at, the
+        # navigation's roles; the rubric is cached
         self.assertEqual([few_without, few_with, all_with], [PAGE_QUERIES] * 3)
         with self.assertNumQueries(PAGE_QUERIES):
             self.client.get(self.page_url())
@@ -547,7 +588,7 @@ class RunningResultTest(PersonaTestCase):
             self.assertContains(response, f"<strong>{case['expected']['evaluator_index']}</strong>")
 
 
-PAGE_QUERIES = 11
+PAGE_QUERIES = 10
 
 
 def _has_evidence_url() -> bool:
