@@ -7,7 +7,7 @@ evaluator who has submitted their own F-02, so no template or fragment can leak 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, Prefetch, prefetch_related_objects
+from django.db.models import Exists
 from django.utils.translation import gettext as _
 
 from scoring import engine
@@ -62,13 +62,13 @@ def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score 
 
 
 def own_assignment(*, user, assessment_id: int) -> EvaluatorAssignment | None:
-    """The person's assignment on an assessment, for every F-02 screen (two queries).
+    """The person's assignment on an assessment, for every F-02 screen (one query).
 
-    Carries the assessment with its cycle, instrument, unit and agency, the evaluation window
-    with this unit's extension (workflow.window_annotations), and the assessment's team
-    (`assessment.assignments.all()`, lead first). None when the person is not assigned
-    to it. Whether they still hold the evaluator role is the caller's check (roles_of, which
-    the navigation reads anyway: an EXISTS here tripled PostgreSQL's planning time).
+    Carries the assessment with its cycle, instrument, unit and agency, and the evaluation
+    window with this unit's extension (workflow.window_annotations). None when the person is
+    not assigned to it. Whether they still hold the evaluator role is the caller's check
+    (roles_of, which the navigation reads anyway: an EXISTS here tripled PostgreSQL's
+    planning time).
     """
     mine = (
         EvaluatorAssignment.objects.filter(assessment_id=assessment_id, evaluator_id=user.pk)
@@ -80,32 +80,29 @@ def own_assignment(*, user, assessment_id: int) -> EvaluatorAssignment | None:
         )
         .order_by()[:1]
     )
-    mine = next(iter(mine), None)
-    if mine is not None:
-        team = EvaluatorAssignment.objects.select_related("evaluator").order_by(
-            "-is_lead", "evaluator__username"
-        )
-        prefetch_related_objects([mine.assessment], Prefetch("assignments", queryset=team))
-    return mine
+    return next(iter(mine), None)
 
 
 @dataclass
 class EvidenceItem:
-    revision: EvidenceRevision
+    """The latest revision of one evidence document (read as values: no model instances)."""
+
+    revision_id: int
+    title: str  # the document's
+    original_name: str
+    number: int
+    size: int
+    content_type: str
     changed: bool
     url: str = ""  # set by the view
 
     @property
-    def evidence(self):
-        return self.revision.evidence
-
-    @property
     def is_pdf(self) -> bool:
-        return self.revision.content_type == PDF
+        return self.content_type == PDF
 
     @property
     def is_image(self) -> bool:
-        return self.revision.content_type in IMAGES
+        return self.content_type in IMAGES
 
 
 @dataclass
@@ -239,19 +236,35 @@ def f02_running(*, assessment: Assessment, assignment: EvaluatorAssignment) -> R
     return _running(assessment, indicators, scores)
 
 
-def _latest_revisions(assessment: Assessment) -> list[EvidenceRevision]:
-    """The latest revision of each active evidence document, by indicator (documents have a
-    few revisions each: reading them all is cheaper than a correlated subquery)."""
-    latest: dict[int, EvidenceRevision] = {}
-    for revision in (
+def _latest_evidence(assessment: Assessment, since) -> dict[int, list[EvidenceItem]]:
+    """The latest revision of each active evidence document, by indicator; `changed` when
+    uploaded after `since`. Documents have a few revisions each: reading them all is cheaper
+    than a correlated subquery for the latest."""
+    latest: dict[int, tuple] = {}
+    for row in (
         EvidenceRevision.objects.filter(
             evidence__assessment=assessment, evidence__removed_at__isnull=True
         )
-        .select_related("evidence")
         .order_by("evidence__indicator_id", "evidence_id", "number")
+        .values_list(
+            "evidence_id",
+            "evidence__indicator_id",
+            "pk",
+            "evidence__title",
+            "original_name",
+            "number",
+            "size",
+            "content_type",
+            "uploaded_at",
+        )
     ):
-        latest[revision.evidence_id] = revision
-    return list(latest.values())
+        latest[row[0]] = row
+    items: dict[int, list[EvidenceItem]] = {}
+    for _doc, indicator_id, pk, title, name, number, size, kind, uploaded_at in latest.values():
+        changed = since is not None and uploaded_at > since
+        item = EvidenceItem(pk, title, name, number, size, kind, changed)
+        items.setdefault(indicator_id, []).append(item)
+    return items
 
 
 def f02_page(
@@ -268,13 +281,14 @@ def f02_page(
     rubric = instrument_rubric(assessment.cycle.instrument)
     indicators = [r.indicator for r in rubric]
     answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
-    evidence: dict[int, list[EvidenceItem]] = {}
-    for rev in _latest_revisions(assessment):
-        changed = since is not None and rev.uploaded_at > since
-        evidence.setdefault(rev.evidence.indicator_id, []).append(EvidenceItem(rev, changed))
+    evidence = _latest_evidence(assessment, since)
     scores = {s.indicator_id: s for s in Score.objects.filter(assignment=assignment)}
     team_visible = assignment.submitted_at is not None
-    team = list(assessment.assignments.all())
+    team = list(
+        EvaluatorAssignment.objects.filter(assessment=assessment)
+        .select_related("evaluator")
+        .order_by("-is_lead", "evaluator__username")
+    )
     others: dict[tuple[int, int], Score] = {}
     if team_visible:
         others = {

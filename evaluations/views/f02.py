@@ -73,7 +73,7 @@ def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
         for row in group.rows:
             row.save_url = save_url(row.indicator.pk)
             for item in row.evidence:
-                item.url = file_url(item.revision.pk)
+                item.url = file_url(item.revision_id)
     if page.missing_score_ids and page.editable:
         f02_services.scores_ensure(assignment, page.missing_score_ids)
     # After the "changed since you last looked" marks are computed from the old time.

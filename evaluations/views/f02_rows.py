@@ -121,14 +121,13 @@ def _unit_column(row: IndicatorRow, t: _Labels) -> list[str]:
         out.append(f'<p class="empty">{t.no_claim}</p>')
     out.append(f"<h4>{t.evidence}</h4>")
     for item in row.evidence:
-        revision = item.revision
-        title = escape(item.evidence.title)
+        title = escape(item.title)
         url = escape(item.url)
-        rev = escape(_("rev. %(n)s") % {"n": revision.number})
+        rev = escape(_("rev. %(n)s") % {"n": item.number})
         out.append(
             f'<div class="f02-evidence"><a href="{url}">{title}</a>'
-            f' <small class="note">{escape(revision.original_name)} · {rev} ·'
-            f" {filesizeformat(revision.size)}</small>"
+            f' <small class="note">{escape(item.original_name)} · {rev} ·'
+            f" {filesizeformat(item.size)}</small>"
         )
         if item.changed:
             out.append(f" <mark>{t.new}</mark>")
