@@ -64,23 +64,27 @@ def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score 
 def own_assignment(*, user, assessment_id: int) -> EvaluatorAssignment | None:
     """The person's assignment on an assessment, for every F-02 screen (one query).
 
-    Carries the assessment with its cycle, instrument, unit and agency, and the evaluation
-    window with this unit's extension (workflow.window_annotations). None when the person is
-    not assigned to it. Whether they still hold the evaluator role is the caller's check
-    (roles_of, which the navigation reads anyway: an EXISTS here tripled PostgreSQL's
-    planning time).
+    Carries the assessment with its cycle, instrument, unit and agency, the evaluation window
+    with this unit's extension (workflow.window_annotations), and `team`: every assignment
+    of the assessment with its evaluator, lead first (the team is read in the same query).
+    None when the person is not assigned to it. Whether they still hold the evaluator role
+    is the caller's check (roles_of, which the navigation reads anyway: an EXISTS here
+    tripled PostgreSQL's planning time).
     """
-    mine = (
-        EvaluatorAssignment.objects.filter(assessment_id=assessment_id, evaluator_id=user.pk)
-        .select_related("assessment__cycle__instrument", "assessment__unit__agency")
+    team = list(
+        EvaluatorAssignment.objects.filter(assessment_id=assessment_id)
+        .select_related("evaluator", "assessment__cycle__instrument", "assessment__unit__agency")
         .annotate(
             **window_annotations(
                 Phase.EVALUATION, cycle="assessment__cycle_id", assessment="assessment_id"
             )
         )
-        .order_by()[:1]
+        .order_by("-is_lead", "evaluator__username")
     )
-    return next(iter(mine), None)
+    mine = next((a for a in team if a.evaluator_id == user.pk), None)
+    if mine is not None:
+        mine.team = team
+    return mine
 
 
 @dataclass
@@ -213,15 +217,15 @@ def _running(assessment: Assessment, indicators, scores: dict[int, Score]) -> Ru
         for i in scored_indicators
         if i.pk in scores and scores[i.pk].level is not None
     }
-    # Read whether or not every level is in, so the page costs the same queries either way.
+    total, scored = len(scored_indicators), len(levels)
+    if scored < total:
+        return Running(total=total, scored=scored, remaining=total - scored, result=None)
+    # The survey answers only once the engine can run: one query fewer while scoring.
     survey = list(
         SurveyResponse.objects.filter(assessment=assessment)
         .order_by("pk")
         .values_list("answers", flat=True)
     )
-    total, scored = len(scored_indicators), len(levels)
-    if scored < total:
-        return Running(total=total, scored=scored, remaining=total - scored, result=None)
     try:
         breakdown = engine.score(cycle_spec(assessment.cycle), levels, survey)
     except engine.ScoringInputError as exc:
@@ -272,8 +276,8 @@ def f02_page(
 ) -> F02Page:
     """Everything the F-02 page shows, in a constant number of queries.
 
-    `assessment` comes from own_assignment. Rows: the rubric, the unit's claim, the
-    latest revision of each active evidence document, this evaluator's score, the
+    `assignment` comes from own_assignment (with the team). Rows: the rubric, the unit's
+    claim, the latest revision of each active evidence document, this evaluator's score, the
     clarifications; what the unit changed after `assignment.last_viewed_at` is flagged.
     Team levels are read only once this evaluator has submitted.
     """
@@ -284,11 +288,7 @@ def f02_page(
     evidence = _latest_evidence(assessment, since)
     scores = {s.indicator_id: s for s in Score.objects.filter(assignment=assignment)}
     team_visible = assignment.submitted_at is not None
-    team = list(
-        EvaluatorAssignment.objects.filter(assessment=assessment)
-        .select_related("evaluator")
-        .order_by("-is_lead", "evaluator__username")
-    )
+    team = assignment.team
     others: dict[tuple[int, int], Score] = {}
     if team_visible:
         others = {

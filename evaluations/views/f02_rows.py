@@ -48,6 +48,10 @@ class _Labels:
     ask: str
     ask_label: str
     question_label: str
+    # Formats, filled with numbers only
+    claimed_level: str
+    revision: str
+    saved_at: str
 
 
 _LABELS: dict[str, _Labels] = {}
@@ -87,6 +91,9 @@ def _labels() -> _Labels:
                     _("Minta klarifikasi"),
                     _("Kembalikan indikator ini ke unit dengan pertanyaan:"),
                     _("Pertanyaan klarifikasi"),
+                    _("Tingkat %(level)s"),
+                    _("rev. %(n)s"),
+                    _("Tersimpan %(time)s"),
                 )
             )
         )
@@ -101,8 +108,7 @@ def save_status(score) -> SafeString:
     """The row's save status: its version for the next autosave and when it was saved."""
     saved = ""
     if score.updated_at:
-        when = time_format(localtime(score.updated_at), "H:i")
-        saved = escape(_("Tersimpan %(time)s") % {"time": when})
+        saved = _labels().saved_at % {"time": time_format(localtime(score.updated_at), "H:i")}
     return mark_safe(  # noqa: S308 - numbers and escaped text in fixed markup
         f'<div id="save-{score.indicator_id}" class="f02-save" role="status">'
         f'<input type="hidden" name="version" value="{score.version}">{saved}</div>'
@@ -113,7 +119,7 @@ def _unit_column(row: IndicatorRow, t: _Labels) -> list[str]:
     out = [f"<h4>{t.claim}</h4>"]
     answer = row.answer
     if answer is not None and answer.claimed_level is not None:
-        level = escape(_("Tingkat %(level)s") % {"level": answer.claimed_level})
+        level = t.claimed_level % {"level": answer.claimed_level}
         altered = f" <mark>{t.altered}</mark>" if row.answer_changed else ""
         out.append(f'<p><strong class="f02-claim">{level}</strong>{altered}</p>')
         out.append(linebreaks(answer.explanation, autoescape=True))
@@ -123,7 +129,7 @@ def _unit_column(row: IndicatorRow, t: _Labels) -> list[str]:
     for item in row.evidence:
         title = escape(item.title)
         url = escape(item.url)
-        rev = escape(_("rev. %(n)s") % {"n": item.number})
+        rev = t.revision % {"n": item.number}
         out.append(
             f'<div class="f02-evidence"><a href="{url}">{title}</a>'
             f' <small class="note">{escape(item.original_name)} · {rev} ·'
