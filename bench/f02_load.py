@@ -368,9 +368,11 @@ def _proc_stat(pid: int) -> tuple[str, int, int] | None:
     return comm, int(rest[1]), int(rest[11]) + int(rest[12])
 
 
-def cpu_snapshot(master: int) -> dict[str, float]:
-    """CPU seconds so far: gunicorn workers, every postgres process, this process, machine."""
-    workers = postgres = 0
+def cpu_snapshot(master: int) -> dict:
+    """CPU ticks so far, per process: gunicorn workers and every postgres process; and CPU
+    seconds of this process and of the whole machine."""
+    workers: dict[int, int] = {}
+    postgres: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -379,17 +381,32 @@ def cpu_snapshot(master: int) -> dict[str, float]:
             continue
         comm, ppid, ticks = stat
         if ppid == master:
-            workers += ticks
+            workers[int(entry)] = ticks
         elif comm.startswith("postgres"):
-            postgres += ticks
+            postgres[int(entry)] = ticks
     fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
     busy = sum(int(v) for v in fields) - int(fields[3]) - int(fields[4])  # minus idle, iowait
     times = os.times()
     return {
-        "workers": workers / CLK_TCK,
-        "postgres": postgres / CLK_TCK,
+        "workers": workers,
+        "postgres": postgres,
         "client": times.user + times.system,
         "machine": busy / CLK_TCK,
+    }
+
+
+def cpu_spent(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds between two snapshots. Per process, so that a process that ends in between
+    (an autovacuum worker, say) drops out instead of making the sum negative."""
+
+    def ticks(group: str) -> int:
+        return sum(t - before[group].get(pid, 0) for pid, t in after[group].items())
+
+    return {
+        "workers": ticks("workers") / CLK_TCK,
+        "postgres": ticks("postgres") / CLK_TCK,
+        "client": after["client"] - before["client"],
+        "machine": after["machine"] - before["machine"],
     }
 
 
@@ -526,7 +543,7 @@ def run_users(
         thread.join()
     after, elapsed = cpu_snapshot(master), time.perf_counter() - from_clock
     result = Result(name, len(browsers), seconds, [s for t in per_thread for s in t], failures)
-    result.cpu = {k: after[k] - before[k] for k in before} | {"elapsed": elapsed}
+    result.cpu = cpu_spent(before, after) | {"elapsed": elapsed}
     return result
 
 

@@ -14,24 +14,20 @@ from scoring import engine
 from scoring.services import cycle_spec
 from units.models import Role, RoleAssignment
 
+from . import selectors_f02_rows as rows
 from .models import (
-    Answer,
     Assessment,
-    Clarification,
     EvaluatorAssignment,
-    EvidenceRevision,
     FieldVisit,
     Indicator,
     Phase,
     Score,
     SurveyResponse,
 )
+from .selectors_f02_rows import Claim, ClarificationItem, EvidenceItem, ScoreState, TeamMember
 from .selectors_rubric import RubricIndicator, instrument_rubric
 from .services.f02 import SCORING_STATUSES
-from .services.workflow import Status, window_annotations, window_problem
-
-PDF = "application/pdf"
-IMAGES = ("image/jpeg", "image/png")
+from .services.workflow import Status, today, window_annotations, window_message
 
 
 def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score | None:
@@ -62,56 +58,21 @@ def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score 
 
 
 def own_assignment(*, user, assessment_id: int) -> EvaluatorAssignment | None:
-    """The person's assignment on an assessment, for every F-02 screen (one query).
-
-    Carries the assessment with its cycle, instrument, unit and agency, the evaluation window
-    with this unit's extension (workflow.window_annotations), and `team`: every assignment
-    of the assessment with its evaluator, lead first (the team is read in the same query).
-    None when the person is not assigned to it. Whether they still hold the evaluator role
-    is the caller's check (roles_of, which the navigation reads anyway: an EXISTS here
-    tripled PostgreSQL's planning time).
-    """
-    team = list(
-        EvaluatorAssignment.objects.filter(assessment_id=assessment_id)
-        .select_related("evaluator", "assessment__cycle__instrument", "assessment__unit__agency")
-        .annotate(
-            **window_annotations(
-                Phase.EVALUATION, cycle="assessment__cycle_id", assessment="assessment_id"
-            )
-        )
-        .order_by("-is_lead", "evaluator__username")
+    """The person's assignment on an assessment, with the assessment, its cycle, instrument,
+    unit and agency (one query); None when they are not assigned to it. Whether they still
+    hold the evaluator role is the caller's check (roles_of, which the navigation reads
+    anyway: an EXISTS here tripled PostgreSQL's planning time)."""
+    return (
+        EvaluatorAssignment.objects.filter(assessment_id=assessment_id, evaluator_id=user.pk)
+        .select_related("assessment__cycle__instrument", "assessment__unit__agency")
+        .order_by()
+        .first()
     )
-    mine = next((a for a in team if a.evaluator_id == user.pk), None)
-    if mine is not None:
-        mine.team = team
-    return mine
-
-
-@dataclass
-class EvidenceItem:
-    """The latest revision of one evidence document (read as values: no model instances)."""
-
-    revision_id: int
-    title: str  # the document's
-    original_name: str
-    number: int
-    size: int
-    content_type: str
-    changed: bool
-    url: str = ""  # set by the view
-
-    @property
-    def is_pdf(self) -> bool:
-        return self.content_type == PDF
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type in IMAGES
 
 
 @dataclass
 class TeamLevel:
-    assignment: EvaluatorAssignment
+    member: TeamMember
     score: Score | None
 
 
@@ -119,10 +80,10 @@ class TeamLevel:
 class IndicatorRow:
     indicator: Indicator
     rubric: RubricIndicator
-    answer: Answer | None
+    answer: Claim | None
     evidence: list[EvidenceItem]
-    score: Score | None  # None for supplementary indicators, which are not scored
-    clarifications: list[Clarification]
+    score: ScoreState | None  # None for supplementary indicators, which are not scored
+    clarifications: list[ClarificationItem]
     team: list[TeamLevel] = field(default_factory=list)
     answer_changed: bool = False
     clarification_changed: bool = False
@@ -196,7 +157,7 @@ class Running:
 class F02Page:
     assessment: Assessment
     assignment: EvaluatorAssignment
-    team: list[EvaluatorAssignment]
+    team: list[TeamMember]
     groups: list[AspectGroup]
     running: Running
     editable: bool
@@ -210,7 +171,7 @@ class F02Page:
     problems: tuple[str, ...] = ()
 
 
-def _running(assessment: Assessment, indicators, scores: dict[int, Score]) -> Running:
+def _running(assessment: Assessment, indicators, scores: dict[int, ScoreState]) -> Running:
     scored_indicators = [i for i in indicators if not i.supplementary]
     levels = {
         i.number: scores[i.pk].level
@@ -236,39 +197,7 @@ def _running(assessment: Assessment, indicators, scores: dict[int, Score]) -> Ru
 def f02_running(*, assessment: Assessment, assignment: EvaluatorAssignment) -> Running:
     """The sticky panel alone (refreshed after each autosave): levels, then the engine."""
     indicators = [r.indicator for r in instrument_rubric(assessment.cycle.instrument)]
-    scores = {s.indicator_id: s for s in Score.objects.filter(assignment=assignment)}
-    return _running(assessment, indicators, scores)
-
-
-def _latest_evidence(assessment: Assessment, since) -> dict[int, list[EvidenceItem]]:
-    """The latest revision of each active evidence document, by indicator; `changed` when
-    uploaded after `since`. Documents have a few revisions each: reading them all is cheaper
-    than a correlated subquery for the latest."""
-    latest: dict[int, tuple] = {}
-    for row in (
-        EvidenceRevision.objects.filter(
-            evidence__assessment=assessment, evidence__removed_at__isnull=True
-        )
-        .order_by("evidence__indicator_id", "evidence_id", "number")
-        .values_list(
-            "evidence_id",
-            "evidence__indicator_id",
-            "pk",
-            "evidence__title",
-            "original_name",
-            "number",
-            "size",
-            "content_type",
-            "uploaded_at",
-        )
-    ):
-        latest[row[0]] = row
-    items: dict[int, list[EvidenceItem]] = {}
-    for _doc, indicator_id, pk, title, name, number, size, kind, uploaded_at in latest.values():
-        changed = since is not None and uploaded_at > since
-        item = EvidenceItem(pk, title, name, number, size, kind, changed)
-        items.setdefault(indicator_id, []).append(item)
-    return items
+    return _running(assessment, indicators, rows.scores(assignment.pk))
 
 
 def f02_page(
@@ -276,19 +205,20 @@ def f02_page(
 ) -> F02Page:
     """Everything the F-02 page shows, in a constant number of queries.
 
-    `assignment` comes from own_assignment (with the team). Rows: the rubric, the unit's
+    `assignment` comes from own_assignment. Rows: the rubric, the unit's
     claim, the latest revision of each active evidence document, this evaluator's score, the
-    clarifications; what the unit changed after `assignment.last_viewed_at` is flagged.
-    Team levels are read only once this evaluator has submitted.
+    clarifications (read in SQL: selectors_f02_rows); what the unit changed after
+    `assignment.last_viewed_at` is flagged. Team levels are read only once this evaluator has
+    submitted.
     """
     since = assignment.last_viewed_at
     rubric = instrument_rubric(assessment.cycle.instrument)
     indicators = [r.indicator for r in rubric]
-    answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
-    evidence = _latest_evidence(assessment, since)
-    scores = {s.indicator_id: s for s in Score.objects.filter(assignment=assignment)}
+    answers = rows.claims(assessment.pk)
+    evidence = rows.latest_evidence(assessment.pk, since)
+    scores = rows.scores(assignment.pk)
     team_visible = assignment.submitted_at is not None
-    team = assignment.team
+    team, window = rows.team_and_window(assessment.pk, Phase.EVALUATION)
     others: dict[tuple[int, int], Score] = {}
     if team_visible:
         others = {
@@ -297,14 +227,7 @@ def f02_page(
                 assignment=assignment
             )
         }
-    clarifications: dict[int, list[Clarification]] = {}
-    for c in (
-        Clarification.objects.filter(assessment=assessment)
-        .select_related("asked_by")
-        .order_by("asked_at", "pk")
-    ):
-        c.is_new = bool(since and c.answered_at and c.answered_at > since)
-        clarifications.setdefault(c.indicator_id, []).append(c)
+    clarifications = rows.clarifications(assessment.pk, since)
 
     groups: list[AspectGroup] = []
     missing: list[int] = []
@@ -315,7 +238,7 @@ def f02_page(
             score = scores.get(ind.pk)
             if score is None:
                 missing.append(ind.pk)
-                score = Score(assignment=assignment, indicator=ind, version=0)
+                score = ScoreState(indicator_id=ind.pk)
         answer = answers.get(ind.pk)
         row = IndicatorRow(
             indicator=ind,
@@ -331,14 +254,16 @@ def f02_page(
         )
         if team_visible and score is not None:
             row.team = [
-                TeamLevel(a, others.get((a.pk, ind.pk))) for a in team if a.pk != assignment.pk
+                TeamLevel(m, others.get((m.assignment_id, ind.pk)))
+                for m in team
+                if m.assignment_id != assignment.pk
             ]
         if not groups or groups[-1].aspect != ind.aspect:
             groups.append(AspectGroup(ind.aspect, []))
         groups[-1].rows.append(row)
 
     running = _running(assessment, indicators, scores)
-    lock_reason = "" if team_visible else _lock_reason(assessment, assignment, on)
+    lock_reason = "" if team_visible else _lock_reason(assessment, window, on)
     editable = not team_visible and not lock_reason
     return F02Page(
         assessment=assessment,
@@ -357,7 +282,7 @@ def f02_page(
     )
 
 
-def _lock_reason(assessment: Assessment, assignment: EvaluatorAssignment, on) -> str:
+def _lock_reason(assessment: Assessment, window, on) -> str:
     """Why an evaluator who has not submitted cannot score now ("" when they can)."""
     if assessment.status == Status.DRAFT:
         return _("Unit belum mengajukan F-01; penilaian F-02 dimulai setelah F-01 diajukan.")
@@ -367,8 +292,7 @@ def _lock_reason(assessment: Assessment, assignment: EvaluatorAssignment, on) ->
         return _("Status penilaian adalah “%(status)s”.") % {
             "status": assessment.get_status_display()
         }
-    # The window comes with the assignment when selectors_f02.own_assignment read it.
-    return window_problem(assessment, Phase.EVALUATION, on, annotated=assignment) or ""
+    return window_message(Phase.EVALUATION, window, on or today()) or ""
 
 
 def field_visit_of(assignment: EvaluatorAssignment) -> FieldVisit | None:

@@ -118,8 +118,8 @@ def save_status(score) -> SafeString:
 def _unit_column(row: IndicatorRow, t: _Labels) -> list[str]:
     out = [f"<h4>{t.claim}</h4>"]
     answer = row.answer
-    if answer is not None and answer.claimed_level is not None:
-        level = t.claimed_level % {"level": answer.claimed_level}
+    if answer is not None and answer.level is not None:
+        level = t.claimed_level % {"level": answer.level}
         altered = f" <mark>{t.altered}</mark>" if row.answer_changed else ""
         out.append(f'<p><strong class="f02-claim">{level}</strong>{altered}</p>')
         out.append(linebreaks(answer.explanation, autoescape=True))
@@ -152,7 +152,7 @@ def _unit_column(row: IndicatorRow, t: _Labels) -> list[str]:
     for c in row.clarifications:
         out.append(
             f'<div class="f02-clarification"><p><b>{t.clarification}</b>'
-            f" ({escape(c.asked_by.display_name)}, {_when(c.asked_at)}): {escape(c.question)}</p>"
+            f" ({escape(c.asked_by)}, {_when(c.asked_at)}): {escape(c.question)}</p>"
         )
         if c.answered_at:
             new = f"<mark>{t.new}</mark> " if c.is_new else ""
@@ -160,7 +160,7 @@ def _unit_column(row: IndicatorRow, t: _Labels) -> list[str]:
                 f"<p><b>{t.unit_answer}</b> ({_when(c.answered_at)}): {new}{escape(c.answer)}</p>"
             )
         else:
-            out.append(f'<p class="note">{escape(c.get_status_display())}</p>')
+            out.append(f'<p class="note">{escape(c.status_label)}</p>')
         out.append("</div>")
     return out
 
@@ -192,14 +192,14 @@ def _evaluator_column(row: IndicatorRow, page: F02Page, csrf: str, t: _Labels) -
         out.append(f'<table class="f02-team"><caption>{t.team_caption}</caption>')
         for member in row.team:
             waiting = ""
-            if not member.assignment.submitted_at:
+            if not member.member.submitted_at:
                 waiting = f' <small class="note">({t.not_submitted})</small>'
             level, note = "—", ""
             if member.score is not None:
                 level = "—" if member.score.level is None else str(member.score.level)
                 note = escape(member.score.note)
             out.append(
-                f'<tr class="team-level"><td>{escape(member.assignment.evaluator.display_name)}'
+                f'<tr class="team-level"><td>{escape(member.member.name)}'
                 f'{waiting}</td><td class="num">{level}</td><td>{note}</td></tr>'
             )
         out.append("</table>")

@@ -1,0 +1,220 @@
+"""The F-02 page's reads in SQL: claims, evidence, scores, clarifications, team and window.
+
+Why SQL and not the ORM: the F-02 page has a target of 100 requests/s per worker core, at
+most 10 ms of CPU for the whole page. Building and compiling an ORM query costs 0.5–1 ms of
+CPU on the reference machine whatever it returns (3 ms for the team with the phase window's
+subqueries), and making 30 model instances about as much again. The four per-indicator reads
+cost 3.5–4.5 ms through the ORM and about 0.5 ms as the SELECTs below (`bench/f02_load.py`).
+Each reads a few tables by an indexed key, in SQL that PostgreSQL and SQLite both run, into
+small read-only rows; tests/evaluations/test_f02_rows.py checks them against the same data
+read through the models. Writes stay in the ORM (services).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils import timezone
+
+from units.models import User
+
+from .models import ClarificationStatus
+
+PDF = "application/pdf"
+IMAGES = ("image/jpeg", "image/png")
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """A timestamp as the ORM gives it: PostgreSQL returns it aware, SQLite as naive UTC."""
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value, dt.UTC)
+    return value
+
+
+def _date(value: dt.date | str | None) -> dt.date | None:
+    """A date column; SQLite gives a computed one (MAX) as ISO text."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _display_name(username: str, full_name: str, first_name: str, last_name: str) -> str:
+    """User.display_name from the four columns it reads (an unsaved User, no query)."""
+    person = User(
+        username=username, full_name=full_name, first_name=first_name, last_name=last_name
+    )
+    return person.display_name
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The unit's F-01 answer to one indicator."""
+
+    level: int | None
+    explanation: str
+    updated_at: dt.datetime | None
+
+
+def claims(assessment_id: int) -> dict[int, Claim]:
+    """The unit's answers by indicator id."""
+    return {
+        indicator_id: Claim(level, explanation, _aware(updated_at))
+        for indicator_id, level, explanation, updated_at in _rows(
+            "SELECT indicator_id, claimed_level, explanation, updated_at"
+            " FROM evaluations_answer WHERE assessment_id = %s",
+            [assessment_id],
+        )
+    }
+
+
+@dataclass
+class ScoreState:
+    """One evaluator's level, note and recommendation for one indicator, with the version the
+    next autosave must send (0 for a row not created yet)."""
+
+    indicator_id: int
+    level: int | None = None
+    note: str = ""
+    recommendation: str = ""
+    version: int = 0
+    updated_at: dt.datetime | None = None
+
+
+def scores(assignment_id: int) -> dict[int, ScoreState]:
+    """An evaluator's score rows by indicator id."""
+    return {
+        row[0]: ScoreState(*row[:5], _aware(row[5]))
+        for row in _rows(
+            "SELECT indicator_id, level, note, recommendation, version, updated_at"
+            " FROM evaluations_score WHERE assignment_id = %s",
+            [assignment_id],
+        )
+    }
+
+
+@dataclass
+class EvidenceItem:
+    """The latest revision of one active evidence document."""
+
+    revision_id: int
+    title: str  # the document's
+    original_name: str
+    number: int
+    size: int
+    content_type: str
+    changed: bool
+    url: str = ""  # set by the view
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == PDF
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in IMAGES
+
+
+def latest_evidence(assessment_id: int, since: dt.datetime | None) -> dict[int, list[EvidenceItem]]:
+    """The latest revision of each active evidence document, by indicator id; `changed` when
+    uploaded after `since`. Documents have a few revisions each: reading them all costs less
+    than a correlated subquery for the latest."""
+    latest: dict[int, tuple] = {}
+    for row in _rows(
+        "SELECT r.evidence_id, e.indicator_id, r.id, e.title, r.original_name, r.number,"
+        " r.size, r.content_type, r.uploaded_at"
+        " FROM evaluations_evidencerevision r"
+        " JOIN evaluations_evidence e ON e.id = r.evidence_id"
+        " WHERE e.assessment_id = %s AND e.removed_at IS NULL"
+        " ORDER BY e.indicator_id, r.evidence_id, r.number",
+        [assessment_id],
+    ):
+        latest[row[0]] = row
+    items: dict[int, list[EvidenceItem]] = {}
+    for _doc, indicator_id, pk, title, name, number, size, kind, uploaded in latest.values():
+        changed = since is not None and _aware(uploaded) > since
+        items.setdefault(indicator_id, []).append(
+            EvidenceItem(pk, title, name, number, size, kind, changed)
+        )
+    return items
+
+
+@dataclass(frozen=True)
+class ClarificationItem:
+    """A question the evaluators returned to the unit, and the unit's answer."""
+
+    indicator_id: int
+    question: str
+    answer: str
+    asked_at: dt.datetime
+    answered_at: dt.datetime | None
+    status_label: str
+    asked_by: str  # display name
+    is_new: bool  # answered after the evaluator last looked
+
+
+def clarifications(assessment_id: int, since: dt.datetime | None) -> dict[int, list]:
+    """The assessment's clarifications by indicator id, oldest first."""
+    items: dict[int, list[ClarificationItem]] = {}
+    for row in _rows(
+        "SELECT c.indicator_id, c.question, c.answer, c.asked_at, c.answered_at, c.status,"
+        " u.username, u.full_name, u.first_name, u.last_name"
+        " FROM evaluations_clarification c JOIN units_user u ON u.id = c.asked_by_id"
+        " WHERE c.assessment_id = %s ORDER BY c.asked_at, c.id",
+        [assessment_id],
+    ):
+        indicator_id, question, answer, asked_at, answered_at, status = row[:6]
+        answered_at = _aware(answered_at)
+        items.setdefault(indicator_id, []).append(
+            ClarificationItem(
+                indicator_id=indicator_id,
+                question=question,
+                answer=answer,
+                asked_at=_aware(asked_at),
+                answered_at=answered_at,
+                status_label=str(ClarificationStatus(status).label),
+                asked_by=_display_name(*row[6:]),
+                is_new=bool(since and answered_at and answered_at > since),
+            )
+        )
+    return items
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """One evaluator assigned to the assessment."""
+
+    assignment_id: int
+    name: str  # display name
+    is_lead: bool
+    submitted_at: dt.datetime | None
+
+
+def team_and_window(
+    assessment_id: int, phase: str
+) -> tuple[list[TeamMember], tuple[dt.date, dt.date] | None]:
+    """The assessment's evaluators, lead first, and the window of `phase` for this unit: the
+    cycle's, ending later when the unit was given more time (as workflow.window_of)."""
+    found = _rows(
+        "SELECT ea.id, ea.is_lead, ea.submitted_at,"
+        " u.username, u.full_name, u.first_name, u.last_name,"
+        " w.starts_on, w.ends_on, (SELECT MAX(x.ends_on) FROM evaluations_phaseextension x"
+        "  WHERE x.assessment_id = ea.assessment_id AND x.phase = w.phase)"
+        " FROM evaluations_evaluatorassignment ea"
+        " JOIN units_user u ON u.id = ea.evaluator_id"
+        " JOIN evaluations_assessment a ON a.id = ea.assessment_id"
+        " LEFT JOIN evaluations_phasewindow w ON w.cycle_id = a.cycle_id AND w.phase = %s"
+        " WHERE ea.assessment_id = %s ORDER BY ea.is_lead DESC, u.username",
+        [phase, assessment_id],
+    )
+    team = []
+    for pk, is_lead, submitted_at, *person in (row[:7] for row in found):
+        team.append(TeamMember(pk, _display_name(*person), bool(is_lead), _aware(submitted_at)))
+    window = None
+    if found and found[0][7] is not None:
+        starts, ends, extended = found[0][7], found[0][8], _date(found[0][9])
+        window = (starts, max(ends, extended or ends))
+    return team, window
