@@ -357,56 +357,46 @@ def stop_server(process: subprocess.Popen | None) -> None:
 # --- CPU accounting ------------------------------------------------------------------------
 
 
-def _proc_stat(pid: int) -> tuple[str, int, int] | None:
-    """(command, parent pid, CPU ticks) of a process, or None when it is gone."""
+def _proc_stat(pid: int) -> tuple[str, int, int, int] | None:
+    """(command, parent pid, CPU ticks, CPU ticks of its ended children) of a process, or
+    None when it is gone."""
     try:
         raw = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     comm = raw[raw.index("(") + 1 : raw.rindex(")")]
     rest = raw[raw.rindex(")") + 2 :].split()
-    return comm, int(rest[1]), int(rest[11]) + int(rest[12])
+    return comm, int(rest[1]), int(rest[11]) + int(rest[12]), int(rest[13]) + int(rest[14])
 
 
-def cpu_snapshot(master: int) -> dict:
-    """CPU ticks so far, per process: gunicorn workers and every postgres process; and CPU
-    seconds of this process and of the whole machine."""
-    workers: dict[int, int] = {}
-    postgres: dict[int, int] = {}
+def cpu_snapshot(master: int) -> dict[str, float]:
+    """CPU seconds so far: gunicorn workers, PostgreSQL, this process, the machine.
+
+    A process that ends between two snapshots (a PostgreSQL backend whose connection reached
+    its maximum age, an autovacuum worker) keeps counting: its parent's "ended children"
+    ticks include it, so the sums only grow."""
+    procs = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        stat = _proc_stat(int(entry))
-        if stat is None:
-            continue
-        comm, ppid, ticks = stat
+        if entry.isdigit() and (stat := _proc_stat(int(entry))) is not None:
+            procs[int(entry)] = stat
+    workers = procs[master][3] if master in procs else 0
+    postgres = 0
+    for comm, ppid, ticks, ended in procs.values():
         if ppid == master:
-            workers[int(entry)] = ticks
+            workers += ticks
         elif comm.startswith("postgres"):
-            postgres[int(entry)] = ticks
+            postgres += ticks
+            parent = procs.get(ppid)
+            if parent is None or not parent[0].startswith("postgres"):
+                postgres += ended  # the postmaster: every backend that has ended
     fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
     busy = sum(int(v) for v in fields) - int(fields[3]) - int(fields[4])  # minus idle, iowait
     times = os.times()
     return {
-        "workers": workers,
-        "postgres": postgres,
+        "workers": workers / CLK_TCK,
+        "postgres": postgres / CLK_TCK,
         "client": times.user + times.system,
         "machine": busy / CLK_TCK,
-    }
-
-
-def cpu_spent(before: dict, after: dict) -> dict[str, float]:
-    """CPU seconds between two snapshots. Per process, so that a process that ends in between
-    (an autovacuum worker, say) drops out instead of making the sum negative."""
-
-    def ticks(group: str) -> int:
-        return sum(t - before[group].get(pid, 0) for pid, t in after[group].items())
-
-    return {
-        "workers": ticks("workers") / CLK_TCK,
-        "postgres": ticks("postgres") / CLK_TCK,
-        "client": after["client"] - before["client"],
-        "machine": after["machine"] - before["machine"],
     }
 
 
@@ -543,7 +533,7 @@ def run_users(
         thread.join()
     after, elapsed = cpu_snapshot(master), time.perf_counter() - from_clock
     result = Result(name, len(browsers), seconds, [s for t in per_thread for s in t], failures)
-    result.cpu = cpu_spent(before, after) | {"elapsed": elapsed}
+    result.cpu = {k: after[k] - before[k] for k in before} | {"elapsed": elapsed}
     return result
 
 
