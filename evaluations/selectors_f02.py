@@ -109,7 +109,6 @@ class IndicatorRow:
 class AspectGroup:
     aspect: object  # Aspect, or None for the supplementary indicators
     rows: list[IndicatorRow]
-    rows_html: str = ""  # set by the view (views/f02_rows.py)
 
 
 @dataclass(frozen=True)

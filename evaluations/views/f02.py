@@ -29,7 +29,7 @@ from ..selectors import assessments_visible_to
 from ..services import f02 as f02_services
 from ..services.clarifications import clarification_request
 from ..services.workflow import WorkflowError, window_problem
-from .f02_rows import indicator_blocks, save_status
+from .f02_rows import aspect_sections, save_status
 from .files import private_file_response
 
 PAGE = "evaluations/f02_form.html"
@@ -78,15 +78,14 @@ def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
         f02_services.scores_ensure(assignment, page.missing_score_ids)
     # After the "changed since you last looked" marks are computed from the old time.
     f02_services.assignment_mark_viewed(assignment=assignment)
-    csrf = get_token(request)
-    for group in page.groups:
-        if clarify:
+    if clarify:
+        for group in page.groups:
             for row in group.rows:
                 row.clarify_checked = row.indicator.pk in clarify["checked"]
                 row.clarify_question = clarify["questions"].get(row.indicator.pk, "")
-        group.rows_html = indicator_blocks(group.rows, page, csrf)
     context = {
         "page": page,
+        "sections": aspect_sections(page, get_token(request)) if page.f01_visible else "",
         "assessment": assessment,
         "running": page.running,
         "problems": problems,

@@ -12,7 +12,7 @@ The rarer autosave answers (conflict, refusal) stay template partials in f02_for
 import html
 from dataclasses import dataclass
 
-from django.template.defaultfilters import filesizeformat
+from django.template.defaultfilters import filesizeformat, floatformat
 from django.utils.dateformat import format as date_format
 from django.utils.dateformat import time_format
 from django.utils.html import linebreaks
@@ -48,10 +48,12 @@ class _Labels:
     ask: str
     ask_label: str
     question_label: str
+    supplementary: str
     # Formats, filled with numbers only
     claimed_level: str
     revision: str
     saved_at: str
+    weight: str
 
 
 _LABELS: dict[str, _Labels] = {}
@@ -91,9 +93,11 @@ def _labels() -> _Labels:
                     _("Minta klarifikasi"),
                     _("Kembalikan indikator ini ke unit dengan pertanyaan:"),
                     _("Pertanyaan klarifikasi"),
+                    _("Informasi tambahan (tidak dinilai)"),
                     _("Tingkat %(level)s"),
                     _("rev. %(n)s"),
                     _("Tersimpan %(time)s"),
+                    _("bobot %(weight)s%%"),
                 )
             )
         )
@@ -237,9 +241,24 @@ def indicator_block(row: IndicatorRow, page: F02Page, csrf: str) -> str:
     )
 
 
-def indicator_blocks(rows: list[IndicatorRow], page: F02Page, csrf: str) -> SafeString:
-    """The blocks of one aspect; `csrf` is the request's token (one per page, not per form)."""
+def aspect_sections(page: F02Page, csrf: str) -> SafeString:
+    """The page's main column: one section per aspect with its indicator blocks; `csrf` is
+    the request's token (one per page, not per form)."""
+    t = _labels()
     csrf = escape(csrf)
-    return mark_safe(  # noqa: S308 - every value escaped in indicator_block
-        "\n".join(indicator_block(row, page, csrf) for row in rows)
-    )
+    out = []
+    for n, group in enumerate(page.groups, 1):
+        title = t.supplementary
+        if group.aspect is not None:
+            weight = t.weight % {"weight": floatformat(group.aspect.weight, "-3")}
+            title = (
+                f"{escape(group.aspect.code)}. {escape(group.aspect.name)}"
+                f' <small class="note">{weight}</small>'
+            )
+        out.append(
+            f'<section class="card f02-aspect" aria-labelledby="aspek-{n}">'
+            f'<h2 id="aspek-{n}">{title}</h2>\n'
+            + "\n".join(indicator_block(row, page, csrf) for row in group.rows)
+            + "</section>"
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 - every value escaped above
