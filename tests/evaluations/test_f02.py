@@ -420,9 +420,9 @@ class F02PageTest(F02TestCase):
         few_with = page_queries()
         self.fill_all(self.assignment, level=4)
         all_with = page_queries()
-        # user, the navigation's roles, the team with the assessment and the evaluation window,
-        # answers, evidence, scores, clarifications, UPDATE last_viewed_at; the rubric is
-        # cached. With every level in, the survey answers too, for the engine.
+        # user, the navigation's roles, own assignment with the assessment, team with the
+        # evaluation window, answers, evidence, scores, clarifications, UPDATE last_viewed_at;
+        # the rubric is cached. With every level in, the survey answers too, for the engine.
         self.assertEqual([few_without, few_with, all_with], [PAGE_QUERIES] * 2 + [PAGE_QUERIES + 1])
         with self.assertNumQueries(PAGE_QUERIES + 1):
             self.client.get(self.page_url())
