@@ -71,7 +71,7 @@ def claims(assessment_id: int) -> dict[int, Claim]:
     }
 
 
-@dataclass
+@dataclass(frozen=True)
 class ScoreState:
     """One evaluator's level, note and recommendation for one indicator, with the version the
     next autosave must send (0 for a row not created yet)."""

@@ -38,7 +38,6 @@ from .workflow import (
     require_window,
     set_status,
     today,
-    window_problem,
 )
 
 # Statuses in which an evaluator may score: F-01 is in, and no clarification is pending.
@@ -91,17 +90,6 @@ def _require_own_open_assignment(assignment: EvaluatorAssignment, by) -> None:
         )
 
 
-def _require_evaluation_window(assessment: Assessment, score: Score | None = None) -> None:
-    """The evaluation window check, from the window the autosave query already fetched.
-
-    The row fetched by selectors_f02.score_for_autosave carries the window (with this unit's
-    extension) as annotations (workflow.window_annotations), so the check costs no query.
-    """
-    problem = window_problem(assessment, Phase.EVALUATION, annotated=score)
-    if problem:
-        raise WorkflowError(problem)
-
-
 def _clean_level(level) -> int | None:
     if level in (None, ""):
         return None
@@ -141,7 +129,8 @@ def score_autosave(
     assessment = assignment.assessment
     _require_own_open_assignment(assignment, by)
     require_status(assessment, *SCORING_STATUSES)
-    _require_evaluation_window(assessment, score)
+    # The window came with the row (selectors_f02.score_for_autosave): no query.
+    require_window(assessment, Phase.EVALUATION, annotated=score)
     values = {
         "level": _clean_level(level),
         "note": note or "",

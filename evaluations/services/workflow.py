@@ -106,8 +106,11 @@ def window_problem(
     return window_message(phase, window, on or today())
 
 
-def require_window(assessment: Assessment, phase: Phase, on: dt.date | None = None) -> None:
-    problem = window_problem(assessment, phase, on)
+def require_window(
+    assessment: Assessment, phase: Phase, on: dt.date | None = None, *, annotated=None
+) -> None:
+    """Refuse unless the phase is open for this unit (`annotated`: as for window_problem)."""
+    problem = window_problem(assessment, phase, on, annotated=annotated)
     if problem:
         raise WorkflowError(problem)
 
