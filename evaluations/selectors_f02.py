@@ -7,12 +7,11 @@ evaluator who has submitted their own F-02, so no template or fragment can leak 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists
 from django.utils.translation import gettext as _
 
 from scoring import engine
 from scoring.services import cycle_spec
-from units.models import Role, RoleAssignment
+from units.permissions import roles_of
 
 from . import selectors_f02_rows as rows
 from .models import (
@@ -36,15 +35,17 @@ def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score 
     Carries its assignment, assessment and indicator, whether the person still holds the
     evaluator role, and the evaluation window of the cycle with this unit's latest extension
     (`window_starts`, `window_ends`, `window_extended_to`). None when the person has no such
-    row: not theirs, no longer an evaluator, or the row was never created.
+    row: not theirs, no longer an evaluator, or the row was never created. The role comes
+    from roles_of, read with the user (units/auth.py).
     """
+    if not roles_of(user).evaluator:
+        return None
     return (
         Score.objects.filter(
             assignment__assessment_id=assessment_id,
             assignment__evaluator_id=user.pk,
             indicator_id=indicator_id,
         )
-        .filter(Exists(RoleAssignment.objects.filter(user_id=user.pk, role=Role.EVALUATOR)))
         .select_related("assignment__assessment", "indicator")
         .annotate(
             **window_annotations(
@@ -53,19 +54,6 @@ def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score 
                 assessment="assignment__assessment_id",
             )
         )
-        .first()
-    )
-
-
-def own_assignment(*, user, assessment_id: int) -> EvaluatorAssignment | None:
-    """The person's assignment on an assessment, with the assessment, its cycle, instrument,
-    unit and agency (one query); None when they are not assigned to it. Whether they still
-    hold the evaluator role is the caller's check (roles_of, which the navigation reads
-    anyway: an EXISTS here tripled PostgreSQL's planning time)."""
-    return (
-        EvaluatorAssignment.objects.filter(assessment_id=assessment_id, evaluator_id=user.pk)
-        .select_related("assessment__cycle__instrument", "assessment__unit__agency")
-        .order_by()
         .first()
     )
 

@@ -13,21 +13,21 @@ read through the models. Writes stay in the ORM (services).
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
 from django.utils import timezone
 
-from units.models import User
+from pekppp.lib.sqlmodels import ModelColumns, fetch
+from units.models import Agency, ServiceUnit, User
 
-from .models import ClarificationStatus
+from .models import (
+    Assessment,
+    ClarificationStatus,
+    Cycle,
+    EvaluatorAssignment,
+    InstrumentVersion,
+)
 
 PDF = "application/pdf"
 IMAGES = ("image/jpeg", "image/png")
-
-
-def _rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -59,11 +59,51 @@ class Claim:
     updated_at: dt.datetime | None
 
 
+_ASSIGNMENT = ModelColumns(EvaluatorAssignment, "ea")
+_ASSESSMENT = ModelColumns(Assessment, "a")
+_CYCLE = ModelColumns(Cycle, "c")
+_INSTRUMENT = ModelColumns(InstrumentVersion, "i")
+_UNIT = ModelColumns(ServiceUnit, "u")
+_AGENCY = ModelColumns(Agency, "g")
+
+
+def own_assignment(*, user, assessment_id: int) -> EvaluatorAssignment | None:
+    """The person's assignment on an assessment, with the assessment, its cycle, instrument,
+    unit and agency attached as select_related would; None when they are not assigned to it.
+    Whether they still hold the evaluator role is the caller's check (roles_of, read with the
+    user: an EXISTS here tripled PostgreSQL's planning time)."""
+    tables = (_ASSIGNMENT, _ASSESSMENT, _CYCLE, _INSTRUMENT, _UNIT, _AGENCY)
+    found = fetch(
+        f"SELECT {', '.join(t.sql for t in tables)}"
+        " FROM evaluations_evaluatorassignment ea"
+        " JOIN evaluations_assessment a ON a.id = ea.assessment_id"
+        " JOIN evaluations_cycle c ON c.id = a.cycle_id"
+        " JOIN evaluations_instrumentversion i ON i.id = c.instrument_id"
+        " JOIN units_serviceunit u ON u.id = a.unit_id"
+        " JOIN units_agency g ON g.id = u.agency_id"
+        " WHERE ea.assessment_id = %s AND ea.evaluator_id = %s",
+        [assessment_id, user.pk],
+    )
+    if not found:
+        return None
+    start, loaded = 0, []
+    for table in tables:
+        loaded.append(table.load(found[0], start))
+        start += len(table)
+    assignment, assessment, cycle, instrument, unit, agency = loaded
+    EvaluatorAssignment.assessment.field.set_cached_value(assignment, assessment)
+    Assessment.cycle.field.set_cached_value(assessment, cycle)
+    Assessment.unit.field.set_cached_value(assessment, unit)
+    Cycle.instrument.field.set_cached_value(cycle, instrument)
+    ServiceUnit.agency.field.set_cached_value(unit, agency)
+    return assignment
+
+
 def claims(assessment_id: int) -> dict[int, Claim]:
     """The unit's answers by indicator id."""
     return {
         indicator_id: Claim(level, explanation, _aware(updated_at))
-        for indicator_id, level, explanation, updated_at in _rows(
+        for indicator_id, level, explanation, updated_at in fetch(
             "SELECT indicator_id, claimed_level, explanation, updated_at"
             " FROM evaluations_answer WHERE assessment_id = %s",
             [assessment_id],
@@ -88,7 +128,7 @@ def scores(assignment_id: int) -> dict[int, ScoreState]:
     """An evaluator's score rows by indicator id."""
     return {
         row[0]: ScoreState(*row[:5], _aware(row[5]))
-        for row in _rows(
+        for row in fetch(
             "SELECT indicator_id, level, note, recommendation, version, updated_at"
             " FROM evaluations_score WHERE assignment_id = %s",
             [assignment_id],
@@ -123,7 +163,7 @@ def latest_evidence(assessment_id: int, since: dt.datetime | None) -> dict[int, 
     uploaded after `since`. Documents have a few revisions each: reading them all costs less
     than a correlated subquery for the latest."""
     latest: dict[int, tuple] = {}
-    for row in _rows(
+    for row in fetch(
         "SELECT r.evidence_id, e.indicator_id, r.id, e.title, r.original_name, r.number,"
         " r.size, r.content_type, r.uploaded_at"
         " FROM evaluations_evidencerevision r"
@@ -159,7 +199,7 @@ class ClarificationItem:
 def clarifications(assessment_id: int, since: dt.datetime | None) -> dict[int, list]:
     """The assessment's clarifications by indicator id, oldest first."""
     items: dict[int, list[ClarificationItem]] = {}
-    for row in _rows(
+    for row in fetch(
         "SELECT c.indicator_id, c.question, c.answer, c.asked_at, c.answered_at, c.status,"
         " u.username, u.full_name, u.first_name, u.last_name"
         " FROM evaluations_clarification c JOIN units_user u ON u.id = c.asked_by_id"
@@ -198,7 +238,7 @@ def team_and_window(
 ) -> tuple[list[TeamMember], tuple[dt.date, dt.date] | None]:
     """The assessment's evaluators, lead first, and the window of `phase` for this unit: the
     cycle's, ending later when the unit was given more time (as workflow.window_of)."""
-    found = _rows(
+    found = fetch(
         "SELECT ea.id, ea.is_lead, ea.submitted_at,"
         " u.username, u.full_name, u.first_name, u.last_name,"
         " w.starts_on, w.ends_on, (SELECT MAX(x.ends_on) FROM evaluations_phaseextension x"

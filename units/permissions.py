@@ -1,9 +1,11 @@
 """Who holds which role, and where. The one place role predicates are decided.
 
-A person's role assignments are read with one query and cached on the user object for the
-request, so predicates can be called freely from views, selectors and templates.
+A person's role assignments are read with the user (units/auth.py) or with one query, and
+cached on the user object for the request, so predicates can be called freely from views,
+selectors and templates.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .models import Role, RoleAssignment
@@ -52,11 +54,18 @@ def roles_of(user) -> RoleSet:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
+    return remember_roles(
+        user,
+        RoleAssignment.objects.filter(user=user).values_list("role", "agency_id", "unit_id"),
+    )
+
+
+def remember_roles(user, assignments: Iterable[tuple[str, int | None, int | None]]) -> RoleSet:
+    """The role set of `(role, agency_id, unit_id)` rows, cached on `user` for the request
+    (the auth backend reads the rows with the user: units/auth.py)."""
     admin = evaluator = False
     coordinator, leadership, operator = set(), set(), set()
-    for role, agency_id, unit_id in RoleAssignment.objects.filter(user=user).values_list(
-        "role", "agency_id", "unit_id"
-    ):
+    for role, agency_id, unit_id in assignments:
         if role == Role.MINISTRY_ADMIN:
             admin = True
         elif role == Role.EVALUATOR:

@@ -26,6 +26,7 @@ from ..forms import FieldVisitForm
 from ..models import Assessment, FieldVisitPhoto, Indicator, Phase
 from ..permissions import assignment_of, can_view_assessment, can_view_visit_photos
 from ..selectors import assessments_visible_to
+from ..selectors_f02_rows import own_assignment
 from ..services import f02 as f02_services
 from ..services.clarifications import clarification_request
 from ..services.workflow import WorkflowError, window_problem
@@ -51,7 +52,7 @@ def _own_assignment(request, pk: int):
     assessment, 403 for someone who can but is not one of its evaluators."""
     mine = None
     if roles_of(request.user).evaluator:
-        mine = selectors_f02.own_assignment(user=request.user, assessment_id=pk)
+        mine = own_assignment(user=request.user, assessment_id=pk)
     if mine is None:
         get_object_or_404(assessments_visible_to(request.user), pk=pk)
         raise PermissionDenied(_("Hanya evaluator yang ditugaskan yang dapat membuka F-02."))

@@ -25,6 +25,37 @@ class F02RowsTest(F02TestCase):
     def setUp(self):
         self.since = timezone.now() - dt.timedelta(minutes=5)
 
+    def test_it_reads_the_own_assignment_with_its_relations_as_the_orm_does(self):
+        EvaluatorAssignment.objects.filter(pk=self.assignment.pk).update(
+            last_viewed_at=timezone.now()
+        )
+        expected = EvaluatorAssignment.objects.select_related(
+            "assessment__cycle__instrument", "assessment__unit__agency"
+        ).get(pk=self.assignment.pk)
+        with self.assertNumQueries(1):
+            got = rows.own_assignment(user=self.evaluator, assessment_id=self.assessment.pk)
+            pairs = [
+                (got, expected),
+                (got.assessment, expected.assessment),
+                (got.assessment.cycle, expected.assessment.cycle),
+                (got.assessment.cycle.instrument, expected.assessment.cycle.instrument),
+                (got.assessment.unit, expected.assessment.unit),
+                (got.assessment.unit.agency, expected.assessment.unit.agency),
+            ]
+        for mine, theirs in pairs:
+            with self.subTest(model=type(theirs).__name__):
+                values = {f.attname: getattr(theirs, f.attname) for f in theirs._meta.fields}
+                self.assertEqual({k: getattr(mine, k) for k in values}, values)
+                for name, value in values.items():  # bool, Decimal, aware datetime alike
+                    self.assertIs(type(getattr(mine, name)), type(value), name)
+                self.assertFalse(mine._state.adding)
+                self.assertEqual(mine._state.db, "default")
+        self.assertTrue(timezone.is_aware(got.last_viewed_at))
+        self.assertIsNone(rows.own_assignment(user=self.stranger, assessment_id=self.assessment.pk))
+        self.assertIsNone(
+            rows.own_assignment(user=self.evaluator, assessment_id=self.other_assessment.pk)
+        )
+
     def test_it_reads_the_claims_as_the_models_hold_them(self):
         ff.give_answers(self.assessment, self.operator, self.indicators[:3], level=4)
         Answer.objects.filter(indicator=self.indicators[1]).update(
