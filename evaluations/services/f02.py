@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -190,9 +190,15 @@ def _start_evaluation(assessment: Assessment, by) -> None:
 def assignment_mark_viewed(
     *, assignment: EvaluatorAssignment, at: dt.datetime | None = None
 ) -> None:
-    """Remember when the evaluator last opened F-02 (one UPDATE): later changes are marked."""
+    """Remember when the evaluator last opened F-02 (one UPDATE): later changes are marked.
+    Plain SQL: it runs on every F-02 page view, and the ORM's UPDATE costs three times as
+    much CPU to build as to run (see selectors_f02_rows)."""
     at = at or timezone.now()
-    EvaluatorAssignment.objects.filter(pk=assignment.pk).update(last_viewed_at=at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE evaluations_evaluatorassignment SET last_viewed_at = %s WHERE id = %s",
+            [connection.ops.adapt_datetimefield_value(at), assignment.pk],
+        )
     assignment.last_viewed_at = at
 
 

@@ -10,12 +10,13 @@ The rarer autosave answers (conflict, refusal) stay template partials in f02_for
 """
 
 import html
+import re
 from dataclasses import dataclass
 
 from django.template.defaultfilters import filesizeformat, floatformat
 from django.utils.dateformat import format as date_format
 from django.utils.dateformat import time_format
-from django.utils.html import linebreaks
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import get_language
@@ -54,6 +55,9 @@ class _Labels:
     revision: str
     saved_at: str
     weight: str
+    # filesizeformat's units ("%s KB" … "%s PB") and the decimal separator
+    size_units: tuple[str, ...]
+    decimal_separator: str
 
 
 _LABELS: dict[str, _Labels] = {}
@@ -63,6 +67,31 @@ def escape(value) -> str:
     """The escaping of django.utils.html.escape, without its lazy-string wrapper (called
     about 15 times per indicator)."""
     return html.escape(str(value))
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+
+
+def linebreaks(text: str) -> str:
+    """django.utils.html.linebreaks(text, autoescape=True), without its lazy-string wrapper:
+    paragraphs in <p>, single line breaks as <br>, everything escaped."""
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    return "\n\n".join(
+        f"<p>{escape(paragraph).replace(chr(10), '<br>')}</p>"
+        for paragraph in _PARAGRAPH_BREAK.split(text)
+    )
+
+
+def file_size(size: int, t: "_Labels") -> str:
+    """django's filesizeformat for one language's labels, without a translation lookup per
+    call (one per evidence file)."""
+    if size < 1024:  # "%(size)d bytes" has plural forms: rare enough for Django's own
+        return filesizeformat(size)
+    value, unit = size / 1024, 0
+    while value >= 1024 and unit < len(t.size_units) - 1:
+        value, unit = value / 1024, unit + 1
+    number = f"{round(value, 1):.1f}".replace(".", t.decimal_separator)
+    return (t.size_units[unit] % number).replace(" ", "\xa0")
 
 
 def _labels() -> _Labels:
@@ -99,7 +128,9 @@ def _labels() -> _Labels:
                     _("Tersimpan %(time)s"),
                     _("bobot %(weight)s%%"),
                 )
-            )
+            ),
+            size_units=tuple(_(unit) for unit in ("%s KB", "%s MB", "%s GB", "%s TB", "%s PB")),
+            decimal_separator=get_format("DECIMAL_SEPARATOR"),
         )
     return labels
 
@@ -108,11 +139,12 @@ def _when(value) -> str:
     return date_format(localtime(value), "d-m-Y H:i")
 
 
-def save_status(score) -> SafeString:
+def save_status(score, t: _Labels | None = None) -> SafeString:
     """The row's save status: its version for the next autosave and when it was saved."""
     saved = ""
     if score.updated_at:
-        saved = _labels().saved_at % {"time": time_format(localtime(score.updated_at), "H:i")}
+        t = t or _labels()
+        saved = t.saved_at % {"time": time_format(localtime(score.updated_at), "H:i")}
     return mark_safe(  # noqa: S308 - numbers and escaped text in fixed markup
         f'<div id="save-{score.indicator_id}" class="f02-save" role="status">'
         f'<input type="hidden" name="version" value="{score.version}">{saved}</div>'
@@ -126,7 +158,7 @@ def _unit_column(row: IndicatorRow, t: _Labels) -> list[str]:
         level = t.claimed_level % {"level": answer.level}
         altered = f" <mark>{t.altered}</mark>" if row.answer_changed else ""
         out.append(f'<p><strong class="f02-claim">{level}</strong>{altered}</p>')
-        out.append(linebreaks(answer.explanation, autoescape=True))
+        out.append(linebreaks(answer.explanation))
     else:
         out.append(f'<p class="empty">{t.no_claim}</p>')
     out.append(f"<h4>{t.evidence}</h4>")
@@ -137,7 +169,7 @@ def _unit_column(row: IndicatorRow, t: _Labels) -> list[str]:
         out.append(
             f'<div class="f02-evidence"><a href="{url}">{title}</a>'
             f' <small class="note">{escape(item.original_name)} · {rev} ·'
-            f" {filesizeformat(item.size)}</small>"
+            f" {file_size(item.size, t)}</small>"
         )
         if item.changed:
             out.append(f" <mark>{t.new}</mark>")
@@ -187,7 +219,7 @@ def _evaluator_column(row: IndicatorRow, page: F02Page, csrf: str, t: _Labels) -
             f'<label class="field f02-rec">{t.recommendation}'
             f' <small class="note">{t.recommendation_hint}</small>'
             f'<textarea name="recommendation" rows="2">{escape(score.recommendation)}</textarea>'
-            f"</label>{save_status(score)}"
+            f"</label>{save_status(score, t)}"
             f'<noscript><button type="submit">{t.save}</button></noscript></fieldset></form>'
         )
     else:

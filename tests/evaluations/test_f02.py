@@ -433,9 +433,17 @@ class F02PageTest(F02TestCase):
 
     def test_it_updates_last_viewed_at_on_each_view(self):
         self.assertIsNone(self.assignment.last_viewed_at)
-        self.client.get(self.page_url())
+        for _ in range(2):
+            before = timezone.now()
+            self.client.get(self.page_url())
+            self.assignment.refresh_from_db()
+            self.assertTrue(before <= self.assignment.last_viewed_at <= timezone.now())
+        self.assignment2.refresh_from_db()
+        self.assertIsNone(self.assignment2.last_viewed_at)  # only the viewer's own
+        at = timezone.now() - dt.timedelta(days=3, microseconds=7)
+        f02_services.assignment_mark_viewed(assignment=self.assignment, at=at)
         self.assignment.refresh_from_db()
-        self.assertIsNotNone(self.assignment.last_viewed_at)
+        self.assertEqual(self.assignment.last_viewed_at, at)  # to the microsecond, aware
 
     def test_it_marks_what_the_unit_changed_since_the_last_look(self):
         ind = self.indicators[4]
