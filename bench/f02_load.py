@@ -19,7 +19,8 @@ port (DEBUG=0, PEKPPP_DEV=1 so cookies go over plain http), logs every user in t
   - autosave without pauses: the same with no pause at all, a stress test: 20 requests are
     always in flight, as from a few hundred people typing at once.
 It prints requests, req/s, p50/p95 latency and errors, the CPU each process group spent per
-request (gunicorn workers, PostgreSQL, this load generator, which shares the machine), and
+request (gunicorn workers, PostgreSQL, this load generator, which shares the machine), a
+gauge of the CPU's speed at the time (a fixed pure-Python workload timed between tests), and
 whether the targets are met (exit status 1 when one is missed): the F-02 page ≥ 100 req/s
 per worker core, i.e. requests per second of gunicorn worker CPU (total req/s ÷ --cores is
 printed beside it: it also pays for PostgreSQL and the load generator on the same cores),
@@ -605,6 +606,17 @@ TYPING = "autosave, typing"
 STRESS = "autosave, no pause"
 
 
+def speed_gauge() -> float:
+    """CPU milliseconds of a fixed pure-Python workload (dicts, strings, f-strings, like a
+    page's): the same code takes 1.5× as long on this machine at some hours as at others,
+    so the figures above come with this gauge of how fast the CPU was at the time."""
+    started = time.process_time()
+    for _ in range(3):
+        table = {str(i): i * 2 for i in range(100_000)}
+        "".join(f"<a href='{k}'>{v}</a>" for k, v in table.items())
+    return (time.process_time() - started) * 1000 / 3
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assessments", type=int, default=40)
@@ -701,11 +713,12 @@ def main() -> int:
             return status, len(body)
 
         common = {"warmup": args.warmup, "seconds": args.seconds, "master": server.pid}
-        results = [
-            run_users(PAGE, browsers, page_step, **common),
-            run_users(TYPING, browsers, save_step, **common, think_ms=args.think_ms),
-            run_users(STRESS, browsers, save_step, **common),
-        ]
+        gauges = [speed_gauge()]
+        results = [run_users(PAGE, browsers, page_step, **common)]
+        gauges.append(speed_gauge())
+        results.append(run_users(TYPING, browsers, save_step, **common, think_ms=args.think_ms))
+        results.append(run_users(STRESS, browsers, save_step, **common))
+        gauges.append(speed_gauge())
 
         head = ("test", "users", "requests", "req/s", "req/s/core", "p50 ms", "p95 ms", "errors")
         print("\n{:<18} {:>5} {:>8} {:>7} {:>10} {:>7} {:>7} {:>6}".format(*head))
@@ -750,6 +763,11 @@ def main() -> int:
                 print(f"  {'':<18} non-200: {statuses} {r.failures[:3]}")
         if conflicts:
             print(f"  autosave conflicts (409), unexpected: {len(conflicts)}")
+        print(
+            "speed gauge (a fixed pure-Python workload, CPU ms; lower is a faster machine):"
+            f" {gauges[0]:.0f} before the page test, {gauges[1]:.0f} after it,"
+            f" {gauges[2]:.0f} at the end"
+        )
 
         page = next(r for r in results if r.name == PAGE)
         page_rate, _, page_errors = figures[PAGE]

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from pekppp.lib.urls import int_url
 from units.permissions import roles_of
 
 from .. import selectors_f02
@@ -59,22 +60,21 @@ def _own_assignment(request, pk: int):
     return mine.assessment, mine
 
 
-def _url_maker(name: str, *args: int):
-    """`reverse(name, args=[*args, last])` for many values of `last` with one reverse."""
-    marker = 2147483647
-    head, tail = reverse(name, args=[*args, marker]).rsplit(str(marker), 1)
-    return lambda last: f"{head}{last}{tail}"
+def _frame_urls(pk: int) -> dict[str, str]:
+    """The addresses the page frame and its running panel link to."""
+    names = ("assessment_detail", "field_visit", "f02_form", "evaluator_submit")
+    urls = {name: int_url(f"evaluations:{name}", pk) for name in names}
+    urls["clarify"] = int_url("evaluations:clarification_request_form", pk)
+    return urls
 
 
 def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
     page = selectors_f02.f02_page(assessment=assessment, assignment=assignment)
-    save_url = _url_maker("evaluations:score_autosave", assessment.pk)
-    file_url = _url_maker("evaluations:evidence_download")
     for group in page.groups:
         for row in group.rows:
-            row.save_url = save_url(row.indicator.pk)
+            row.save_url = int_url("evaluations:score_autosave", assessment.pk, row.indicator.pk)
             for item in row.evidence:
-                item.url = file_url(item.revision_id)
+                item.url = int_url("evaluations:evidence_download", item.revision_id)
     if page.missing_score_ids and page.editable:
         f02_services.scores_ensure(assignment, page.missing_score_ids)
     # After the "changed since you last looked" marks are computed from the old time.
@@ -84,12 +84,15 @@ def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
             for row in group.rows:
                 row.clarify_checked = row.indicator.pk in clarify["checked"]
                 row.clarify_question = clarify["questions"].get(row.indicator.pk, "")
+    csrf_token = get_token(request)  # one masked token for the page (each call makes one)
     context = {
         "page": page,
-        "sections": aspect_sections(page, get_token(request)) if page.f01_visible else "",
+        "sections": aspect_sections(page, csrf_token) if page.f01_visible else "",
         "assessment": assessment,
         "running": page.running,
         "problems": problems,
+        "urls": _frame_urls(assessment.pk),
+        "csrf_token": csrf_token,
     }
     return render(request, PAGE, context)
 
@@ -101,7 +104,8 @@ def f02_form(request, pk: int):
     assessment, assignment = _own_assignment(request, pk)
     if request.GET.get("panel"):
         running = selectors_f02.f02_running(assessment=assessment, assignment=assignment)
-        return render(request, PAGE + "#running", {"assessment": assessment, "running": running})
+        context = {"urls": _frame_urls(assessment.pk), "running": running}
+        return render(request, PAGE + "#running", context)
     return _render_page(request, assessment, assignment)
 
 

@@ -1,0 +1,19 @@
+from django.test import SimpleTestCase
+from django.urls import reverse
+
+from pekppp.lib.urls import int_url
+
+
+class IntUrlTest(SimpleTestCase):
+    def test_it_gives_what_reverse_gives(self):
+        cases = [
+            ("evaluations:f02_form", (7,)),
+            ("evaluations:f02_form", (123456,)),
+            ("evaluations:score_autosave", (15, 9)),
+            ("evaluations:score_autosave", (9, 15)),
+            ("evaluations:evidence_download", (1,)),
+            ("home", ()),
+        ]
+        for name, args in cases:
+            with self.subTest(name=name, args=args):
+                self.assertEqual(int_url(name, *args), reverse(name, args=args))
