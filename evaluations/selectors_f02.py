@@ -201,9 +201,8 @@ def f02_page(
     since = assignment.last_viewed_at
     rubric = instrument_rubric(assessment.cycle.instrument)
     indicators = [r.indicator for r in rubric]
-    answers = rows.claims(assessment.pk)
+    answers, scores = rows.claims_and_scores(assessment.pk, assignment.pk)
     evidence = rows.latest_evidence(assessment.pk, since)
-    scores = rows.scores(assignment.pk)
     team_visible = assignment.submitted_at is not None
     team, window = rows.team_and_window(assessment.pk, Phase.EVALUATION)
     others: dict[tuple[int, int], Score] = {}

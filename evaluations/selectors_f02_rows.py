@@ -1,13 +1,16 @@
-"""The F-02 page's reads in SQL: claims, evidence, scores, clarifications, team and window.
+"""The F-02 page's reads in SQL: the evaluator's own assignment with its assessment, claims
+with scores, evidence, clarifications, team and window.
 
 Why SQL and not the ORM: the F-02 page has a target of 100 requests/s per worker core, at
 most 10 ms of CPU for the whole page. Building and compiling an ORM query costs 0.5–1 ms of
-CPU on the reference machine whatever it returns (3 ms for the team with the phase window's
-subqueries), and making 30 model instances about as much again. The four per-indicator reads
-cost 3.5–4.5 ms through the ORM and about 0.5 ms as the SELECTs below (`bench/f02_load.py`).
-Each reads a few tables by an indexed key, in SQL that PostgreSQL and SQLite both run, into
-small read-only rows; tests/evaluations/test_f02_rows.py checks them against the same data
-read through the models. Writes stay in the ORM (services).
+CPU on the reference machine whatever it returns (2 ms for the assignment with five related
+models, 3 ms for the team with the phase window's subqueries), and making 30 model instances
+about as much again. Each read below costs 0.1–0.2 ms (`bench/f02_load.py`), and every
+round trip to the database also costs the worker system time, so claims and scores come in
+one. Each reads a few tables by an indexed key, in SQL that PostgreSQL and SQLite both run,
+into small read-only rows or, for the assignment, model instances (pekppp/lib/sqlmodels.py);
+tests/evaluations/test_f02_rows.py checks them against the same data read through the
+models. Writes stay in the ORM (services), but for the page's own last_viewed_at UPDATE.
 """
 
 import datetime as dt
@@ -99,18 +102,6 @@ def own_assignment(*, user, assessment_id: int) -> EvaluatorAssignment | None:
     return assignment
 
 
-def claims(assessment_id: int) -> dict[int, Claim]:
-    """The unit's answers by indicator id."""
-    return {
-        indicator_id: Claim(level, explanation, _aware(updated_at))
-        for indicator_id, level, explanation, updated_at in fetch(
-            "SELECT indicator_id, claimed_level, explanation, updated_at"
-            " FROM evaluations_answer WHERE assessment_id = %s",
-            [assessment_id],
-        )
-    }
-
-
 @dataclass(frozen=True)
 class ScoreState:
     """One evaluator's level, note and recommendation for one indicator, with the version the
@@ -134,6 +125,28 @@ def scores(assignment_id: int) -> dict[int, ScoreState]:
             [assignment_id],
         )
     }
+
+
+def claims_and_scores(
+    assessment_id: int, assignment_id: int
+) -> tuple[dict[int, Claim], dict[int, ScoreState]]:
+    """The unit's answers and an evaluator's score rows, by indicator id, in one query."""
+    claims: dict[int, Claim] = {}
+    scores: dict[int, ScoreState] = {}
+    for is_score, indicator_id, level, text, recommendation, version, updated_at in fetch(
+        "SELECT 0, indicator_id, claimed_level, explanation, '', 0, updated_at"
+        " FROM evaluations_answer WHERE assessment_id = %s"
+        " UNION ALL SELECT 1, indicator_id, level, note, recommendation, version, updated_at"
+        " FROM evaluations_score WHERE assignment_id = %s",
+        [assessment_id, assignment_id],
+    ):
+        if is_score:
+            scores[indicator_id] = ScoreState(
+                indicator_id, level, text, recommendation, version, _aware(updated_at)
+            )
+        else:
+            claims[indicator_id] = Claim(level, text, _aware(updated_at))
+    return claims, scores
 
 
 @dataclass

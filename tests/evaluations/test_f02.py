@@ -421,7 +421,7 @@ class F02PageTest(F02TestCase):
         self.fill_all(self.assignment, level=4)
         all_with = page_queries()
         # user with their roles, own assignment with the assessment, team with the
-        # evaluation window, answers, evidence, scores, clarifications, UPDATE last_viewed_at;
+        # evaluation window, answers with scores, evidence, clarifications, UPDATE last_viewed_at;
         # the rubric is cached. With every level in, the survey answers too, for the engine.
         self.assertEqual([few_without, few_with, all_with], [PAGE_QUERIES] * 2 + [PAGE_QUERIES + 1])
         with self.assertNumQueries(PAGE_QUERIES + 1):
@@ -597,7 +597,7 @@ class RunningResultTest(PersonaTestCase):
             self.assertContains(response, f"<strong>{case['expected']['evaluator_index']}</strong>")
 
 
-PAGE_QUERIES = 8
+PAGE_QUERIES = 7
 
 
 def _has_evidence_url() -> bool:

@@ -65,24 +65,35 @@ class F02RowsTest(F02TestCase):
             a.indicator_id: rows.Claim(a.claimed_level, a.explanation, a.updated_at)
             for a in Answer.objects.filter(assessment=self.assessment)
         }
-        self.assertEqual(rows.claims(self.assessment.pk), expected)
+        claims, _ = rows.claims_and_scores(self.assessment.pk, self.assignment.pk)
+        self.assertEqual(claims, expected)
         self.assertEqual(len(expected), 3)
         self.assertTrue(timezone.is_aware(expected[self.indicators[0].pk].updated_at))
-        self.assertEqual(rows.claims(self.other_assessment.pk), {})
+        other, _ = rows.claims_and_scores(self.other_assessment.pk, self.assignment.pk)
+        self.assertEqual(other, {})
 
     def test_it_reads_an_evaluators_scores_only(self):
+        ff.give_answers(self.assessment, self.operator, self.indicators[:3], level=4)
         ff.give_levels(self.assignment, {1: 3, 2: 5}, note="Catatan A")
+        Score.objects.filter(assignment=self.assignment, level=5).update(
+            recommendation="Pertahankan"
+        )
         ff.give_levels(self.assignment2, {1: 1}, note="Catatan B")
-        got = rows.scores(self.assignment.pk)
         expected = {
             s.indicator_id: rows.ScoreState(
                 s.indicator_id, s.level, s.note, s.recommendation, s.version, s.updated_at
             )
             for s in Score.objects.filter(assignment=self.assignment)
         }
+        with self.assertNumQueries(1):
+            claims, got = rows.claims_and_scores(self.assessment.pk, self.assignment.pk)
         self.assertEqual(got, expected)
+        self.assertEqual(rows.scores(self.assignment.pk), expected)
         self.assertEqual(sorted(s.level for s in got.values()), [3, 5])
         self.assertEqual({s.note for s in got.values()}, {"Catatan A"})
+        self.assertEqual({s.recommendation for s in got.values()}, {"Perbaiki.", "Pertahankan"})
+        self.assertEqual(len(claims), 3)  # the answers, not mixed with the scores
+        self.assertTrue(all(timezone.is_aware(s.updated_at) for s in got.values()))
 
     def test_it_reads_the_latest_revision_of_each_active_document(self):
         first, second = self.indicators[0], self.indicators[1]
