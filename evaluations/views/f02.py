@@ -31,7 +31,7 @@ from ..selectors_f02_rows import own_assignment
 from ..services import f02 as f02_services
 from ..services.clarifications import clarification_request
 from ..services.workflow import WorkflowError, window_problem
-from .f02_rows import aspect_sections, save_status
+from .f02_rows import page_content, running_panel, save_status
 from .files import private_file_response
 
 PAGE = "evaluations/f02_form.html"
@@ -86,12 +86,8 @@ def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
                 row.clarify_question = clarify["questions"].get(row.indicator.pk, "")
     csrf_token = get_token(request)  # one masked token for the page (each call makes one)
     context = {
-        "page": page,
-        "sections": aspect_sections(page, csrf_token) if page.f01_visible else "",
         "assessment": assessment,
-        "running": page.running,
-        "problems": problems,
-        "urls": _frame_urls(assessment.pk),
+        "content": page_content(page, _frame_urls(assessment.pk), csrf_token, problems),
         "csrf_token": csrf_token,
     }
     return render(request, PAGE, context)
@@ -104,8 +100,7 @@ def f02_form(request, pk: int):
     assessment, assignment = _own_assignment(request, pk)
     if request.GET.get("panel"):
         running = selectors_f02.f02_running(assessment=assessment, assignment=assignment)
-        context = {"urls": _frame_urls(assessment.pk), "running": running}
-        return render(request, PAGE + "#running", context)
+        return HttpResponse(running_panel(running, int_url("evaluations:f02_form", pk)))
     return _render_page(request, assessment, assignment)
 
 

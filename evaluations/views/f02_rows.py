@@ -19,10 +19,11 @@ from django.utils.dateformat import time_format
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from ..selectors_f02 import F02Page, IndicatorRow
+from ..services.workflow import Status
 
 
 @dataclass(frozen=True)
@@ -294,3 +295,158 @@ def aspect_sections(page: F02Page, csrf: str) -> SafeString:
             + "</section>"
         )
     return SafeString("\n".join(out))  # every value escaped above
+
+
+_FRAME: dict[str, dict[str, str]] = {}
+
+
+def _frame_texts() -> dict[str, str]:
+    """The page frame's fixed texts in the active language, escaped, built once per language."""
+    language = get_language()
+    texts = _FRAME.get(language)
+    if texts is None:
+        texts = _FRAME[language] = {
+            key: escape(text)
+            for key, text in {
+                "title": _("F-02 Penilaian evaluator"),
+                "summary": _("Ringkasan dan riwayat penilaian"),
+                "visit": _("Kunjungan lapangan"),
+                "team": _("Tim evaluator"),
+                "lead": _("ketua"),
+                "problems": _("Belum dapat diproses:"),
+                "running": _("Hasil sementara Anda"),
+                "aspect": _("Aspek"),
+                "index": _("Indeks"),
+                "evaluator_index": _("Indeks evaluator"),
+                "after_all": _(
+                    "Indeks aspek, IPP dan predikat muncul setelah semua indikator diberi tingkat."
+                ),
+                "submit_note": _(
+                    "Setelah diserahkan, F-02 tidak dapat diubah dan tingkat evaluator lain"
+                    " dapat Anda lihat."
+                ),
+                "submit": _("Serahkan F-02"),
+                "clarification": _("Klarifikasi"),
+                "clarify_note": _(
+                    "Centang “Minta klarifikasi” pada indikator yang dikembalikan ke unit dan"
+                    " tulis pertanyaannya, lalu kirim."
+                ),
+                "clarify_send": _("Kirim permintaan klarifikasi"),
+            }.items()
+        }
+    return texts
+
+
+def running_panel(running, f02_url: str) -> SafeString:
+    """The sticky panel: the evaluator's running IPP, or what is still missing. The page and
+    its refresh after each autosave (`?panel=1`) both use this."""
+    t = _frame_texts()
+    out = [
+        '<section id="f02-running" class="card f02-running" aria-live="polite"'
+        f' hx-get="{escape(f02_url)}?panel=1" hx-trigger="f02-saved from:body"'
+        f' hx-swap="outerHTML"><h2>{t["running"]}</h2>'
+    ]
+    b = running.result
+    if b:
+        out.append(
+            f'<p class="f02-ipp"><span>IPP</span> <strong class="f02-ipp-value">{escape(b.ipp)}'
+            f'</strong> <strong class="f02-grade">{escape(b.grade)}</strong>'
+            f' <span class="note">{escape(b.grade_label)}</span></p>'
+            f'<table class="f02-aspects"><thead><tr><th>{t["aspect"]}</th>'
+            f'<th class="num">{t["index"]}</th></tr></thead><tbody>'
+        )
+        for aspect in b.aspects:
+            out.append(
+                f"<tr><td>{escape(aspect.code)}. {escape(aspect.name)}</td>"
+                f'<td class="num">{escape(aspect.index)}</td></tr>'
+            )
+        out.append(
+            f"</tbody></table><p>{t['evaluator_index']}: <strong>{escape(b.evaluator_index)}"
+            f'</strong></p><p class="note">{escape(b.survey_message)}</p>'
+        )
+    elif running.problems:
+        items = "".join(f"<li>{escape(problem)}</li>" for problem in running.problems)
+        out.append(f'<ul class="errors">{items}</ul>')
+    else:
+        remaining = ngettext(
+            "%(remaining)s dari %(total)s indikator belum diberi tingkat.",
+            "%(remaining)s dari %(total)s indikator belum diberi tingkat.",
+            running.remaining,
+        ) % {"remaining": running.remaining, "total": running.total}
+        out.append(
+            f"<p>{remaining}</p>"
+            f'<progress max="{running.total}" value="{running.scored}">'
+            f"{running.scored}/{running.total}</progress>"
+            f'<p class="note">{t["after_all"]}</p>'
+        )
+    out.append("</section>")
+    return SafeString("".join(out))  # numbers and escaped text in fixed markup
+
+
+def _status_notes(page: F02Page, problems, t: dict[str, str]) -> list[str]:
+    """Why the page cannot be processed, why it is read-only, what changed since last time."""
+    out = []
+    if problems:
+        items = "".join(f"<li>{escape(problem)}</li>" for problem in problems)
+        out.append(
+            f'<div class="msg msg-error f02-problems" role="alert"><p>{t["problems"]}</p>'
+            f"<ul>{items}</ul></div>"
+        )
+    if page.assignment.submitted_at:
+        note = _(
+            "F-02 Anda diserahkan pada %(when)s. Formulir hanya dapat dibaca; tingkat evaluator"
+            " lain ditampilkan di setiap indikator."
+        ) % {"when": _when(page.assignment.submitted_at)}
+        out.append(f'<p class="msg f02-locked">{note}</p>')
+    elif page.lock_reason:
+        out.append(f'<p class="msg msg-error f02-locked">{escape(page.lock_reason)}</p>')
+    if page.changed_count:
+        changed = ngettext(
+            "%(n)s indikator berubah sejak terakhir Anda membuka halaman ini (%(when)s).",
+            "%(n)s indikator berubah sejak terakhir Anda membuka halaman ini (%(when)s).",
+            page.changed_count,
+        ) % {"n": page.changed_count, "when": _when(page.last_viewed_at)}
+        out.append(f'<p class="msg f02-changed-note">{changed}</p>')
+    return out
+
+
+def page_content(page: F02Page, urls: dict[str, str], csrf: str, problems=()) -> SafeString:
+    """Everything in the F-02 page's content block but its stylesheet and script: the head
+    card, the notes, the indicator sections and the aside (running panel, submit, clarify)."""
+    t = _frame_texts()
+    assessment = page.assessment
+    unit = assessment.unit
+    team = ", ".join(
+        escape(member.name) + (f" ({t['lead']})" if member.is_lead else "") for member in page.team
+    )
+    status = escape(Status(assessment.status).label)
+    token = escape(csrf)
+    out = [
+        f'<header class="card f02-head"><h1>{t["title"]} · {escape(unit.name)}</h1>'
+        f"<p>{escape(unit.agency.name)} · {escape(assessment.cycle.name)} ·"
+        f' <span class="status status-{escape(assessment.status)}">{status}</span></p>'
+        f'<p class="f02-links"><a href="{escape(urls["assessment_detail"])}">{t["summary"]}</a> ·'
+        f' <a href="{escape(urls["field_visit"])}">{t["visit"]}</a></p>'
+        f'<p class="note">{t["team"]}: {team}</p></header>',
+        *_status_notes(page, problems, t),
+        '<div class="f02-layout"><div class="f02-main">',
+        aspect_sections(page, csrf) if page.f01_visible else "",
+        '</div><aside class="f02-aside">',
+        running_panel(page.running, urls["f02_form"]),
+    ]
+    if page.editable:
+        out.append(
+            f'<form method="post" action="{escape(urls["evaluator_submit"])}" class="card">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+            f'<p class="note">{t["submit_note"]}</p>'
+            f'<button type="submit">{t["submit"]}</button></form>'
+        )
+    if page.can_clarify:
+        out.append(
+            f'<form id="f02-clarify" method="post" action="{escape(urls["clarify"])}"'
+            f' class="card"><input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+            f'<h2>{t["clarification"]}</h2><p class="note">{t["clarify_note"]}</p>'
+            f'<button type="submit" class="secondary">{t["clarify_send"]}</button></form>'
+        )
+    out.append("</aside></div>")
+    return SafeString("".join(out))  # every value escaped above
