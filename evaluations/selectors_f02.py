@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from scoring import engine
 from scoring.services import cycle_spec
-from units.permissions import roles_of
 
 from . import selectors_f02_rows as rows
 from .models import (
@@ -26,36 +25,7 @@ from .models import (
 from .selectors_f02_rows import Claim, ClarificationItem, EvidenceItem, ScoreState, TeamMember
 from .selectors_rubric import RubricIndicator, instrument_rubric
 from .services.f02 import SCORING_STATUSES
-from .services.workflow import Status, today, window_annotations, window_message
-
-
-def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score | None:
-    """The person's own Score row with everything an autosave checks, in one query.
-
-    Carries its assignment, assessment and indicator, whether the person still holds the
-    evaluator role, and the evaluation window of the cycle with this unit's latest extension
-    (`window_starts`, `window_ends`, `window_extended_to`). None when the person has no such
-    row: not theirs, no longer an evaluator, or the row was never created. The role comes
-    from roles_of, read with the user (units/auth.py).
-    """
-    if not roles_of(user).evaluator:
-        return None
-    return (
-        Score.objects.filter(
-            assignment__assessment_id=assessment_id,
-            assignment__evaluator_id=user.pk,
-            indicator_id=indicator_id,
-        )
-        .select_related("assignment__assessment", "indicator")
-        .annotate(
-            **window_annotations(
-                Phase.EVALUATION,
-                cycle="assignment__assessment__cycle_id",
-                assessment="assignment__assessment_id",
-            )
-        )
-        .first()
-    )
+from .services.workflow import Status, today, window_message
 
 
 @dataclass

@@ -20,13 +20,17 @@ from django.utils import timezone
 
 from pekppp.lib.sqlmodels import ModelColumns, fetch
 from units.models import Agency, ServiceUnit, User
+from units.permissions import roles_of
 
 from .models import (
     Assessment,
     ClarificationStatus,
     Cycle,
     EvaluatorAssignment,
+    Indicator,
     InstrumentVersion,
+    Phase,
+    Score,
 )
 
 PDF = "application/pdf"
@@ -68,6 +72,18 @@ _CYCLE = ModelColumns(Cycle, "c")
 _INSTRUMENT = ModelColumns(InstrumentVersion, "i")
 _UNIT = ModelColumns(ServiceUnit, "u")
 _AGENCY = ModelColumns(Agency, "g")
+_SCORE = ModelColumns(Score, "s")
+_INDICATOR = ModelColumns(Indicator, "ind")
+
+# A phase's window for the unit of assessment `a`, joined as `w`: the cycle's dates and the
+# latest end this unit was given (as workflow.window_of). SQLite gives MAX() as text: _date.
+_WINDOW_COLUMNS = (
+    "w.starts_on, w.ends_on, (SELECT MAX(x.ends_on) FROM evaluations_phaseextension x"
+    " WHERE x.assessment_id = a.id AND x.phase = w.phase)"
+)
+_WINDOW_JOIN = (
+    " LEFT JOIN evaluations_phasewindow w ON w.cycle_id = a.cycle_id AND w.phase = %s"
+)
 
 
 def own_assignment(*, user, assessment_id: int) -> EvaluatorAssignment | None:
@@ -125,6 +141,42 @@ def scores(assignment_id: int) -> dict[int, ScoreState]:
             [assignment_id],
         )
     }
+
+
+def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score | None:
+    """The person's own Score row with everything an autosave checks, in one query.
+
+    Carries its assignment with the assessment, its indicator, and the evaluation window with
+    this unit's latest extension as `window_starts`, `window_ends`, `window_extended_to`
+    (what workflow.window_annotated reads). None when the person has no such row: not theirs,
+    no longer an evaluator (roles_of, read with the user), or the row was never created.
+    """
+    if not roles_of(user).evaluator:
+        return None
+    tables = (_SCORE, _ASSIGNMENT, _ASSESSMENT, _INDICATOR)
+    found = fetch(
+        f"SELECT {', '.join(t.sql for t in tables)}, {_WINDOW_COLUMNS}"
+        " FROM evaluations_score s"
+        " JOIN evaluations_evaluatorassignment ea ON ea.id = s.assignment_id"
+        " JOIN evaluations_assessment a ON a.id = ea.assessment_id"
+        " JOIN evaluations_indicator ind ON ind.id = s.indicator_id"
+        f"{_WINDOW_JOIN}"
+        " WHERE ea.assessment_id = %s AND ea.evaluator_id = %s AND s.indicator_id = %s",
+        [Phase.EVALUATION, assessment_id, user.pk, indicator_id],
+    )
+    if not found:
+        return None
+    row, start, loaded = found[0], 0, []
+    for table in tables:
+        loaded.append(table.load(row, start))
+        start += len(table)
+    score, assignment, assessment, indicator = loaded
+    Score.assignment.field.set_cached_value(score, assignment)
+    Score.indicator.field.set_cached_value(score, indicator)
+    EvaluatorAssignment.assessment.field.set_cached_value(assignment, assessment)
+    score.window_starts, score.window_ends = row[start], row[start + 1]
+    score.window_extended_to = _date(row[start + 2])
+    return score
 
 
 def claims_and_scores(
@@ -253,13 +305,10 @@ def team_and_window(
     cycle's, ending later when the unit was given more time (as workflow.window_of)."""
     found = fetch(
         "SELECT ea.id, ea.is_lead, ea.submitted_at,"
-        " u.username, u.full_name, u.first_name, u.last_name,"
-        " w.starts_on, w.ends_on, (SELECT MAX(x.ends_on) FROM evaluations_phaseextension x"
-        "  WHERE x.assessment_id = ea.assessment_id AND x.phase = w.phase)"
+        f" u.username, u.full_name, u.first_name, u.last_name, {_WINDOW_COLUMNS}"
         " FROM evaluations_evaluatorassignment ea"
         " JOIN units_user u ON u.id = ea.evaluator_id"
-        " JOIN evaluations_assessment a ON a.id = ea.assessment_id"
-        " LEFT JOIN evaluations_phasewindow w ON w.cycle_id = a.cycle_id AND w.phase = %s"
+        f" JOIN evaluations_assessment a ON a.id = ea.assessment_id{_WINDOW_JOIN}"
         " WHERE ea.assessment_id = %s ORDER BY ea.is_lead DESC, u.username",
         [phase, assessment_id],
     )

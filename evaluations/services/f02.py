@@ -113,7 +113,7 @@ def score_autosave(
 ) -> ScoreSaved:
     """Save one evaluator's level, note and recommendation for one indicator as they type.
 
-    `score` comes with its assignment and assessment (selectors_f02.score_for_autosave
+    `score` comes with its assignment and assessment (selectors_f02_rows.score_for_autosave
     fetches all of it in one query). Only the assignment's own evaluator, before submitting,
     while the assessment is submitted or in evaluation and the evaluation window is open.
     The first save of an assessment moves it from submitted to in evaluation. A level change
@@ -129,7 +129,7 @@ def score_autosave(
     assessment = assignment.assessment
     _require_own_open_assignment(assignment, by)
     require_status(assessment, *SCORING_STATUSES)
-    # The window came with the row (selectors_f02.score_for_autosave): no query.
+    # The window came with the row (selectors_f02_rows.score_for_autosave): no query.
     require_window(assessment, Phase.EVALUATION, annotated=score)
     values = {
         "level": _clean_level(level),

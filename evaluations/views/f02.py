@@ -27,7 +27,7 @@ from ..forms import FieldVisitForm
 from ..models import Assessment, FieldVisitPhoto, Indicator, Phase
 from ..permissions import assignment_of, can_view_assessment, can_view_visit_photos
 from ..selectors import assessments_visible_to
-from ..selectors_f02_rows import own_assignment
+from ..selectors_f02_rows import own_assignment, score_for_autosave
 from ..services import f02 as f02_services
 from ..services.clarifications import clarification_request
 from ..services.workflow import WorkflowError, window_problem
@@ -119,7 +119,7 @@ def _score_without_fast_path(request, pk: int, indicator_id: int):
         supplementary=False,
     )
     f02_services.scores_ensure(assignment, [indicator_id])
-    score = selectors_f02.score_for_autosave(
+    score = score_for_autosave(
         user=request.user, assessment_id=pk, indicator_id=indicator_id
     )
     if score is None:
@@ -132,7 +132,7 @@ def _score_without_fast_path(request, pk: int, indicator_id: int):
 def score_autosave(request, pk: int, indicator_id: int):
     """Save one indicator's level, note and recommendation (≤ 4 queries on the usual path:
     the user, the row with its checks, the UPDATE, the audit INSERT when the level changed)."""
-    score = selectors_f02.score_for_autosave(
+    score = score_for_autosave(
         user=request.user, assessment_id=pk, indicator_id=indicator_id
     )
     if score is None:

@@ -15,7 +15,14 @@ from evaluations.models import (
     Phase,
     Score,
 )
-from evaluations.services.workflow import phase_extend, today, window_of
+from evaluations.services.workflow import (
+    phase_extend,
+    today,
+    window_annotated,
+    window_annotations,
+    window_of,
+)
+from units.permissions import forget_roles, roles_of
 
 from . import f02_factories as ff
 from .f02_factories import F02TestCase
@@ -55,6 +62,79 @@ class F02RowsTest(F02TestCase):
         self.assertIsNone(
             rows.own_assignment(user=self.evaluator, assessment_id=self.other_assessment.pk)
         )
+
+    def assert_same_instance(self, mine, theirs):
+        values = {f.attname: getattr(theirs, f.attname) for f in theirs._meta.fields}
+        self.assertEqual({k: getattr(mine, k) for k in values}, values)
+        for name, value in values.items():  # bool, Decimal, aware datetime alike
+            self.assertIs(type(getattr(mine, name)), type(value), name)
+        self.assertFalse(mine._state.adding)
+
+    def test_it_reads_the_autosave_row_with_its_checks_as_the_orm_does(self):
+        ind = self.indicators[2]
+        ff.give_levels(self.assignment, {ind.number: 3}, note="Catatan")
+
+        def orm():
+            return (
+                Score.objects.filter(assignment=self.assignment, indicator=ind)
+                .select_related("assignment__assessment", "indicator")
+                .annotate(
+                    **window_annotations(
+                        Phase.EVALUATION,
+                        cycle="assignment__assessment__cycle_id",
+                        assessment="assignment__assessment_id",
+                    )
+                )
+                .get()
+            )
+
+        def mine():
+            return rows.score_for_autosave(
+                user=self.evaluator, assessment_id=self.assessment.pk, indicator_id=ind.pk
+            )
+
+        ff.close_window(self.cycle, Phase.EVALUATION)
+        roles_of(self.evaluator)  # a request reads them with the user (units/auth.py)
+        for days in (None, 3, 9):  # no extension, then the latest of two
+            if days:
+                phase_extend(
+                    assessment=self.assessment,
+                    phase=Phase.EVALUATION,
+                    ends_on=today() + dt.timedelta(days=days),
+                    reason="Banjir.",
+                    by=self.admin,
+                )
+            expected = orm()
+            with self.subTest(extension=days), self.assertNumQueries(1):
+                got = mine()
+                pairs = [
+                    (got, expected),
+                    (got.assignment, expected.assignment),
+                    (got.assignment.assessment, expected.assignment.assessment),
+                    (got.indicator, expected.indicator),
+                ]
+            for theirs_mine in pairs:
+                self.assert_same_instance(*theirs_mine)
+            window = (got.window_starts, got.window_ends, got.window_extended_to)
+            self.assertEqual(
+                window,
+                (expected.window_starts, expected.window_ends, expected.window_extended_to),
+            )
+            self.assertEqual(window_annotated(got), window_of(self.assessment, Phase.EVALUATION))
+        self.assertEqual(got.window_extended_to, today() + dt.timedelta(days=9))
+        self.assertIsNone(
+            rows.score_for_autosave(
+                user=self.stranger, assessment_id=self.assessment.pk, indicator_id=ind.pk
+            )
+        )
+        self.assertIsNone(
+            rows.score_for_autosave(
+                user=self.evaluator, assessment_id=self.other_assessment.pk, indicator_id=ind.pk
+            )
+        )
+        self.evaluator.roles.all().delete()
+        forget_roles(self.evaluator)
+        self.assertIsNone(mine())  # no longer an evaluator
 
     def test_it_reads_the_claims_as_the_models_hold_them(self):
         ff.give_answers(self.assessment, self.operator, self.indicators[:3], level=4)
