@@ -51,16 +51,21 @@ class F02RowsTest(F02TestCase):
             ]
         for mine, theirs in pairs:
             with self.subTest(model=type(theirs).__name__):
-                values = {f.attname: getattr(theirs, f.attname) for f in theirs._meta.fields}
-                self.assertEqual({k: getattr(mine, k) for k in values}, values)
-                for name, value in values.items():  # bool, Decimal, aware datetime alike
-                    self.assertIs(type(getattr(mine, name)), type(value), name)
-                self.assertFalse(mine._state.adding)
+                self.assert_same_instance(mine, theirs)
                 self.assertEqual(mine._state.db, "default")
         self.assertTrue(timezone.is_aware(got.last_viewed_at))
         self.assertIsNone(rows.own_assignment(user=self.stranger, assessment_id=self.assessment.pk))
         self.assertIsNone(
             rows.own_assignment(user=self.evaluator, assessment_id=self.other_assessment.pk)
+        )
+
+    def extend_evaluation(self, days: int):
+        phase_extend(
+            assessment=self.assessment,
+            phase=Phase.EVALUATION,
+            ends_on=today() + dt.timedelta(days=days),
+            reason="Banjir.",
+            by=self.admin,
         )
 
     def assert_same_instance(self, mine, theirs):
@@ -97,13 +102,7 @@ class F02RowsTest(F02TestCase):
         roles_of(self.evaluator)  # a request reads them with the user (units/auth.py)
         for days in (None, 3, 9):  # no extension, then the latest of two
             if days:
-                phase_extend(
-                    assessment=self.assessment,
-                    phase=Phase.EVALUATION,
-                    ends_on=today() + dt.timedelta(days=days),
-                    reason="Banjir.",
-                    by=self.admin,
-                )
+                self.extend_evaluation(days)
             expected = orm()
             with self.subTest(extension=days), self.assertNumQueries(1):
                 got = mine()
@@ -291,13 +290,7 @@ class F02RowsTest(F02TestCase):
 
         ff.close_window(self.cycle, Phase.EVALUATION)
         for days in (3, 9):  # the latest extension counts
-            phase_extend(
-                assessment=self.assessment,
-                phase=Phase.EVALUATION,
-                ends_on=today() + dt.timedelta(days=days),
-                reason="Banjir.",
-                by=self.admin,
-            )
+            self.extend_evaluation(days)
         _, window = rows.team_and_window(self.assessment.pk, Phase.EVALUATION)
         self.assertEqual(window, window_of(self.assessment, Phase.EVALUATION))
         self.assertEqual(window[1], today() + dt.timedelta(days=9))
