@@ -81,9 +81,7 @@ _WINDOW_COLUMNS = (
     "w.starts_on, w.ends_on, (SELECT MAX(x.ends_on) FROM evaluations_phaseextension x"
     " WHERE x.assessment_id = a.id AND x.phase = w.phase)"
 )
-_WINDOW_JOIN = (
-    " LEFT JOIN evaluations_phasewindow w ON w.cycle_id = a.cycle_id AND w.phase = %s"
-)
+_WINDOW_JOIN = " LEFT JOIN evaluations_phasewindow w ON w.cycle_id = a.cycle_id AND w.phase = %s"
 
 
 def own_assignment(*, user, assessment_id: int) -> EvaluatorAssignment | None:

@@ -119,9 +119,7 @@ def _score_without_fast_path(request, pk: int, indicator_id: int):
         supplementary=False,
     )
     f02_services.scores_ensure(assignment, [indicator_id])
-    score = score_for_autosave(
-        user=request.user, assessment_id=pk, indicator_id=indicator_id
-    )
+    score = score_for_autosave(user=request.user, assessment_id=pk, indicator_id=indicator_id)
     if score is None:
         raise Http404
     return score
@@ -132,9 +130,7 @@ def _score_without_fast_path(request, pk: int, indicator_id: int):
 def score_autosave(request, pk: int, indicator_id: int):
     """Save one indicator's level, note and recommendation (≤ 4 queries on the usual path:
     the user, the row with its checks, the UPDATE, the audit INSERT when the level changed)."""
-    score = score_for_autosave(
-        user=request.user, assessment_id=pk, indicator_id=indicator_id
-    )
+    score = score_for_autosave(user=request.user, assessment_id=pk, indicator_id=indicator_id)
     if score is None:
         score = _score_without_fast_path(request, pk, indicator_id)
     try:

@@ -253,9 +253,8 @@ def _evaluator_column(row: IndicatorRow, page: F02Page, csrf: str, t: _Labels) -
     return out
 
 
-def indicator_block(row: IndicatorRow, page: F02Page, csrf: str) -> str:
+def indicator_block(row: IndicatorRow, page: F02Page, csrf: str, t: _Labels) -> str:
     """One indicator: the unit's claim, evidence and clarifications; the evaluator's form."""
-    t = _labels()
     ind = row.indicator
     changed = row.changed
     mark = f' <mark class="f02-changed-mark">{t.changed}</mark>' if changed else ""
@@ -291,7 +290,7 @@ def aspect_sections(page: F02Page, csrf: str) -> SafeString:
         out.append(
             f'<section class="card f02-aspect" aria-labelledby="aspek-{n}">'
             f'<h2 id="aspek-{n}">{title}</h2>\n'
-            + "\n".join(indicator_block(row, page, csrf) for row in group.rows)
+            + "\n".join(indicator_block(row, page, csrf, t) for row in group.rows)
             + "</section>"
         )
     return SafeString("\n".join(out))  # every value escaped above
