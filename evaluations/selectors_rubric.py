@@ -28,6 +28,9 @@ class RubricIndicator:
     levels: tuple[Level, ...]
     choices: tuple[LevelChoice, ...]
     rubric_list: SafeString  # the levels as an <ol> (for indicators nobody scores)
+    # "<n>. <title> <code>…</code>" and the question paragraph ("" without one), escaped
+    heading: SafeString
+    question: SafeString
 
     def level_inputs(self, checked: int | None) -> SafeString:
         """The level radios with `checked` selected (escaped when the rubric was read)."""
@@ -72,6 +75,12 @@ def instrument_rubric(instrument: InstrumentVersion) -> tuple[RubricIndicator, .
                     '<ol class="f02-rubric" start="0">'
                     + "".join(f"<li>{escape(lv.description)}</li>" for lv in ind.levels.all())
                     + "</ol>"
+                ),
+                heading=SafeString(
+                    f"{ind.number}. {escape(ind.title)} <code>{escape(ind.code)}</code>"
+                ),
+                question=SafeString(
+                    f'<p class="f02-question">{escape(ind.question)}</p>' if ind.question else ""
                 ),
             )
             for ind in indicators

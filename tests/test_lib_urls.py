@@ -1,7 +1,7 @@
 from django.test import SimpleTestCase
 from django.urls import reverse
 
-from pekppp.lib.urls import int_url
+from pekppp.lib.urls import int_url, int_url_maker
 
 
 class IntUrlTest(SimpleTestCase):
@@ -17,3 +17,11 @@ class IntUrlTest(SimpleTestCase):
         for name, args in cases:
             with self.subTest(name=name, args=args):
                 self.assertEqual(int_url(name, *args), reverse(name, args=args))
+
+    def test_a_maker_gives_what_reverse_gives_for_each_call(self):
+        save = int_url_maker("evaluations:score_autosave", 2)
+        for args in [(1, 2), (15, 9), (123456, 7)]:
+            with self.subTest(args=args):
+                self.assertEqual(save(*args), reverse("evaluations:score_autosave", args=args))
+        with self.assertRaises(ValueError):
+            save(1)  # one integer short

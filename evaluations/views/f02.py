@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pekppp.lib.urls import int_url
+from pekppp.lib.urls import int_url, int_url_maker
 from units.permissions import roles_of
 
 from .. import selectors_f02
@@ -70,11 +70,13 @@ def _frame_urls(pk: int) -> dict[str, str]:
 
 def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
     page = selectors_f02.f02_page(assessment=assessment, assignment=assignment)
+    save_url = int_url_maker("evaluations:score_autosave", 2)
+    file_url = int_url_maker("evaluations:evidence_download", 1)
     for group in page.groups:
         for row in group.rows:
-            row.save_url = int_url("evaluations:score_autosave", assessment.pk, row.indicator.pk)
+            row.save_url = save_url(assessment.pk, row.indicator.pk)
             for item in row.evidence:
-                item.url = int_url("evaluations:evidence_download", item.revision_id)
+                item.url = file_url(item.revision_id)
     if page.missing_score_ids and page.editable:
         f02_services.scores_ensure(assignment, page.missing_score_ids)
     # After the "changed since you last looked" marks are computed from the old time.

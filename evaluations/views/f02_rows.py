@@ -258,13 +258,11 @@ def indicator_block(row: IndicatorRow, page: F02Page, csrf: str, t: _Labels) -> 
     ind = row.indicator
     changed = row.changed
     mark = f' <mark class="f02-changed-mark">{t.changed}</mark>' if changed else ""
-    question = f'<p class="f02-question">{escape(ind.question)}</p>' if ind.question else ""
     return "".join(
         [
             f'<article class="f02-ind{" f02-changed" if changed else ""}"'
-            f' id="indikator-{ind.number}">'
-            f"<h3>{ind.number}. {escape(ind.title)} <code>{escape(ind.code)}</code>{mark}</h3>"
-            f'{question}<div class="f02-cols"><div class="f02-unit">',
+            f' id="indikator-{ind.number}"><h3>{row.rubric.heading}{mark}</h3>'
+            f'{row.rubric.question}<div class="f02-cols"><div class="f02-unit">',
             *_unit_column(row, t),
             '</div><div class="f02-eval">',
             *_evaluator_column(row, page, csrf, t),

@@ -22,6 +22,16 @@ def _parts(name: str, script_prefix: str, count: int) -> tuple[str, ...]:
     return (*parts, rest)
 
 
+def int_url_maker(name: str, count: int):
+    """`int_url(name, …)` for many links to one view in a request: `count` integers each."""
+    *heads, tail = _parts(name, get_script_prefix(), count)
+
+    def make(*args: int) -> str:
+        return "".join(head + str(int(arg)) for head, arg in zip(heads, args, strict=True)) + tail
+
+    return make
+
+
 def int_url(name: str, *args: int) -> str:
     """`reverse(name, args=args)` for integer `args`."""
     parts = _parts(name, get_script_prefix(), len(args))
