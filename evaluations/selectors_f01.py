@@ -30,7 +30,7 @@ from .models import (
     Submission,
 )
 from .selectors import assessments_visible_to
-from .services.workflow import window_message
+from .services.workflow import window_from, window_message
 
 Window = tuple[dt.date, dt.date]
 
@@ -93,12 +93,11 @@ def _window_annotations(cycle_ref: str, assessment_ref: str) -> dict:
 
 
 def _window(row, prefix: str) -> Window | None:
-    starts = getattr(row, f"gate_{prefix}_starts")
-    ends = getattr(row, f"gate_{prefix}_ends")
-    if starts is None or ends is None:
-        return None
-    extended = getattr(row, f"gate_{prefix}_extended")
-    return starts, max(ends, extended or ends)
+    return window_from(
+        getattr(row, f"gate_{prefix}_starts"),
+        getattr(row, f"gate_{prefix}_ends"),
+        getattr(row, f"gate_{prefix}_extended"),
+    )
 
 
 def _gate(row, status: str, open_indicators) -> F01Gate:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from pekppp.lib.sqlmodels import ModelColumns, fetch
+from pekppp.lib.sqlmodels import ModelColumns, fetch, load_joined
 from units.models import Agency, ServiceUnit, User
 from units.permissions import roles_of
 
@@ -32,6 +32,7 @@ from .models import (
     Phase,
     Score,
 )
+from .services.workflow import window_from
 
 PDF = "application/pdf"
 IMAGES = ("image/jpeg", "image/png")
@@ -103,11 +104,7 @@ def own_assignment(*, user, assessment_id: int) -> EvaluatorAssignment | None:
     )
     if not found:
         return None
-    start, loaded = 0, []
-    for table in tables:
-        loaded.append(table.load(found[0], start))
-        start += len(table)
-    assignment, assessment, cycle, instrument, unit, agency = loaded
+    assignment, assessment, cycle, instrument, unit, agency = load_joined(found[0], *tables)
     EvaluatorAssignment.assessment.field.set_cached_value(assignment, assessment)
     Assessment.cycle.field.set_cached_value(assessment, cycle)
     Assessment.unit.field.set_cached_value(assessment, unit)
@@ -164,16 +161,12 @@ def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score 
     )
     if not found:
         return None
-    row, start, loaded = found[0], 0, []
-    for table in tables:
-        loaded.append(table.load(row, start))
-        start += len(table)
-    score, assignment, assessment, indicator = loaded
+    score, assignment, assessment, indicator = load_joined(found[0], *tables)
     Score.assignment.field.set_cached_value(score, assignment)
     Score.indicator.field.set_cached_value(score, indicator)
     EvaluatorAssignment.assessment.field.set_cached_value(assignment, assessment)
-    score.window_starts, score.window_ends = row[start], row[start + 1]
-    score.window_extended_to = _date(row[start + 2])
+    starts, ends, extended = found[0][-3:]  # _WINDOW_COLUMNS, last
+    score.window_starts, score.window_ends, score.window_extended_to = starts, ends, _date(extended)
     return score
 
 
@@ -313,8 +306,5 @@ def team_and_window(
     team = []
     for pk, is_lead, submitted_at, *person in (row[:7] for row in found):
         team.append(TeamMember(pk, _display_name(*person), bool(is_lead), _aware(submitted_at)))
-    window = None
-    if found and found[0][7] is not None:
-        starts, ends, extended = found[0][7], found[0][8], _date(found[0][9])
-        window = (starts, max(ends, extended or ends))
+    window = window_from(found[0][7], found[0][8], _date(found[0][9])) if found else None
     return team, window

@@ -7,7 +7,7 @@ the change in the audit history and refuses with a message a person can act on.
 
 import datetime as dt
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,33 +43,23 @@ def window_of(assessment: Assessment, phase: Phase) -> tuple[dt.date, dt.date] |
         .values_list("starts_on", "ends_on", "extended")
         .first()
     )
-    if row is None:
-        return None
-    starts, ends, extended = row
-    return starts, max(ends, extended or ends)
+    return window_from(*row) if row else None
 
 
-def window_annotations(phase: Phase, *, cycle: str, assessment: str) -> dict[str, Subquery]:
-    """Annotations that read a phase's window, and this unit's latest extension of it, in the
-    query of another row: `cycle` and `assessment` name that row's path to their ids. Read
-    them back with `window_annotated`."""
-    window = PhaseWindow.objects.filter(cycle_id=OuterRef(cycle), phase=phase).order_by()
-    extension = PhaseExtension.objects.filter(
-        assessment_id=OuterRef(assessment), phase=phase
-    ).order_by("-ends_on")
-    return {
-        "window_starts": Subquery(window.values("starts_on")[:1]),
-        "window_ends": Subquery(window.values("ends_on")[:1]),
-        "window_extended_to": Subquery(extension.values("ends_on")[:1]),
-    }
-
-
-def window_annotated(row) -> tuple[dt.date, dt.date] | None:
-    """The window a row fetched with `window_annotations` carries, as `window_of` gives it."""
-    starts, ends, extended = row.window_starts, row.window_ends, row.window_extended_to
+def window_from(
+    starts: dt.date | None, ends: dt.date | None, extended: dt.date | None
+) -> tuple[dt.date, dt.date] | None:
+    """A phase's window for one unit from the cycle's dates and the latest end the unit was
+    given (None: the cycle has no dates for the phase)."""
     if starts is None or ends is None:
         return None
     return starts, max(ends, extended or ends)
+
+
+def window_annotated(row) -> tuple[dt.date, dt.date] | None:
+    """The window a row carries as `window_starts`, `window_ends` and `window_extended_to`
+    (selectors_f02_rows.score_for_autosave reads them with the row)."""
+    return window_from(row.window_starts, row.window_ends, row.window_extended_to)
 
 
 def window_message(phase: Phase, window: tuple[dt.date, dt.date] | None, on: dt.date) -> str | None:
@@ -96,8 +86,8 @@ def window_problem(
 ) -> str | None:
     """None when the phase is open for this unit on `on` (today), else why it is not.
 
-    `annotated`: a row that may have been fetched with `window_annotations(phase, …)`; when it
-    was, the window comes from it instead of a query.
+    `annotated`: a row that may carry the phase's window (see `window_annotated`); when it
+    does, the window comes from it instead of a query.
     """
     if hasattr(annotated, "window_ends"):
         window = window_annotated(annotated)

@@ -43,8 +43,8 @@ def _is_htmx(request) -> bool:
 
 
 def _fragment(template: str, context: dict, *, status: int = 200) -> HttpResponse:
-    """An autosave fragment, rendered without the request's context processors: they may
-    read the database (navigation reads the roles), and an autosave has 4 queries to spend."""
+    """An autosave fragment, rendered without the request's context processors (the menu's):
+    a fragment has no use for them."""
     return HttpResponse(render_to_string(template, context), status=status)
 
 
@@ -60,12 +60,14 @@ def _own_assignment(request, pk: int):
     return mine.assessment, mine
 
 
-def _frame_urls(pk: int) -> dict[str, str]:
-    """The addresses the page frame and its running panel link to."""
-    names = ("assessment_detail", "field_visit", "f02_form", "evaluator_submit")
-    urls = {name: int_url(f"evaluations:{name}", pk) for name in names}
-    urls["clarify"] = int_url("evaluations:clarification_request_form", pk)
-    return urls
+# What the page frame and its running panel link to: their key in f02_rows.page_content.
+FRAME_VIEWS = {
+    "assessment_detail": "evaluations:assessment_detail",
+    "field_visit": "evaluations:field_visit",
+    "f02_form": "evaluations:f02_form",
+    "evaluator_submit": "evaluations:evaluator_submit",
+    "clarify": "evaluations:clarification_request_form",
+}
 
 
 def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
@@ -89,7 +91,12 @@ def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
     csrf_token = get_token(request)  # one masked token for the page (each call makes one)
     context = {
         "assessment": assessment,
-        "content": page_content(page, _frame_urls(assessment.pk), csrf_token, problems),
+        "content": page_content(
+            page,
+            {key: int_url(name, assessment.pk) for key, name in FRAME_VIEWS.items()},
+            csrf_token,
+            problems,
+        ),
         "csrf_token": csrf_token,
     }
     return render(request, PAGE, context)

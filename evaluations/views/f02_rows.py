@@ -1,12 +1,15 @@
-"""The F-02 indicator blocks and the autosave's "saved" status, as HTML built in Python.
+"""The F-02 page as HTML built in Python: its frame, the running panel, the indicator blocks
+and the autosave's "saved" status. Only base.html around it is a template.
 
 Why not a template: the scoring page repeats one block per indicator (31 in 2022-A), about
 fifty template nodes each. The template engine spent ~13 ms of CPU on them per page, almost
 half of the page, and the page has a target of 100 requests/s per worker core (≤ 10 ms).
 Built here from escaped strings they cost about 1 ms. Every value from the database goes
-through `escape` (or `linebreaks`, which escapes); the fixed markup is ours. The same
-`save_status` serves the page and the autosave response, so the two cannot drift apart.
-The rarer autosave answers (conflict, refusal) stay template partials in f02_form.html.
+through `escape` (or `linebreaks`, which escapes); the fixed markup and the translated labels
+(`_labels`, escaped once per language) are ours. The same `save_status` serves the page and
+the autosave response, and the same `running_panel` the page and its refresh, so they cannot
+drift apart. The rarer autosave answers (conflict, refusal) stay template partials in
+f02_form.html.
 """
 
 import html
@@ -28,7 +31,7 @@ from ..services.workflow import Status
 
 @dataclass(frozen=True)
 class _Labels:
-    """The fixed texts of a block, translated once per language (escaped)."""
+    """The page's fixed texts, translated once per language (escaped)."""
 
     changed: str
     claim: str
@@ -51,6 +54,22 @@ class _Labels:
     ask_label: str
     question_label: str
     supplementary: str
+    # The page frame and the running panel
+    title: str
+    summary: str
+    visit: str
+    team: str
+    lead: str
+    problems: str
+    running: str
+    aspect: str
+    index: str
+    evaluator_index: str
+    after_all: str
+    submit_note: str
+    submit: str
+    clarify_note: str
+    clarify_send: str
     # Formats, filled with numbers only
     claimed_level: str
     revision: str
@@ -83,7 +102,7 @@ def linebreaks(text: str) -> str:
     )
 
 
-def file_size(size: int, t: "_Labels") -> str:
+def file_size(size: int, t: _Labels) -> str:
     """django's filesizeformat for one language's labels, without a translation lookup per
     call (one per evidence file)."""
     if size < 1024:  # "%(size)d bytes" has plural forms: rare enough for Django's own
@@ -99,37 +118,58 @@ def _labels() -> _Labels:
     language = get_language()
     labels = _LABELS.get(language)
     if labels is None:
-        labels = _LABELS[language] = _Labels(
-            *(
-                escape(text)
-                for text in (
-                    _("Berubah sejak terakhir Anda lihat"),
-                    _("Klaim unit (F-01)"),
-                    _("Unit tidak mengklaim tingkat."),
-                    _("Bukti dukung"),
-                    _("Belum ada bukti dukung."),
-                    _("baru"),
-                    _("diubah"),
-                    _("Pratinjau PDF"),
-                    _("Klarifikasi"),
-                    _("Jawaban unit"),
-                    _("Tingkat Anda (rubrik)"),
-                    _("Catatan"),
-                    _("Rekomendasi"),
-                    _("wajib bila tingkat di bawah 5"),
-                    _("Simpan"),
-                    _("Tingkat tim evaluator"),
-                    _("belum diserahkan"),
-                    _("Minta klarifikasi"),
-                    _("Kembalikan indikator ini ke unit dengan pertanyaan:"),
-                    _("Pertanyaan klarifikasi"),
-                    _("Informasi tambahan (tidak dinilai)"),
-                    _("Tingkat %(level)s"),
-                    _("rev. %(n)s"),
-                    _("Tersimpan %(time)s"),
-                    _("bobot %(weight)s%%"),
-                )
+        texts = {
+            "changed": _("Berubah sejak terakhir Anda lihat"),
+            "claim": _("Klaim unit (F-01)"),
+            "no_claim": _("Unit tidak mengklaim tingkat."),
+            "evidence": _("Bukti dukung"),
+            "no_evidence": _("Belum ada bukti dukung."),
+            "new": _("baru"),
+            "altered": _("diubah"),
+            "preview_pdf": _("Pratinjau PDF"),
+            "clarification": _("Klarifikasi"),
+            "unit_answer": _("Jawaban unit"),
+            "your_level": _("Tingkat Anda (rubrik)"),
+            "note": _("Catatan"),
+            "recommendation": _("Rekomendasi"),
+            "recommendation_hint": _("wajib bila tingkat di bawah 5"),
+            "save": _("Simpan"),
+            "team_caption": _("Tingkat tim evaluator"),
+            "not_submitted": _("belum diserahkan"),
+            "ask": _("Minta klarifikasi"),
+            "ask_label": _("Kembalikan indikator ini ke unit dengan pertanyaan:"),
+            "question_label": _("Pertanyaan klarifikasi"),
+            "supplementary": _("Informasi tambahan (tidak dinilai)"),
+            "claimed_level": _("Tingkat %(level)s"),
+            "revision": _("rev. %(n)s"),
+            "saved_at": _("Tersimpan %(time)s"),
+            "weight": _("bobot %(weight)s%%"),
+            "title": _("F-02 Penilaian evaluator"),
+            "summary": _("Ringkasan dan riwayat penilaian"),
+            "visit": _("Kunjungan lapangan"),
+            "team": _("Tim evaluator"),
+            "lead": _("ketua"),
+            "problems": _("Belum dapat diproses:"),
+            "running": _("Hasil sementara Anda"),
+            "aspect": _("Aspek"),
+            "index": _("Indeks"),
+            "evaluator_index": _("Indeks evaluator"),
+            "after_all": _(
+                "Indeks aspek, IPP dan predikat muncul setelah semua indikator diberi tingkat."
             ),
+            "submit_note": _(
+                "Setelah diserahkan, F-02 tidak dapat diubah dan tingkat evaluator lain"
+                " dapat Anda lihat."
+            ),
+            "submit": _("Serahkan F-02"),
+            "clarify_note": _(
+                "Centang “Minta klarifikasi” pada indikator yang dikembalikan ke unit dan"
+                " tulis pertanyaannya, lalu kirim."
+            ),
+            "clarify_send": _("Kirim permintaan klarifikasi"),
+        }
+        labels = _LABELS[language] = _Labels(
+            **{name: escape(text) for name, text in texts.items()},
             size_units=tuple(_(unit) for unit in ("%s KB", "%s MB", "%s GB", "%s TB", "%s PB")),
             decimal_separator=get_format("DECIMAL_SEPARATOR"),
         )
@@ -294,54 +334,14 @@ def aspect_sections(page: F02Page, csrf: str) -> SafeString:
     return SafeString("\n".join(out))  # every value escaped above
 
 
-_FRAME: dict[str, dict[str, str]] = {}
-
-
-def _frame_texts() -> dict[str, str]:
-    """The page frame's fixed texts in the active language, escaped, built once per language."""
-    language = get_language()
-    texts = _FRAME.get(language)
-    if texts is None:
-        texts = _FRAME[language] = {
-            key: escape(text)
-            for key, text in {
-                "title": _("F-02 Penilaian evaluator"),
-                "summary": _("Ringkasan dan riwayat penilaian"),
-                "visit": _("Kunjungan lapangan"),
-                "team": _("Tim evaluator"),
-                "lead": _("ketua"),
-                "problems": _("Belum dapat diproses:"),
-                "running": _("Hasil sementara Anda"),
-                "aspect": _("Aspek"),
-                "index": _("Indeks"),
-                "evaluator_index": _("Indeks evaluator"),
-                "after_all": _(
-                    "Indeks aspek, IPP dan predikat muncul setelah semua indikator diberi tingkat."
-                ),
-                "submit_note": _(
-                    "Setelah diserahkan, F-02 tidak dapat diubah dan tingkat evaluator lain"
-                    " dapat Anda lihat."
-                ),
-                "submit": _("Serahkan F-02"),
-                "clarification": _("Klarifikasi"),
-                "clarify_note": _(
-                    "Centang “Minta klarifikasi” pada indikator yang dikembalikan ke unit dan"
-                    " tulis pertanyaannya, lalu kirim."
-                ),
-                "clarify_send": _("Kirim permintaan klarifikasi"),
-            }.items()
-        }
-    return texts
-
-
 def running_panel(running, f02_url: str) -> SafeString:
     """The sticky panel: the evaluator's running IPP, or what is still missing. The page and
     its refresh after each autosave (`?panel=1`) both use this."""
-    t = _frame_texts()
+    t = _labels()
     out = [
         '<section id="f02-running" class="card f02-running" aria-live="polite"'
         f' hx-get="{escape(f02_url)}?panel=1" hx-trigger="f02-saved from:body"'
-        f' hx-swap="outerHTML"><h2>{t["running"]}</h2>'
+        f' hx-swap="outerHTML"><h2>{t.running}</h2>'
     ]
     b = running.result
     if b:
@@ -349,8 +349,8 @@ def running_panel(running, f02_url: str) -> SafeString:
             f'<p class="f02-ipp"><span>IPP</span> <strong class="f02-ipp-value">{escape(b.ipp)}'
             f'</strong> <strong class="f02-grade">{escape(b.grade)}</strong>'
             f' <span class="note">{escape(b.grade_label)}</span></p>'
-            f'<table class="f02-aspects"><thead><tr><th>{t["aspect"]}</th>'
-            f'<th class="num">{t["index"]}</th></tr></thead><tbody>'
+            f'<table class="f02-aspects"><thead><tr><th>{t.aspect}</th>'
+            f'<th class="num">{t.index}</th></tr></thead><tbody>'
         )
         for aspect in b.aspects:
             out.append(
@@ -358,7 +358,7 @@ def running_panel(running, f02_url: str) -> SafeString:
                 f'<td class="num">{escape(aspect.index)}</td></tr>'
             )
         out.append(
-            f"</tbody></table><p>{t['evaluator_index']}: <strong>{escape(b.evaluator_index)}"
+            f"</tbody></table><p>{t.evaluator_index}: <strong>{escape(b.evaluator_index)}"
             f'</strong></p><p class="note">{escape(b.survey_message)}</p>'
         )
     elif running.problems:
@@ -374,19 +374,19 @@ def running_panel(running, f02_url: str) -> SafeString:
             f"<p>{remaining}</p>"
             f'<progress max="{running.total}" value="{running.scored}">'
             f"{running.scored}/{running.total}</progress>"
-            f'<p class="note">{t["after_all"]}</p>'
+            f'<p class="note">{t.after_all}</p>'
         )
     out.append("</section>")
     return SafeString("".join(out))  # numbers and escaped text in fixed markup
 
 
-def _status_notes(page: F02Page, problems, t: dict[str, str]) -> list[str]:
+def _status_notes(page: F02Page, problems, t: _Labels) -> list[str]:
     """Why the page cannot be processed, why it is read-only, what changed since last time."""
     out = []
     if problems:
         items = "".join(f"<li>{escape(problem)}</li>" for problem in problems)
         out.append(
-            f'<div class="msg msg-error f02-problems" role="alert"><p>{t["problems"]}</p>'
+            f'<div class="msg msg-error f02-problems" role="alert"><p>{t.problems}</p>'
             f"<ul>{items}</ul></div>"
         )
     if page.assignment.submitted_at:
@@ -410,21 +410,21 @@ def _status_notes(page: F02Page, problems, t: dict[str, str]) -> list[str]:
 def page_content(page: F02Page, urls: dict[str, str], csrf: str, problems=()) -> SafeString:
     """Everything in the F-02 page's content block but its stylesheet and script: the head
     card, the notes, the indicator sections and the aside (running panel, submit, clarify)."""
-    t = _frame_texts()
+    t = _labels()
     assessment = page.assessment
     unit = assessment.unit
     team = ", ".join(
-        escape(member.name) + (f" ({t['lead']})" if member.is_lead else "") for member in page.team
+        escape(member.name) + (f" ({t.lead})" if member.is_lead else "") for member in page.team
     )
     status = escape(Status(assessment.status).label)
     token = escape(csrf)
     out = [
-        f'<header class="card f02-head"><h1>{t["title"]} · {escape(unit.name)}</h1>'
+        f'<header class="card f02-head"><h1>{t.title} · {escape(unit.name)}</h1>'
         f"<p>{escape(unit.agency.name)} · {escape(assessment.cycle.name)} ·"
         f' <span class="status status-{escape(assessment.status)}">{status}</span></p>'
-        f'<p class="f02-links"><a href="{escape(urls["assessment_detail"])}">{t["summary"]}</a> ·'
-        f' <a href="{escape(urls["field_visit"])}">{t["visit"]}</a></p>'
-        f'<p class="note">{t["team"]}: {team}</p></header>',
+        f'<p class="f02-links"><a href="{escape(urls["assessment_detail"])}">{t.summary}</a> ·'
+        f' <a href="{escape(urls["field_visit"])}">{t.visit}</a></p>'
+        f'<p class="note">{t.team}: {team}</p></header>',
         *_status_notes(page, problems, t),
         '<div class="f02-layout"><div class="f02-main">',
         aspect_sections(page, csrf) if page.f01_visible else "",
@@ -435,15 +435,15 @@ def page_content(page: F02Page, urls: dict[str, str], csrf: str, problems=()) ->
         out.append(
             f'<form method="post" action="{escape(urls["evaluator_submit"])}" class="card">'
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
-            f'<p class="note">{t["submit_note"]}</p>'
-            f'<button type="submit">{t["submit"]}</button></form>'
+            f'<p class="note">{t.submit_note}</p>'
+            f'<button type="submit">{t.submit}</button></form>'
         )
     if page.can_clarify:
         out.append(
             f'<form id="f02-clarify" method="post" action="{escape(urls["clarify"])}"'
             f' class="card"><input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
-            f'<h2>{t["clarification"]}</h2><p class="note">{t["clarify_note"]}</p>'
-            f'<button type="submit" class="secondary">{t["clarify_send"]}</button></form>'
+            f'<h2>{t.clarification}</h2><p class="note">{t.clarify_note}</p>'
+            f'<button type="submit" class="secondary">{t.clarify_send}</button></form>'
         )
     out.append("</aside></div>")
     return SafeString("".join(out))  # every value escaped above

@@ -59,3 +59,12 @@ class ModelColumns:
                 value = converter(value, expression, connection)
             values[position] = value
         return self.model.from_db(connection.alias, self.attnames, values)
+
+
+def load_joined(row: Sequence, *tables: ModelColumns) -> list[Model]:
+    """One instance per table, from a row that selected their columns in this order."""
+    instances, start = [], 0
+    for table in tables:
+        instances.append(table.load(row, start))
+        start += len(table)
+    return instances

@@ -141,7 +141,7 @@ class AutosaveTest(F02TestCase):
         self.assertEqual(self.assessment.status, Status.SUBMITTED)
 
     def test_it_opens_page_and_autosave_again_when_the_unit_gets_more_time(self):
-        """Both read the window with the row they fetch (workflow.window_annotations)."""
+        """Both read the window with the row they fetch (selectors_f02_rows)."""
         ff.close_window(self.cycle, Phase.EVALUATION)
         page = self.client.get(self.page_url())
         self.assertContains(page, "sudah ditutup")
