@@ -15,6 +15,7 @@ f02_form.html.
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.template.defaultfilters import filesizeformat, floatformat
 from django.utils.dateformat import format as date_format
@@ -78,6 +79,7 @@ class _Labels:
     # filesizeformat's units ("%s KB" … "%s PB") and the decimal separator
     size_units: tuple[str, ...]
     decimal_separator: str
+    language: str
 
 
 _LABELS: dict[str, _Labels] = {}
@@ -105,13 +107,25 @@ def linebreaks(text: str) -> str:
 def file_size(size: int, t: _Labels) -> str:
     """django's filesizeformat for one language's labels, without a translation lookup per
     call (one per evidence file)."""
-    if size < 1024:  # "%(size)d bytes" has plural forms: rare enough for Django's own
-        return filesizeformat(size)
+    if size < 1024:  # "%(size)d bytes" has plural forms: Django's own, once per size
+        return _byte_size(t.language, size)
     value, unit = size / 1024, 0
     while value >= 1024 and unit < len(t.size_units) - 1:
         value, unit = value / 1024, unit + 1
     number = f"{round(value, 1):.1f}".replace(".", t.decimal_separator)
     return (t.size_units[unit] % number).replace(" ", "\xa0")
+
+
+@lru_cache(maxsize=2048)
+def _byte_size(language: str, size: int) -> str:
+    """filesizeformat of a size below 1 KB in the active `language` (the cache key)."""
+    return filesizeformat(size)
+
+
+@lru_cache(maxsize=256)
+def _weight(language: str, weight) -> str:
+    """An aspect's "bobot 25%" in the active `language` (the cache key)."""
+    return _labels().weight % {"weight": floatformat(weight, "-3")}
 
 
 def _labels() -> _Labels:
@@ -172,6 +186,7 @@ def _labels() -> _Labels:
             **{name: escape(text) for name, text in texts.items()},
             size_units=tuple(_(unit) for unit in ("%s KB", "%s MB", "%s GB", "%s TB", "%s PB")),
             decimal_separator=get_format("DECIMAL_SEPARATOR"),
+            language=language,
         )
     return labels
 
@@ -320,7 +335,7 @@ def aspect_sections(page: F02Page, csrf: str) -> SafeString:
     for n, group in enumerate(page.groups, 1):
         title = t.supplementary
         if group.aspect is not None:
-            weight = t.weight % {"weight": floatformat(group.aspect.weight, "-3")}
+            weight = _weight(t.language, group.aspect.weight)
             title = (
                 f"{escape(group.aspect.code)}. {escape(group.aspect.name)}"
                 f' <small class="note">{weight}</small>'

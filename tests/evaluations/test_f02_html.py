@@ -1,6 +1,8 @@
 """views/f02_rows: its shortcuts give exactly what Django's own helpers give."""
 
-from django.template.defaultfilters import filesizeformat
+from decimal import Decimal
+
+from django.template.defaultfilters import filesizeformat, floatformat
 from django.test import SimpleTestCase
 from django.utils import html as django_html
 from django.utils.translation import override
@@ -36,3 +38,19 @@ class F02HtmlHelpersTest(SimpleTestCase):
                         self.assertEqual(f02_rows.file_size(size, labels), filesizeformat(size))
         with override("id"):
             self.assertEqual(f02_rows.file_size(1536, f02_rows._labels()), "1,5\xa0KB")
+            # Sizes below 1 KB are remembered per language: English above does not leak here.
+            self.assertEqual(f02_rows.file_size(1, f02_rows._labels()), filesizeformat(1))
+        with override("en"):
+            self.assertEqual(f02_rows.file_size(1, f02_rows._labels()), "1\xa0byte")
+
+    def test_aspect_weight_label_follows_the_language(self):
+        for language, weight, shown in [
+            ("id", Decimal("12.500"), "bobot 12,500%"),
+            ("en", Decimal("12.500"), "weight 12.500%"),
+            ("id", Decimal("25"), "bobot 25%"),
+            ("id", Decimal("12.500"), "bobot 12,500%"),  # again, after English: remembered apart
+        ]:
+            with self.subTest(language=language, weight=weight), override(language):
+                labels = f02_rows._labels()
+                self.assertEqual(f02_rows._weight(labels.language, weight), shown)
+                self.assertEqual(shown, labels.weight % {"weight": floatformat(weight, "-3")})
