@@ -2,6 +2,8 @@
 
 import re
 
+from django.template import Context, Template
+from django.templatetags.static import static
 from django.urls import reverse
 
 from tests.base import PersonaTestCase
@@ -78,3 +80,44 @@ class NavigationTest(PersonaTestCase):
         )
         self.assertIn('value="en" class="link" aria-current="true">EN</button>', nav)
         self.assertIn('value="id" class="link">ID</button>', nav)
+
+    def test_values_in_the_bar_are_escaped(self):
+        self.operator.full_name = 'Siti <script>alert("x")</script> {nama}'
+        self.operator.save(update_fields=["full_name"])
+        self.client.force_login(self.operator)
+        response = self.client.get("/hasil/?a=1&b='x'{path}")
+        page = response.content.decode()
+        self.assertIn(
+            '<span class="who">Siti &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'
+            " {nama}</span>",
+            page,
+        )
+        # The address keeps its own encoding (%7B for "{"); & and ' are escaped for HTML.
+        self.assertIn('name="next" value="/hasil/?a=1&amp;b=&#x27;x&#x27;%7Bpath%7D"', page)
+        self.assertNotIn("<script>alert", page)
+
+    def test_both_forms_carry_the_pages_csrf_token(self):
+        self.client.force_login(self.operator)
+        page = self.client.get("/hasil/").content.decode()
+        header = re.search(r"X-CSRFToken\": \"([A-Za-z0-9]+)\"", page).group(1)
+        nav = NAV.search(page).group(1)
+        tokens = re.findall(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', nav)
+        self.assertEqual(tokens, [header, header])  # sign-out and language, one masked token
+
+    def test_the_assets_are_the_static_files(self):
+        page = self.client.get("/hasil/").content.decode()
+        for path in ("favicon.svg", "css/portal.css", "vendor/htmx/htmx.min.js"):
+            with self.subTest(path=path):
+                self.assertIn(f'"{static(path)}"', page)
+
+    def test_without_a_request_context_the_bar_has_no_token_and_no_person(self):
+        html = Template("{% load portal %}{% portal_header %}").render(Context({}))
+        self.assertNotIn("csrfmiddlewaretoken", html)
+        self.assertNotIn('class="who"', html)
+        self.assertIn('name="next" value=""', html)
+        self.assertEqual(LINK.findall(html), [(reverse("public:index"), "Hasil PEKPPP")])
+
+    def test_the_page_language_is_the_active_one(self):
+        self.assertIn('<html lang="id">', self.client.get("/hasil/").content.decode())
+        self.client.post(reverse("set_language"), {"language": "en", "next": "/hasil/"})
+        self.assertIn('<html lang="en">', self.client.get("/hasil/").content.decode())
