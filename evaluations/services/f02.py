@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -119,11 +120,10 @@ def score_autosave(
     The first save of an assessment moves it from submitted to in evaluation. A level change
     is recorded in the audit history. Raises ScoreConflict when `version` is not the row's.
 
-    Not wrapped in a transaction on the common path, on purpose: an autosave must stay within
-    4 queries and on SQLite BEGIN is a query of its own. The conditional UPDATE decides (it
-    either writes or reports a conflict); the audit INSERT follows it. Should that INSERT fail,
-    the request is a 500 and the person's retry finds the level already saved. The rare first
-    save, which also changes the status, runs in one transaction.
+    A new level and its audit entry are written in one transaction: the history never misses
+    a level that was saved. A note or recommendation alone is one conditional UPDATE, which
+    either writes or reports a conflict. The rare first save, which also changes the status,
+    runs in one transaction with it.
     """
     assignment = score.assignment
     assessment = assignment.assessment
@@ -151,23 +151,26 @@ def score_autosave(
 
 def _write(score: Score, version: int, values: dict, by) -> ScoreSaved:
     now = timezone.now()
-    new_version = save_versioned(
-        Score.objects.filter(pk=score.pk), version=version, values=values | {"updated_at": now}
-    )
+    old_level = score.level
+    changed = values["level"] != old_level
+    # A level change and its audit entry: both or neither. (savepoint=False: inside the
+    # first save's transaction no savepoint is needed; a failure undoes that one whole.)
+    with transaction.atomic(savepoint=False) if changed else nullcontext():
+        new_version = save_versioned(
+            Score.objects.filter(pk=score.pk), version=version, values=values | {"updated_at": now}
+        )
+        if new_version is not None and changed:
+            # The version matched, so the row still held what was fetched: `old_level` is exact.
+            audit_record(
+                assessment=score.assignment.assessment,
+                actor=by,
+                action=AuditAction.SCORE,
+                indicator=score.indicator,
+                old=old_level,
+                new=values["level"],
+            )
     if new_version is None:
         raise ScoreConflict(Score.objects.get(pk=score.pk))
-    old_level = score.level
-    # The version matched, so the row still held what was fetched: `old_level` is exact.
-    changed = values["level"] != old_level
-    if changed:
-        audit_record(
-            assessment=score.assignment.assessment,
-            actor=by,
-            action=AuditAction.SCORE,
-            indicator=score.indicator,
-            old=old_level,
-            new=values["level"],
-        )
     for name, value in values.items():
         setattr(score, name, value)
     score.version, score.updated_at = new_version, now

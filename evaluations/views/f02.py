@@ -138,7 +138,8 @@ def _score_without_fast_path(request, pk: int, indicator_id: int):
 @require_POST
 def score_autosave(request, pk: int, indicator_id: int):
     """Save one indicator's level, note and recommendation (≤ 4 queries on the usual path:
-    the user, the row with its checks, the UPDATE, the audit INSERT when the level changed)."""
+    the user, the row with its checks, the UPDATE and, when the level changed, the audit INSERT
+    in one transaction with it)."""
     score = score_for_autosave(user=request.user, assessment_id=pk, indicator_id=indicator_id)
     if score is None:
         score = _score_without_fast_path(request, pk, indicator_id)

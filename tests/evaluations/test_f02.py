@@ -8,7 +8,7 @@ from pathlib import Path
 from unittest import skipUnless
 
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import Client, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -279,11 +279,39 @@ class ConcurrentAutosaveTest(TransactionTestCase):
         client.force_login(self.evaluator)
         url = reverse("evaluations:score_autosave", args=[self.assessment.pk, self.indicator.pk])
         htmx = {"HX-Request": "true"}
-        # user, the row with its checks, UPDATE, audit INSERT: no BEGIN/COMMIT is spent
-        with self.assertNumQueries(4):
+        with CaptureQueriesContext(connection) as captured:
             response = client.post(url, {"version": 0, "level": 3}, headers=htmx)
         self.assertEqual(response.status_code, 200)
+        # Four queries: user, the row with its checks, then UPDATE and audit INSERT in one
+        # transaction (Django logs its BEGIN and COMMIT beside them).
+        statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
+        self.assertEqual(statements, ["SELECT", "SELECT", "BEGIN", "UPDATE", "INSERT", "COMMIT"])
         self.assertEqual(AuditEntry.objects.filter(action=AuditAction.SCORE).count(), 1)
+
+    def test_a_level_is_not_saved_without_its_audit_entry(self):
+        client = Client(raise_request_exception=False)
+        client.force_login(self.evaluator)
+        url = reverse("evaluations:score_autosave", args=[self.assessment.pk, self.indicator.pk])
+        audit_table = AuditEntry._meta.db_table
+
+        def refuse_audit_insert(execute, sql, params, many, context):
+            if sql.startswith(f'INSERT INTO "{audit_table}"'):
+                raise DatabaseError("audit table unavailable")
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(refuse_audit_insert):
+            response = client.post(url, {"version": 0, "level": 3}, headers={"HX-Request": "true"})
+        self.assertEqual(response.status_code, 500)
+        score = Score.objects.get(assignment=self.assignment, indicator=self.indicator)
+        self.assertEqual((score.level, score.version), (None, 0))  # the UPDATE was undone
+        self.assertFalse(AuditEntry.objects.filter(action=AuditAction.SCORE).exists())
+        # A note alone has no audit entry and needs no transaction.
+        response = client.post(
+            url, {"version": 0, "note": "catatan"}, headers={"HX-Request": "true"}
+        )
+        self.assertEqual(response.status_code, 200)
+        score.refresh_from_db()
+        self.assertEqual((score.note, score.version), ("catatan", 1))
 
 
 class F02PageTest(F02TestCase):
