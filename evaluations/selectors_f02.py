@@ -67,6 +67,7 @@ class IndicatorRow:
 class AspectGroup:
     aspect: object  # Aspect, or None for the supplementary indicators
     rows: list[IndicatorRow]
+    aspect_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -131,9 +132,9 @@ class F02Page:
 def _running(assessment: Assessment, indicators, scores: dict[int, ScoreState]) -> Running:
     scored_indicators = [i for i in indicators if not i.supplementary]
     levels = {
-        i.number: scores[i.pk].level
+        i.number: scores[i.id].level
         for i in scored_indicators
-        if i.pk in scores and scores[i.pk].level is not None
+        if i.id in scores and scores[i.id].level is not None
     }
     total, scored = len(scored_indicators), len(levels)
     if scored < total:
@@ -189,33 +190,34 @@ def f02_page(
     missing: list[int] = []
     for rub in rubric:
         ind = rub.indicator
+        ind_id = ind.id  # not .pk: this loop runs 30 times per page
         score = None
         if not ind.supplementary:
-            score = scores.get(ind.pk)
+            score = scores.get(ind_id)
             if score is None:
-                missing.append(ind.pk)
-                score = ScoreState(indicator_id=ind.pk)
-        answer = answers.get(ind.pk)
+                missing.append(ind_id)
+                score = ScoreState(indicator_id=ind_id)
+        answer = answers.get(ind_id)
         row = IndicatorRow(
             indicator=ind,
             rubric=rub,
             answer=answer,
-            evidence=evidence.get(ind.pk, []),
+            evidence=evidence.get(ind_id, []),
             score=score,
-            clarifications=clarifications.get(ind.pk, []),
+            clarifications=clarifications.get(ind_id, []),
             answer_changed=bool(
                 since and answer and answer.updated_at and answer.updated_at > since
             ),
-            clarification_changed=any(c.is_new for c in clarifications.get(ind.pk, [])),
+            clarification_changed=any(c.is_new for c in clarifications.get(ind_id, [])),
         )
         if team_visible and score is not None:
             row.team = [
-                TeamLevel(m, others.get((m.assignment_id, ind.pk)))
+                TeamLevel(m, others.get((m.assignment_id, ind_id)))
                 for m in team
-                if m.assignment_id != assignment.pk
+                if m.assignment_id != assignment.id
             ]
-        if not groups or groups[-1].aspect != ind.aspect:
-            groups.append(AspectGroup(ind.aspect, []))
+        if not groups or groups[-1].aspect_id != ind.aspect_id:
+            groups.append(AspectGroup(ind.aspect, [], ind.aspect_id))
         groups[-1].rows.append(row)
 
     running = _running(assessment, indicators, scores)

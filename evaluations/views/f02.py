@@ -76,7 +76,7 @@ def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
     file_url = int_url_maker("evaluations:evidence_download", 1)
     for group in page.groups:
         for row in group.rows:
-            row.save_url = save_url(assessment.pk, row.indicator.pk)
+            row.save_url = save_url(assessment.id, row.indicator.id)
             for item in row.evidence:
                 item.url = file_url(item.revision_id)
     if page.missing_score_ids and page.editable:

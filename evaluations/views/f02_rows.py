@@ -266,7 +266,7 @@ def _evaluator_column(row: IndicatorRow, page: F02Page, csrf: str, t: _Labels) -
         out.append(
             f'<form class="f02-score" method="post" action="{url}" hx-post="{url}"'
             ' hx-trigger="change, input delay:800ms, submit"'
-            f' hx-target="#save-{ind.pk}" hx-swap="outerHTML" hx-sync="this:queue last">'
+            f' hx-target="#save-{ind.id}" hx-swap="outerHTML" hx-sync="this:queue last">'
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
             f'<fieldset class="f02-fields"{disabled}><legend>{t.your_level}</legend>'
             f"{row.level_inputs}"
@@ -300,9 +300,9 @@ def _evaluator_column(row: IndicatorRow, page: F02Page, csrf: str, t: _Labels) -
         checked = " checked" if row.clarify_checked else ""
         out.append(
             f'<details class="f02-ask"{is_open}><summary>{t.ask}</summary>'
-            f'<label><input type="checkbox" name="indicator" value="{ind.pk}" form="f02-clarify"'
+            f'<label><input type="checkbox" name="indicator" value="{ind.id}" form="f02-clarify"'
             f"{checked}> {t.ask_label}</label>"
-            f'<textarea name="question-{ind.pk}" form="f02-clarify" rows="2"'
+            f'<textarea name="question-{ind.id}" form="f02-clarify" rows="2"'
             f' aria-label="{t.question_label}">{escape(row.clarify_question)}</textarea></details>'
         )
     return out
