@@ -1,8 +1,9 @@
 """A made-up country for the benches: provinces, agencies of every ranking group, service
 types and N units, written with bulk inserts under one prefix and removed the same way.
 
-Also what the page benches share: the database choice (a throwaway SQLite file without
-DATABASE_URL), random IPPs with many ties, and timing a page through Django's test client.
+Also what the benches share: the database choice (a throwaway SQLite file without
+DATABASE_URL, a PostgreSQL database created when missing), random IPPs with many ties, and
+timing a page through Django's test client.
 Import it from a bench script after `sys.path` holds the repository (bench/ is the script's
 folder, so it is importable as `country`); call the functions that touch Django after
 `django.setup()`.
@@ -18,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,13 +65,41 @@ def score(rng: random.Random, mean: float = 3.7, spread: float = 0.5) -> Decimal
 
 
 def use_database() -> str | None:
-    """DATABASE_URL as given, or a throwaway SQLite file under /tmp (returned, for removal)."""
-    if os.environ.get("DATABASE_URL"):
+    """DATABASE_URL as given (a PostgreSQL database is created when missing), or a throwaway
+    SQLite file under /tmp (returned, for removal with `remove_database`)."""
+    if url := os.environ.get("DATABASE_URL"):
+        if urlparse(url).scheme in ("postgres", "postgresql"):
+            create_database_if_missing(url)
         return None
     handle, sqlite_file = tempfile.mkstemp(prefix="pekppp-bench-", suffix=".sqlite3", dir="/tmp")
     os.close(handle)
     os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_file}"
     return sqlite_file
+
+
+def create_database_if_missing(url: str) -> None:
+    """Create the PostgreSQL database that `url` names, if it does not exist yet."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    conn = psycopg2.connect(
+        dbname="postgres",
+        user=parsed.username or "postgres",
+        password=parsed.password or None,
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 5432,
+    )
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                print(f"Created database {name}")
+    finally:
+        conn.close()
 
 
 def remove_database(sqlite_file: str | None) -> None:

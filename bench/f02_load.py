@@ -58,6 +58,8 @@ from urllib.parse import urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from country import create_database_if_missing  # noqa: E402  (bench/ is first on sys.path)
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/pekppp_bench"
 PASSWORD = "bench-f02-Rahasia-2024"
 PDF_BYTES = (
@@ -94,30 +96,10 @@ def prepare_environment(media_root: str) -> None:
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
-def create_database_if_missing(url: str) -> None:
-    parsed = urlparse(url)
-    if parsed.scheme not in ("postgres", "postgresql"):
+def require_postgresql(url: str) -> None:
+    if urlparse(url).scheme not in ("postgres", "postgresql"):
         raise SystemExit("This bench needs PostgreSQL (DATABASE_URL=postgres://…).")
-    import psycopg2
-    from psycopg2 import sql
-
-    name = parsed.path.lstrip("/")
-    conn = psycopg2.connect(
-        dbname="postgres",
-        user=parsed.username or "postgres",
-        password=parsed.password or None,
-        host=parsed.hostname or "127.0.0.1",
-        port=parsed.port or 5432,
-    )
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-                print(f"Created database {name}")
-    finally:
-        conn.close()
+    create_database_if_missing(url)
 
 
 @dataclass
@@ -634,7 +616,7 @@ def main() -> int:
 
     media_root = tempfile.mkdtemp(prefix="pekppp-bench-media-")
     prepare_environment(media_root)
-    create_database_if_missing(os.environ["DATABASE_URL"])
+    require_postgresql(os.environ["DATABASE_URL"])
 
     import django
 

@@ -17,12 +17,13 @@ import csv
 import io
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from country import remove_database, use_database  # noqa: E402  (bench/ is first on sys.path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pekppp.settings")
 os.environ.setdefault("PEKPPP_DEV", "1")
 
@@ -75,13 +76,7 @@ def main() -> int:
     args = parser.parse_args()
     formats = args.formats or ["csv", "xlsx"]
 
-    sqlite_file = None
-    if not os.environ.get("DATABASE_URL"):
-        handle, sqlite_file = tempfile.mkstemp(
-            prefix="pekppp-bench-", suffix=".sqlite3", dir="/tmp"
-        )
-        os.close(handle)
-        os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_file}"
+    sqlite_file = use_database()
 
     import django
 
@@ -147,15 +142,7 @@ def main() -> int:
         if made_province:
             province.delete()
         connection.close()
-        if sqlite_file:
-            for path in (
-                sqlite_file,
-                sqlite_file + "-wal",
-                sqlite_file + "-shm",
-                sqlite_file + "-journal",
-            ):
-                if os.path.exists(path):
-                    os.remove(path)
+        remove_database(sqlite_file)
     return 1 if failures else 0
 
 

@@ -24,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from country import remove_database, use_database  # noqa: E402  (bench/ is first on sys.path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pekppp.settings")
 os.environ.setdefault("PEKPPP_DEV", "1")
 PREFIX = "BENCHRR"
@@ -40,15 +42,13 @@ SERVICES = (
 )
 
 
-def setup_django() -> str:
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = (
-            f"sqlite:///{tempfile.mkstemp(prefix='pekppp-bench-', suffix='.sqlite3')[1]}"
-        )
+def setup_django() -> str | None:
+    """Django on DATABASE_URL, or on a throwaway SQLite file (returned, for removal)."""
+    sqlite_file = use_database()
     import django
 
     django.setup()
-    return os.environ["DATABASE_URL"]
+    return sqlite_file
 
 
 def build(count: int):
@@ -223,7 +223,7 @@ def main() -> None:
     if args.child:
         child(args.child, args.publication, args.out)
         return
-    url = setup_django()
+    sqlite_file = setup_django()
     from django.core.management import call_command
     from django.db import connection
 
@@ -251,8 +251,7 @@ def main() -> None:
         )
     finally:
         cleanup()
-        if url.startswith("sqlite:///") and "/pekppp-bench-" in url:
-            Path(url.removeprefix("sqlite://")).unlink(missing_ok=True)
+        remove_database(sqlite_file)
 
 
 if __name__ == "__main__":

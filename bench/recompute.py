@@ -19,22 +19,21 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from country import remove_database, use_database  # noqa: E402  (bench/ is first on sys.path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pekppp.settings")
 os.environ.setdefault("PEKPPP_DEV", "1")
 PREFIX = "BENCHRC"
 
 
-def setup_django() -> str:
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = (
-            f"sqlite:///{tempfile.mkstemp(prefix='pekppp-bench-', suffix='.sqlite3')[1]}"
-        )
+def setup_django() -> str | None:
+    """Django on DATABASE_URL, or on a throwaway SQLite file (returned, for removal)."""
+    sqlite_file = use_database()
     import django
 
     django.setup()
@@ -42,7 +41,7 @@ def setup_django() -> str:
 
     call_command("migrate", verbosity=0)
     call_command("load_instruments", verbosity=0, stdout=open(os.devnull, "w"))
-    return os.environ["DATABASE_URL"]
+    return sqlite_file
 
 
 def build(count: int, survey: bool):
@@ -166,7 +165,7 @@ def main() -> None:
     parser.add_argument("--assessments", type=int, default=20_000)
     parser.add_argument("--survey", action="store_true", help="12 F-03 respondents per locus")
     args = parser.parse_args()
-    url = setup_django()
+    sqlite_file = setup_django()
     from django.db import connection
     from django.db.models import Case, When
 
@@ -198,8 +197,7 @@ def main() -> None:
         print(f"target: ≤ 10 s for 20,000 — worst run {max(first, second, third):.2f} s")
     finally:
         cleanup(cycle)
-        if url.startswith("sqlite:///") and "/pekppp-bench-" in url:
-            Path(url.removeprefix("sqlite://")).unlink(missing_ok=True)
+        remove_database(sqlite_file)
 
 
 if __name__ == "__main__":
