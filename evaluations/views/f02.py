@@ -43,8 +43,8 @@ def _is_htmx(request) -> bool:
 
 
 def _fragment(template: str, context: dict, *, status: int = 200) -> HttpResponse:
-    """An autosave fragment, rendered without the request's context processors (the menu's):
-    a fragment has no use for them."""
+    """An autosave fragment, rendered without the request's context processors: a fragment
+    has no use for them."""
     return HttpResponse(render_to_string(template, context), status=status)
 
 

@@ -34,8 +34,4 @@ def int_url_maker(name: str, count: int):
 
 def int_url(name: str, *args: int) -> str:
     """`reverse(name, args=args)` for integer `args`."""
-    parts = _parts(name, get_script_prefix(), len(args))
-    return (
-        "".join(part + str(int(arg)) for part, arg in zip(parts[:-1], args, strict=True))
-        + parts[-1]
-    )
+    return int_url_maker(name, len(args))(*args)
