@@ -1,0 +1,9 @@
+"""Settings of the test run: the portal's own, with a fast password hasher.
+
+PBKDF2 is slow on purpose; with it, hashing the personas' passwords took about three
+quarters of the suite's time. Tests never rely on the hash's strength.
+"""
+
+from pekppp.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
