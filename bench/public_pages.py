@@ -64,7 +64,7 @@ def main() -> int:
 
     from evaluations.models import Cycle, Scheme
     from scoring.models import Publication, PublishedResult
-    from scoring.services_publication import assign_ranks, publication_summary
+    from scoring.services.publication import assign_ranks, publication_summary
     from units.models import (
         RANKING_GROUP_OF_KIND,
         Province,

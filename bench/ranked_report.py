@@ -55,7 +55,7 @@ def build(count: int):
     """A published cycle of `count` units; returns the Publication."""
     from evaluations.models import Assessment, AssessmentStatus, Cycle, InstrumentVersion
     from scoring.models import Result
-    from scoring.services_publication import cycle_publish
+    from scoring.services.publication import cycle_publish
     from units.models import (
         RANKING_GROUP_OF_KIND,
         Agency,

@@ -138,7 +138,7 @@ def aggregate_seconds(cycle) -> float:
 def timed(label: str, cycle, width: int = 34):
     from django.db.models import Q
 
-    from scoring.services import results_recompute
+    from scoring.services.results import results_recompute
 
     start = time.perf_counter()
     report = results_recompute(assessments=Q(cycle=cycle))

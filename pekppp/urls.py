@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from evaluations.views.home import home
+from evaluations import urls as evaluations_urls
+from scoring.urls import moderation_patterns
 from units.forms import LoginForm
 
-from .views import healthz
+from .views import healthz, home
 
 admin.site.site_header = "Portal PEKPPP — Administrasi"
 admin.site.site_title = "Portal PEKPPP"
@@ -23,10 +24,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
-    path("", include("evaluations.urls")),
-    path("", include("scoring.simulator_urls")),
+    # Moderation stores the result, so its views are scoring's, but it is a step of the
+    # assessment pages and keeps their namespace (evaluations may not import scoring).
+    path(
+        "",
+        include(
+            ([*evaluations_urls.urlpatterns, *moderation_patterns], evaluations_urls.app_name)
+        ),
+    ),
     path("", include("scoring.urls")),
-    path("", include("scoring.public_urls")),
     path("", include("reports.urls")),
-    path("api/v1/", include("scoring.api_urls")),
 ]

@@ -1,4 +1,4 @@
-"""The scoring API (mounted under /api/v1/ by scoring.api_urls)."""
+"""The scoring API (mounted under /api/v1/ through `scoring.urls.api_patterns`)."""
 
 import dataclasses
 

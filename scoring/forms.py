@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.models import Assessment, Cycle
 
 from .engine import MAX_LEVEL, MIN_LEVEL
-from .selectors import RankingQuery
+from .selectors.rankings import RankingQuery
 from .simulator import AspectGroup, IndicatorRow, SimulatorSheet
 
 LEVELS = [(str(v), str(v)) for v in range(MIN_LEVEL, MAX_LEVEL + 1)]

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from evaluations.instrument_spec import instrument_plan
 from evaluations.models import Indicator, InstrumentVersion, Level
 
 from . import engine
 from .engine import ScoringInputError, round_half_up
-from .services import instrument_plan
 
 DEFAULT_INSTRUMENT = "2022-A"
 

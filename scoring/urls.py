@@ -1,36 +1,66 @@
-from django.urls import path
+"""Every route of the scoring app, each area under its own namespace. This module has no
+`app_name`, so `scoring:`, `public:`, `simulator:` and `scoring_api:` stay top-level names."""
 
-from . import views, views_publication
+from django.urls import include, path
 
-app_name = "scoring"
+from . import api
+from .views import moderation, public, publication, rankings, simulator
 
-urlpatterns = [
-    path("peringkat/", views.ranking_list, name="ranking_list"),
-    path("peringkat/<int:cycle_id>/", views.ranking_detail, name="ranking_detail"),
-    # Validation and publication of a cycle, for whoever runs it.
-    path(
-        "periode/<int:pk>/publikasi/",
-        views_publication.publication_detail,
-        name="publication_detail",
-    ),
+# Rankings of live results, and the validation and publication of a cycle.
+scoring_patterns = [
+    path("peringkat/", rankings.ranking_list, name="ranking_list"),
+    path("peringkat/<int:cycle_id>/", rankings.ranking_detail, name="ranking_detail"),
+    path("periode/<int:pk>/publikasi/", publication.publication_detail, name="publication_detail"),
     path(
         "periode/<int:pk>/publikasi/terbitkan/",
-        views_publication.publication_publish,
+        publication.publication_publish,
         name="publication_publish",
     ),
     path(
         "periode/<int:pk>/publikasi/kecualikan/",
-        views_publication.publication_exclude,
+        publication.publication_exclude,
         name="publication_exclude",
     ),
     path(
         "periode/<int:pk>/publikasi/sertakan/",
-        views_publication.publication_include,
+        publication.publication_include,
         name="publication_include",
     ),
     path(
         "periode/<int:pk>/publikasi/<int:revision>/",
-        views_publication.publication_revision,
+        publication.publication_revision,
         name="publication_revision",
     ),
+]
+
+# Moderation and finalising: scoring's views (they store the result) named in the
+# `evaluations:` namespace of the assessment pages they belong to, so `pekppp/urls.py` mounts
+# them with `evaluations.urls` rather than here.
+moderation_patterns = [
+    path("penilaian/<int:pk>/moderasi/", moderation.moderation_form, name="moderation_form"),
+    path("penilaian/<int:pk>/final/", moderation.assessment_finalize, name="assessment_finalize"),
+]
+
+# Public pages of published results (no log-in).
+public_patterns = [
+    path("hasil/", public.cycle_list, name="index"),
+    path("hasil/<int:cycle_pk>/", public.cycle_overview, name="overview"),
+    path("hasil/<int:cycle_pk>/peringkat/", public.cycle_ranking, name="ranking"),
+    path("hasil/unit/<int:unit_pk>/", public.unit_detail, name="unit"),
+]
+
+simulator_patterns = [
+    path("simulasi/", simulator.simulator_page, name="page"),
+]
+
+# DRF views of `api.py`, under /api/v1/.
+api_patterns = [
+    path("simulasi/", api.SimulateView.as_view(), name="simulate"),
+]
+
+urlpatterns = [
+    path("", include((simulator_patterns, "simulator"))),
+    path("", include((scoring_patterns, "scoring"))),
+    path("", include((public_patterns, "public"))),
+    path("api/v1/", include((api_patterns, "scoring_api"))),
 ]

@@ -23,7 +23,7 @@ from evaluations.models import (
 )
 from evaluations.services.evidence import evidence_upload
 from reports.models import Award, Certificate, Document, DocumentKind, DocumentStatus
-from scoring.services_publication import cycle_publish
+from scoring.services.publication import cycle_publish
 from tests import factories as f
 from tests.base import PersonaTestCase
 from tests.scoring.factories import make_result

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from units.permissions import is_ministry_admin
 
-from ..forms import InstrumentCopyForm, InstrumentImportForm
+from ..forms.instruments import InstrumentCopyForm, InstrumentImportForm
 from ..instrument_file import InstrumentFileError
 from ..models import Aspect, Cycle, GradeBand, Indicator, InstrumentVersion, Level, SurveyItem
 from ..services import instrument_copy, instrument_export, instrument_import

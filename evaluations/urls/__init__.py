@@ -1,6 +1,6 @@
 """URLs of the evaluations app: each area keeps its own list."""
 
-from . import cycles, f01, f02, moderation
+from . import cycles, f01, f02, hub
 
 app_name = "evaluations"
-urlpatterns = [*cycles.urlpatterns, *f01.urlpatterns, *f02.urlpatterns, *moderation.urlpatterns]
+urlpatterns = [*cycles.urlpatterns, *f01.urlpatterns, *f02.urlpatterns, *hub.urlpatterns]

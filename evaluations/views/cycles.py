@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from units.permissions import roles_of
 
 from .. import selectors_cycles as sel
-from ..forms_cycles import (
+from ..forms.cycles import (
     AssignmentForm,
     CycleForm,
     LociAddForm,

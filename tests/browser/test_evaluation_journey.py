@@ -24,7 +24,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluations import selectors_f01, selectors_f02_rows
-from evaluations.demo_data import DEMO_PASSWORD
+from evaluations.instrument_spec import cycle_spec
 from evaluations.models import (
     Answer,
     Assessment,
@@ -45,9 +45,9 @@ from evaluations.models import (
 from evaluations.services import f02 as f02_services
 from evaluations.services.evidence import evidence_upload
 from evaluations.services.f01 import answer_autosave, answers_ensure
+from pekppp.demo.data import DEMO_PASSWORD
 from scoring import engine
 from scoring.models import Result
-from scoring.services import cycle_spec
 from tests.evaluations.f01_factories import PDF_BYTES
 from units.models import User
 

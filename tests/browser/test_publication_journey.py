@@ -16,9 +16,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
 
-from evaluations.demo_data import DEMO_PASSWORD
 from evaluations.models import Cycle
 from pekppp.celery import app
+from pekppp.demo.data import DEMO_PASSWORD
 from reports.models import Award, Certificate, Document, DocumentStatus
 from scoring.models import PublishedResult
 from tests.browser.support import BrowserTestCase

@@ -10,8 +10,8 @@ from django.utils import dateformat, timezone
 
 from evaluations.models import AuditAction, AuditEntry, Phase
 from evaluations.services.audit import audit_record
-from evaluations.services.moderation import moderation_decide
 from evaluations.services.workflow import phase_extend
+from scoring.services.moderation import moderation_decide
 
 from .moderation_factories import ModerationTestCase, changed, evaluated, golden_levels
 

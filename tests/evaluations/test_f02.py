@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from evaluations.instrument_spec import instrument_plan
 from evaluations.models import (
     Answer,
     AssessmentStatus,
@@ -27,7 +28,6 @@ from evaluations.models import (
 from evaluations.selectors_rubric import rubric_cache_clear
 from evaluations.services import f02 as f02_services
 from evaluations.services.workflow import WorkflowError, phase_extend
-from scoring.services import instrument_plan
 from tests import factories as f
 from tests.base import PersonaTestCase
 from tests.browser.support import BrowserTestCase

@@ -14,7 +14,7 @@ from evaluations.models import Assessment, AssessmentStatus, Cycle
 from reports.builders import BUILDERS, Built
 from reports.models import Document
 from scoring.models import Publication
-from scoring.services_publication import cycle_publish
+from scoring.services.publication import cycle_publish
 from tests import factories as f
 from tests.scoring.factories import result_for
 from units.models import Agency, AgencyKind, Role

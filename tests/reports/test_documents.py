@@ -17,7 +17,7 @@ from reports.services.documents import (
     document_run,
     documents_requeue_stale,
 )
-from scoring.services_publication import cycle_publish
+from scoring.services.publication import cycle_publish
 from tests import factories as f
 from tests.base import PersonaTestCase
 from tests.reports.slow_builder import STEPS, expected_bytes, steady_build

@@ -8,7 +8,7 @@ from django.test import TestCase
 
 from evaluations.models import Assessment, AssessmentStatus, Cycle
 from scoring.models import Publication
-from scoring.services_publication import cycle_publish
+from scoring.services.publication import cycle_publish
 from tests import factories as f
 from units.models import Agency, AgencyKind, Role, ServiceType, ServiceUnit
 

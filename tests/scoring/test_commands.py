@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.test import TestCase
 
 from evaluations.models import FinalLevel, InstrumentVersion
-from scoring.services import final_levels_save
+from scoring.services.results import final_levels_save
 from tests import factories as f
 
 GOLDEN_FILE = Path(__file__).parents[1] / "data" / "scoring_cases.json"

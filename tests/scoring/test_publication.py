@@ -1,25 +1,26 @@
-"""Validation and publication of a cycle (`scoring.services_publication`): what is refused,
+"""Validation and publication of a cycle (`scoring.services.publication`): what is refused,
 what is frozen, how corrections, ranks and the national summary come out."""
 
 import threading
 from decimal import Decimal
 from unittest import skipUnless
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Q
 from django.test import SimpleTestCase, TransactionTestCase
 
 from evaluations.models import Assessment, AssessmentStatus, FinalLevel
 from scoring.models import Exclusion, Publication, PublishedResult, Result
-from scoring.services import final_levels_save, results_recompute
-from scoring.services_publication import (
+from scoring.selectors.publication import cycle_validation
+from scoring.services.publication import (
     PublicationError,
     competition_ranks,
     cycle_publish,
-    cycle_validation,
     locus_exclude,
     locus_include,
 )
+from scoring.services.results import final_levels_save, results_recompute
 from tests import factories as f
 from tests.base import PersonaTestCase
 from tests.evaluations.moderation_factories import golden_levels
@@ -132,11 +133,11 @@ class PublishTest(PersonaTestCase):
         finalize(self.cycle)
         for user in (self.coordinator, self.evaluator, self.operator, self.leader, self.outsider):
             with self.subTest(user=user.username):
-                with self.assertRaises(PermissionError):
+                with self.assertRaises(PermissionDenied):
                     cycle_publish(cycle=self.cycle, user=user)
-                with self.assertRaises(PermissionError):
+                with self.assertRaises(PermissionDenied):
                     locus_exclude(assessment=self.assessment, user=user, reason="x")
-                with self.assertRaises(PermissionError):
+                with self.assertRaises(PermissionDenied):
                     locus_include(assessment=self.assessment, user=user)
         self.assertFalse(Publication.objects.exists())
         self.assertFalse(Exclusion.objects.exists())

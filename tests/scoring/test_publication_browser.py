@@ -6,7 +6,7 @@ import re
 
 from django.core.management import call_command
 
-from evaluations.demo_data import DEMO_PASSWORD
+from pekppp.demo.data import DEMO_PASSWORD
 from scoring.models import Publication, PublishedResult
 from tests.browser.support import BrowserTestCase
 

@@ -5,10 +5,10 @@ from io import StringIO
 from django.core.management import call_command
 from django.test import TestCase
 
-from evaluations.demo_data import seed_demo
 from evaluations.models import Cycle
+from pekppp.demo.data import seed_demo
 from scoring.models import Publication, PublishedResult, Result
-from scoring.services_publication import cycle_validation
+from scoring.selectors.publication import cycle_validation
 from units.models import User
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from evaluations.models import AssessmentStatus
 from scoring.models import Exclusion, Publication, Result
-from scoring.services_publication import cycle_publish, locus_exclude
+from scoring.services.publication import cycle_publish, locus_exclude
 from tests import factories as f
 from tests.base import PersonaTestCase
 from units.models import Role

@@ -5,7 +5,7 @@ its operator's home page."""
 from django.urls import reverse
 
 from evaluations.models import AssessmentStatus
-from scoring.services_publication import cycle_publish
+from scoring.services.publication import cycle_publish
 from tests import factories as f
 from tests.base import PersonaTestCase
 from units.models import Role

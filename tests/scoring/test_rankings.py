@@ -6,10 +6,10 @@ from django.test import TestCase
 from django.utils import timezone
 
 from evaluations.models import Scheme
-from scoring import selectors
 from scoring.models import Result
 from scoring.permissions import can_view_ranking
-from scoring.selectors import RankingFilters, RankingQuery
+from scoring.selectors import rankings as selectors
+from scoring.selectors.rankings import RankingFilters, RankingQuery
 from tests import factories as f
 from tests.base import PersonaTestCase
 from units.models import AgencyKind, RankingGroup

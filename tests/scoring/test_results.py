@@ -11,7 +11,7 @@ from django.test import TestCase
 from evaluations.models import FinalLevel, InstrumentVersion, SurveyResponse
 from scoring import engine
 from scoring.models import Result
-from scoring.services import FinalLevelError, final_levels_save, results_recompute
+from scoring.services.results import FinalLevelError, final_levels_save, results_recompute
 from tests import factories as f
 from units.models import AgencyKind
 

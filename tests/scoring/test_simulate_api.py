@@ -7,9 +7,9 @@ from pathlib import Path
 from django.core.management import call_command
 from django.test import Client
 
+from evaluations.instrument_spec import instrument_plan
 from evaluations.models import InstrumentVersion
 from scoring.models import Result
-from scoring.services import instrument_plan
 from tests.base import PersonaTestCase
 
 URL = "/api/v1/simulasi/"

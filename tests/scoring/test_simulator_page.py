@@ -7,8 +7,8 @@ from pathlib import Path
 
 from django.core.management import call_command
 
+from evaluations.instrument_spec import instrument_plan
 from evaluations.models import InstrumentVersion
-from scoring.services import instrument_plan
 from tests import factories as f
 from tests.base import PersonaTestCase
 

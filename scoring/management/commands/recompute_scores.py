@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from evaluations.models import Cycle
-from scoring.services import results_recompute
+from scoring.services.results import results_recompute
 
 
 def cycle_filter(values: list[str]) -> Q:

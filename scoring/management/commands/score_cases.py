@@ -4,9 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from evaluations import instrument_file
+from evaluations.instrument_spec import instrument_plan
 from evaluations.models import InstrumentVersion
 from scoring import engine
-from scoring.services import instrument_plan
 
 
 def shipped_spec(code: str) -> engine.InstrumentSpec | None:

@@ -21,12 +21,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from scoring import engine
-from scoring.models import Publication, Result
-from scoring.services import cycle_spec, instrument_plan, results_recompute
-from scoring.services_publication import cycle_publish
-
-from .models import (
+from evaluations.instrument_spec import cycle_spec, instrument_plan
+from evaluations.models import (
     Assessment,
     Cycle,
     EvaluatorAssignment,
@@ -35,6 +31,10 @@ from .models import (
     SurveyChannel,
     SurveyResponse,
 )
+from scoring import engine
+from scoring.models import Publication, Result
+from scoring.services.publication import cycle_publish
+from scoring.services.results import results_recompute
 
 # PEKPPP.md §5: the national IPP published for 2023. The demo's 2023 targets average to it.
 ANCHOR_YEAR = 2023

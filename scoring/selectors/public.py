@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from evaluations.models import Cycle
 from units.models import Province, RankingGroup, ServiceType
 
-from .models import Publication, PublishedResult
-from .selectors import (
+from ..models import Publication, PublishedResult
+from .rankings import (
     MAX_PAGE,
     PAGE_SIZE,
     Choice,

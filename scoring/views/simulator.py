@@ -6,9 +6,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
-from . import simulator
-from .forms import SimulatorForm
-from .permissions import can_use_simulator
+from .. import simulator
+from ..forms import SimulatorForm
+from ..permissions import can_use_simulator
 
 TEMPLATE = "scoring/simulator.html"
 

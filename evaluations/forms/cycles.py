@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy
 from units.models import Agency, Province, Role, RoleAssignment, ServiceType, User
 from units.permissions import roles_of
 
-from .models import Assessment, Cycle, InstrumentVersion, Phase, Scheme
-from .selectors_cycles import SEARCH_MAX_LENGTH, UnitFilters, cycle_windows
-from .services.cycles import TEAM_MAX, TEAM_MIN, window_order_problem
+from ..models import Assessment, Cycle, InstrumentVersion, Phase, Scheme
+from ..selectors_cycles import SEARCH_MAX_LENGTH, UnitFilters, cycle_windows
+from ..services.cycles import TEAM_MAX, TEAM_MIN, window_order_problem
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Loci files are a column of unit codes: 5 MB holds far more units than Indonesia has.

@@ -4,7 +4,7 @@ Provinsi Lampung with all fifteen kabupaten/kota, a few K/L, POLRI and BUMN unit
 Nasional cycle of the current year over all of them (in progress, no results yet, every phase
 open on the day of seeding), a small Mandiri cycle of the province in the same year, finished
 Nasional cycles of 2023 (the same units) and 2022 (two thirds of them) with scored results
-(`demo_results.py`; 2022 is published, 2023 awaits an admin), and one log-in per role.
+(`results.py`; 2022 is published, 2023 awaits an admin), and one log-in per role.
 Regions, agencies and hospitals carry their real names; people, NIPs, teams and scores are
 invented. Everything is keyed on codes and usernames, so seeding twice on one day changes
 nothing.
@@ -20,6 +20,17 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from evaluations.models import (
+    Assessment,
+    AssessmentStatus,
+    Cycle,
+    EvaluatorAssignment,
+    InstrumentVersion,
+    Phase,
+    PhaseWindow,
+    Scheme,
+)
+from evaluations.permissions import evaluator_conflict
 from units.models import (
     ROLE_SCOPE,
     Agency,
@@ -40,18 +51,7 @@ from units.services import (
     service_unit_upsert,
 )
 
-from .demo_results import HistorySummary, history_publish, history_seed
-from .models import (
-    Assessment,
-    AssessmentStatus,
-    Cycle,
-    EvaluatorAssignment,
-    InstrumentVersion,
-    Phase,
-    PhaseWindow,
-    Scheme,
-)
-from .permissions import evaluator_conflict
+from .results import HistorySummary, history_publish, history_seed
 
 DEMO_PASSWORD = "demo-pekppp"
 INSTRUMENT_CODE = "2022-A"

@@ -10,8 +10,7 @@ from django.db.models import Count, F, Q
 from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
 
-from evaluations.demo_data import DEMO_PASSWORD, evaluator_teams, seed_demo
-from evaluations.demo_results import TOLERANCE, locus_inputs
+from evaluations.instrument_spec import cycle_spec
 from evaluations.models import (
     Assessment,
     AssessmentStatus,
@@ -25,9 +24,11 @@ from evaluations.models import (
     SurveyResponse,
 )
 from evaluations.services.workflow import window_problem
+from pekppp.demo.data import DEMO_PASSWORD, evaluator_teams, seed_demo
+from pekppp.demo.results import TOLERANCE, locus_inputs
 from scoring import engine
 from scoring.models import Result
-from scoring.services import cycle_spec, results_recompute
+from scoring.services.results import results_recompute
 from units.models import Agency, AgencyKind, Role, RoleAssignment, ServiceUnit, User
 
 # The cycles in progress are of the year seeding runs in, with every phase open around today.

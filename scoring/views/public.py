@@ -11,9 +11,9 @@ from django.views.decorators.http import require_safe
 
 from pekppp.lib.htmx import wants_fragment
 
-from . import selectors_public
-from .forms import ranking_query_from
-from .models import Publication
+from ..forms import ranking_query_from
+from ..models import Publication
+from ..selectors import public as selectors_public
 
 RANKING_TEMPLATE = "scoring/public/ranking.html"
 

@@ -2,8 +2,12 @@
 
 Agreed indicators (every evaluator gave the same level) become final directly; where the
 evaluators differ, a moderator decides a level with a reason. Every final level that changes
-is written through `scoring.services.final_levels_save` (which stores the result in the same
+is written through `results.final_levels_save` (which stores the result in the same
 transaction) and recorded in the audit history: who, when, old → new, why.
+
+Moderation belongs to scoring, not evaluations, because it is the step that turns the
+evaluators' levels into final levels and the stored result (and finalising needs that result);
+the status rules it applies are evaluations' (`evaluations.services.workflow`).
 """
 
 import datetime as dt
@@ -14,14 +18,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from scoring.models import Result
-from scoring.services import FinalLevelError, final_levels_save
-
-from ..models import Assessment, AuditAction, Phase
-from ..permissions import can_moderate
-from ..selectors_moderation import ModerationTable, moderation_table
-from .audit import audit_record
-from .workflow import (
+from evaluations.models import Assessment, AuditAction, Phase
+from evaluations.permissions import can_moderate
+from evaluations.selectors_moderation import ModerationTable, moderation_table
+from evaluations.services.audit import audit_record
+from evaluations.services.workflow import (
     Status,
     WorkflowError,
     require_status,
@@ -29,6 +30,9 @@ from .workflow import (
     set_status,
     window_problem,
 )
+
+from ..models import Result
+from .results import FinalLevelError, final_levels_save
 
 # Stored as the reason of a final level nobody had to decide (Indonesian on purpose: it is
 # data kept in the history, not interface text that follows the reader's language).

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST, require_safe
 from evaluations.models import Cycle
 from evaluations.selectors_cycles import cycle_of
 
-from . import selectors_publication as sel
-from .forms import LocusExcludeForm, LocusIncludeForm, PublishForm
-from .models import Publication
-from .permissions import can_publish
-from .services_publication import PublicationError, cycle_publish, locus_exclude, locus_include
+from ..forms import LocusExcludeForm, LocusIncludeForm, PublishForm
+from ..models import Publication
+from ..permissions import can_publish
+from ..selectors import publication as sel
+from ..services.publication import PublicationError, cycle_publish, locus_exclude, locus_include
 
 DETAIL_TEMPLATE = "scoring/publication_detail.html"
 

@@ -1,4 +1,8 @@
-"""The assessment hub, moderation (pleno: final levels) and finalising an assessment."""
+"""Moderation (pleno: final levels) and finalising an assessment.
+
+These are scoring's because they store the result; their URL names stay in the `evaluations:`
+namespace of the assessment pages (see `pekppp/urls.py`).
+"""
 
 from dataclasses import dataclass
 
@@ -8,24 +12,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
 
-from ..models import Assessment
-from ..permissions import can_moderate
-from ..selectors_moderation import ModerationRow, assessment_hub, hub_assessments, moderation_table
+from evaluations.models import Assessment
+from evaluations.permissions import can_moderate
+from evaluations.selectors_moderation import ModerationRow, hub_assessments, moderation_table
+from evaluations.services.workflow import WorkflowError
+
 from ..services import moderation as services
-from ..services.workflow import WorkflowError
 
 LEVEL_CHOICES = range(6)
-
-
-@login_required
-@require_safe
-def assessment_detail(request, pk: int):
-    """Status, phase windows, the links of the viewer's role, the result and the history."""
-    assessment = get_object_or_404(hub_assessments(request.user), pk=pk)
-    hub = assessment_hub(request.user, assessment, page=request.GET.get("halaman") or 1)
-    return render(request, "evaluations/assessment_detail.html", {"hub": hub, "a": assessment})
 
 
 def _moderated_assessment(request, pk: int) -> Assessment:
@@ -117,7 +112,7 @@ def moderation_form(request, pk: int):
         "blockers": blockers,
         "level_choices": [str(v) for v in LEVEL_CHOICES],
     }
-    return render(request, "evaluations/moderation_form.html", context)
+    return render(request, "scoring/moderation_form.html", context)
 
 
 @login_required

@@ -33,8 +33,8 @@ from evaluations.models import Aspect, Assessment, Cycle, GradeBand
 from units.models import Province, RankingGroup, ServiceType
 from units.permissions import roles_of
 
-from .engine import round_half_up
-from .models import Result
+from ..engine import round_half_up
+from ..models import Result
 
 PAGE_SIZE = 50
 # Beyond any real ranking; keeps an absurd page number from overflowing an SQL OFFSET.

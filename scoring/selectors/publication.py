@@ -1,6 +1,7 @@
-"""Reads of the publication workflow: a cycle's validation report with its exclusions and
-revisions, one revision's figures and what a correction changed, and a unit's own published
-result.
+"""Reads of the publication workflow: what stands in the way of publishing a cycle
+(`cycle_validation`, which `services.publication.cycle_publish` also enforces), the validation
+page with its exclusions and revisions, one revision's figures and what a correction changed,
+and a unit's own published result.
 
 Each function costs a fixed number of queries whatever the number of loci or results.
 """
@@ -13,15 +14,47 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
-from evaluations.models import Cycle
+from evaluations.models import Assessment, AssessmentStatus, Cycle
 from units.models import RankingGroup
 
-from .models import Exclusion, Publication, PublishedResult
-from .services_publication import ValidationReport, cycle_validation
+from ..models import Exclusion, Publication, PublishedResult
 
 PENDING_SHOWN = 100
 RESULTS_PAGE_SIZE = 100
 CHANGES_SHOWN = 500
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    loci: int
+    final: int
+    excluded: int
+    # Loci that are neither final (with a result) nor excluded: (assessment id, unit, status).
+    pending: tuple[tuple[int, str, str], ...]
+
+    @property
+    def is_valid(self) -> bool:
+        return self.loci > 0 and not self.pending and self.final > 0
+
+
+def cycle_validation(cycle: Cycle) -> ValidationReport:
+    """Whether every locus of `cycle` is final with a result, or excluded with a reason."""
+    rows = list(
+        Assessment.objects.filter(cycle=cycle)
+        .order_by("unit__name")
+        .values_list("pk", "unit__name", "status", "exclusion__pk", "result__pk")
+    )
+    labels = dict(AssessmentStatus.choices)
+    pending = []
+    final = excluded = 0
+    for pk, unit_name, status, exclusion, result in rows:
+        if exclusion is not None:
+            excluded += 1
+        elif status == AssessmentStatus.FINAL and result is not None:
+            final += 1
+        else:
+            pending.append((pk, unit_name, str(labels.get(status, status))))
+    return ValidationReport(loci=len(rows), final=final, excluded=excluded, pending=tuple(pending))
 
 
 @dataclass(frozen=True, slots=True)

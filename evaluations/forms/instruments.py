@@ -1,4 +1,4 @@
-"""Forms of the evaluations app."""
+"""Forms of instrument versions in the admin: import from a file, copy forward."""
 
 from typing import Any
 
@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from . import instrument_file
-from .instrument_file import InstrumentFileError
-from .models import InstrumentVersion
+from .. import instrument_file
+from ..instrument_file import InstrumentFileError
+from ..models import InstrumentVersion
 
 # The shipped instrument files are about 50 kB; a file forty times larger is not an instrument.
 MAX_INSTRUMENT_FILE_BYTES = 2 * 1024 * 1024
@@ -63,11 +63,3 @@ class InstrumentCopyForm(forms.Form):
                 _("Kode versi “%(code)s” sudah dipakai; pilih kode lain."), params={"code": code}
             )
         return code
-
-
-class FieldVisitForm(forms.Form):
-    """Parses the text fields; the service decides what is required (and lists it all)."""
-
-    visit_date = forms.DateField(required=False)
-    people_met = forms.CharField(required=False, strip=True)
-    observations = forms.CharField(required=False, strip=True)

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_safe
 from evaluations.models import Cycle
 from pekppp.lib.htmx import wants_fragment
 
-from . import selectors
-from .forms import ranking_query_from
-from .permissions import can_view_ranking
+from ..forms import ranking_query_from
+from ..permissions import can_view_ranking
+from ..selectors import rankings as selectors
 
 DETAIL_TEMPLATE = "scoring/ranking_detail.html"
 

@@ -1,6 +1,6 @@
 """Validation and publication of a cycle: the immutable snapshot the public and documents read.
 
-`cycle_validation` says what stands in the way of publishing; `cycle_publish` freezes every
+`cycle_publish` refuses what `selectors.publication.cycle_validation` reports, and freezes every
 final, non-excluded result into a new `Publication` revision, with ranks and the national
 summary computed once. Nothing here ever updates a published row: a correction is a new
 revision with a reason, and the previous one stays (no longer current).
@@ -8,11 +8,11 @@ revision with a reason, and the previous one stays (no longer current).
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,8 +21,9 @@ from evaluations.models import Aspect, Assessment, AssessmentStatus, Cycle, Grad
 from evaluations.permissions import can_manage_cycle
 from units.models import RankingGroup
 
-from .engine import round_half_up
-from .models import Exclusion, Publication, PublishedResult, Result
+from ..engine import round_half_up
+from ..models import Exclusion, Publication, PublishedResult, Result
+from ..selectors.publication import cycle_validation
 
 TOP_UNITS = 10
 # A refusal names at most this many pending loci; the publication page lists them all.
@@ -38,44 +39,11 @@ class PublicationError(ValueError):
         super().__init__("; ".join(self.problems))
 
 
-@dataclass(frozen=True)
-class ValidationReport:
-    loci: int
-    final: int
-    excluded: int
-    # Loci that are neither final (with a result) nor excluded: (assessment id, unit, status).
-    pending: tuple[tuple[int, str, str], ...]
-
-    @property
-    def is_valid(self) -> bool:
-        return self.loci > 0 and not self.pending and self.final > 0
-
-
-def cycle_validation(cycle: Cycle) -> ValidationReport:
-    """Whether every locus of `cycle` is final with a result, or excluded with a reason."""
-    rows = list(
-        Assessment.objects.filter(cycle=cycle)
-        .order_by("unit__name")
-        .values_list("pk", "unit__name", "status", "exclusion__pk", "result__pk")
-    )
-    labels = dict(AssessmentStatus.choices)
-    pending = []
-    final = excluded = 0
-    for pk, unit_name, status, exclusion, result in rows:
-        if exclusion is not None:
-            excluded += 1
-        elif status == AssessmentStatus.FINAL and result is not None:
-            final += 1
-        else:
-            pending.append((pk, unit_name, str(labels.get(status, status))))
-    return ValidationReport(loci=len(rows), final=final, excluded=excluded, pending=tuple(pending))
-
-
 @transaction.atomic
 def locus_exclude(*, assessment: Assessment, user, reason: str) -> Exclusion:
     """Leave a locus out of the cycle's publication (from the next revision on)."""
     if not can_manage_cycle(user, assessment.cycle):
-        raise PermissionError
+        raise PermissionDenied
     reason = reason.strip()
     if not reason:
         raise PublicationError([_("Alasan pengecualian wajib diisi.")])
@@ -91,7 +59,7 @@ def locus_exclude(*, assessment: Assessment, user, reason: str) -> Exclusion:
 def locus_include(*, assessment: Assessment, user) -> None:
     """Take a locus back into the cycle's publication (from the next revision on)."""
     if not can_manage_cycle(user, assessment.cycle):
-        raise PermissionError
+        raise PermissionDenied
     _lock(assessment.cycle)
     Exclusion.objects.filter(assessment=assessment).delete()
 
@@ -209,7 +177,7 @@ def cycle_publish(*, cycle: Cycle, user, reason: str = "") -> Publication:
     """Publish `cycle`'s results as a new revision; the first publication needs no reason,
     every correction does. Refused (PublicationError) while a locus is pending."""
     if not can_manage_cycle(user, cycle):
-        raise PermissionError
+        raise PermissionDenied
     # Two publishes of one cycle queue here: the second sees the first's revision.
     cycle = _lock(cycle)
     report = cycle_validation(cycle)

@@ -13,21 +13,21 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from evaluations.instrument_spec import instrument_plan
 from evaluations.models import Assessment, AuditAction, AuditEntry, FinalLevel, Phase, Score
-from evaluations.services.moderation import (
+from evaluations.services.workflow import WorkflowError
+from scoring import engine
+from scoring.models import Result
+from scoring.services.moderation import (
     AGREED_REASON,
     FinalLevelConflict,
     assessment_finalize,
     moderation_decide,
 )
-from evaluations.services.workflow import WorkflowError
-from scoring import engine
-from scoring.models import Result
-from scoring.services import instrument_plan
 from tests import factories as f
 from units.models import Role
 
-from .moderation_factories import (
+from tests.evaluations.moderation_factories import (
     ModerationTestCase,
     changed,
     claims,

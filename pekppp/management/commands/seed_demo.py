@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from evaluations.demo_data import seed_demo
+from pekppp.demo.data import seed_demo
 
 
 class Command(BaseCommand):

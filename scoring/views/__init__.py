@@ -1,0 +1,1 @@
+"""HTML views of the scoring app, one module per area."""
