@@ -28,9 +28,7 @@ urlpatterns = [
     # assessment pages and keeps their namespace (evaluations may not import scoring).
     path(
         "",
-        include(
-            ([*evaluations_urls.urlpatterns, *moderation_patterns], evaluations_urls.app_name)
-        ),
+        include(([*evaluations_urls.urlpatterns, *moderation_patterns], evaluations_urls.app_name)),
     ),
     path("", include("scoring.urls")),
     path("", include("reports.urls")),

@@ -39,7 +39,7 @@ MANDIRI = f"PEKPPP Mandiri Provinsi Lampung {YEAR}"
 OPEN = (TODAY - dt.timedelta(days=14), TODAY + dt.timedelta(days=60))
 
 GRADES = ["A", "A-", "B", "B-", "C", "C-", "D", "E", "F"]
-INSTRUMENT_FILE = Path(__file__).resolve().parents[2] / "evaluations/instruments/2022-A.json"
+INSTRUMENT_FILE = Path(__file__).resolve().parents[1] / "evaluations/instruments/2022-A.json"
 
 KABKOTA_NAMES = {
     "Pemerintah Kabupaten Lampung Barat",

@@ -13,7 +13,6 @@ from django.test import override_settings
 from django.urls import URLResolver, include, path
 from django.utils import timezone
 
-from evaluations import urls as evaluation_urls
 from evaluations.models import (
     Answer,
     Assessment,
@@ -136,14 +135,20 @@ def _placeholder(request, pk):
     return HttpResponse("placeholder")
 
 
-_present = {getattr(p, "name", None) for p in evaluation_urls.urlpatterns}
+# The project's `evaluations` namespace (it also holds scoring's moderation routes).
+_evaluations = next(
+    p
+    for p in project_urls.urlpatterns
+    if isinstance(p, URLResolver) and p.app_name == "evaluations"
+)
+_present = {getattr(p, "name", None) for p in _evaluations.url_patterns}
 urlpatterns = [
     path(
         "",
         include(
             (
                 [
-                    *evaluation_urls.urlpatterns,
+                    *_evaluations.url_patterns,
                     *(
                         path(route, _placeholder, name=name)
                         for name, route in _AGREED_ROUTES.items()

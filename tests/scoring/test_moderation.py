@@ -25,8 +25,6 @@ from scoring.services.moderation import (
     moderation_decide,
 )
 from tests import factories as f
-from units.models import Role
-
 from tests.evaluations.moderation_factories import (
     ModerationTestCase,
     changed,
@@ -38,6 +36,7 @@ from tests.evaluations.moderation_factories import (
     set_window,
     shipped_instrument,
 )
+from units.models import Role
 
 GOLDEN = golden_levels("boundary-45050")  # IPP 4.51, grade A with the 2022-A instrument
 # Evaluator two differs on three indicators; the pleno settles them at the golden levels.
