@@ -1,5 +1,5 @@
 """Admin of the publication records, read-only: publications are written only by
-`services_publication.cycle_publish` (a correction is a new revision, never an edit), and
+`services.publication.cycle_publish` (a correction is a new revision, never an edit), and
 exclusions by the publication page, which checks who may and asks why."""
 
 from django.contrib import admin

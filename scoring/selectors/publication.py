@@ -118,7 +118,7 @@ class SummaryTable:
 
 
 def summary_table(summary: Mapping[str, Any], national_label: str) -> SummaryTable:
-    """The figures of `Publication.summary` (see `services_publication.publication_summary`)."""
+    """The figures of `Publication.summary` (see `services.publication.publication_summary`)."""
     aspects = tuple((a["code"], a["name"]) for a in summary["aspects"])
     grades = tuple((g["grade"], g["label"]) for g in summary["grades"])
     labels = dict(RankingGroup.choices)

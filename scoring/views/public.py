@@ -13,13 +13,13 @@ from pekppp.lib.htmx import wants_fragment
 
 from ..forms import ranking_query_from
 from ..models import Publication
-from ..selectors import public as selectors_public
+from ..selectors import public as selectors
 
 RANKING_TEMPLATE = "scoring/public/ranking.html"
 
 
 def _publication_or_404(cycle_pk: int) -> Publication:
-    publication = selectors_public.current_publication(cycle_pk)
+    publication = selectors.current_publication(cycle_pk)
     if publication is None:
         raise Http404
     return publication
@@ -28,7 +28,7 @@ def _publication_or_404(cycle_pk: int) -> Publication:
 @require_safe
 def cycle_list(request):
     """The published cycles, newest first; the newest one's figures shown prominently."""
-    publications = selectors_public.published_cycles()
+    publications = selectors.published_cycles()
     return render(
         request,
         "scoring/public/cycle_list.html",
@@ -39,7 +39,7 @@ def cycle_list(request):
 @require_safe
 def cycle_overview(request, cycle_pk: int):
     """National figures of a published cycle, with charts and the same figures as tables."""
-    overview = selectors_public.publication_overview(_publication_or_404(cycle_pk))
+    overview = selectors.publication_overview(_publication_or_404(cycle_pk))
     return render(request, "scoring/public/cycle_overview.html", {"overview": overview})
 
 
@@ -48,7 +48,7 @@ def cycle_ranking(request, cycle_pk: int):
     """The published ranking of a cycle, filtered and searched; htmx gets only the table."""
     publication = _publication_or_404(cycle_pk)
     query, problems = ranking_query_from(request.GET)
-    ranking = selectors_public.public_ranking(publication, query)
+    ranking = selectors.public_ranking(publication, query)
     table_only = wants_fragment(request.headers)
     template = f"{RANKING_TEMPLATE}#ranking-table" if table_only else RANKING_TEMPLATE
     response = render(
@@ -68,7 +68,7 @@ def cycle_ranking(request, cycle_pk: int):
 @require_safe
 def unit_detail(request, unit_pk: int):
     """A unit's published figures in every published cycle, newest first."""
-    history = selectors_public.unit_history(unit_pk)
+    history = selectors.unit_history(unit_pk)
     if history is None:
         raise Http404
     return render(request, "scoring/public/unit_detail.html", {"history": history})
