@@ -207,7 +207,7 @@ CACHES = {
         # evict each other's sessions and skew query counts.
         {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
         if env("PEKPPP_CACHE") == "locmem"
-        else {"BACKEND": "pekppp.lib.redis_cache.SharedClientRedisCache", "LOCATION": REDIS_URL}
+        else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
