@@ -101,8 +101,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = ""  # in-memory test database
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "units.User"
-# ModelBackend, reading the signed-in user with their roles in one query (units/auth.py).
-AUTHENTICATION_BACKENDS = ["units.auth.PortalBackend"]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 
 # Sessions are read from the cache and written through to the database: a page or autosave
 # request does not spend a query on the session.
