@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "pekppp.context_processors.frame",
             ],
         },
     },
@@ -101,8 +102,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = ""  # in-memory test database
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "units.User"
-# ModelBackend, reading the signed-in user with their roles in one query (units/auth.py).
-AUTHENTICATION_BACKENDS = ["units.auth.PortalBackend"]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 
 # Sessions are read from the cache and written through to the database: a page or autosave
 # request does not spend a query on the session.
@@ -207,7 +207,7 @@ CACHES = {
         # evict each other's sessions and skew query counts.
         {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
         if env("PEKPPP_CACHE") == "locmem"
-        else {"BACKEND": "pekppp.lib.redis_cache.SharedClientRedisCache", "LOCATION": REDIS_URL}
+        else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

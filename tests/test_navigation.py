@@ -111,7 +111,7 @@ class NavigationTest(PersonaTestCase):
                 self.assertIn(f'"{static(path)}"', page)
 
     def test_without_a_request_context_the_bar_has_no_token_and_no_person(self):
-        html = Template("{% load portal %}{% portal_header %}").render(Context({}))
+        html = Template('{% include "_topbar.html" %}').render(Context({}))
         self.assertNotIn("csrfmiddlewaretoken", html)
         self.assertNotIn('class="who"', html)
         self.assertIn('name="next" value=""', html)

@@ -1,8 +1,8 @@
 """Who holds which role, and where. The one place role predicates are decided.
 
-A person's role assignments are read with the user (units/auth.py) or with one query, and
-cached on the user object for the request, so predicates can be called freely from views,
-selectors and templates.
+A person's role assignments are read with one query and cached on the user object, which
+Django's auth middleware builds afresh for each request, so predicates can be called freely
+from views, selectors and the page frame.
 """
 
 from collections.abc import Iterable
@@ -48,21 +48,20 @@ NO_ROLES = RoleSet()
 
 
 def roles_of(user) -> RoleSet:
-    """The roles `user` holds (empty for anonymous or inactive users)."""
+    """The roles `user` holds (empty for anonymous or inactive users), read with one query
+    the first time and then kept on the user object, which lives as long as the request."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_ROLES
     cached = getattr(user, _CACHE_ATTR, None)
-    if cached is not None:
-        return cached
-    return remember_roles(
-        user,
-        RoleAssignment.objects.filter(user=user).values_list("role", "agency_id", "unit_id"),
-    )
+    if cached is None:
+        cached = _role_set(
+            RoleAssignment.objects.filter(user=user).values_list("role", "agency_id", "unit_id")
+        )
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
 
 
-def remember_roles(user, assignments: Iterable[tuple[str, int | None, int | None]]) -> RoleSet:
-    """The role set of `(role, agency_id, unit_id)` rows, cached on `user` for the request
-    (the auth backend reads the rows with the user: units/auth.py)."""
+def _role_set(assignments: Iterable[tuple[str, int | None, int | None]]) -> RoleSet:
     admin = evaluator = False
     coordinator, leadership, operator = set(), set(), set()
     for role, agency_id, unit_id in assignments:
@@ -76,15 +75,13 @@ def remember_roles(user, assignments: Iterable[tuple[str, int | None, int | None
             leadership.add(agency_id)
         elif role == Role.UNIT_OPERATOR:
             operator.add(unit_id)
-    result = RoleSet(
+    return RoleSet(
         ministry_admin=admin,
         evaluator=evaluator,
         coordinator_agencies=frozenset(coordinator),
         leadership_agencies=frozenset(leadership),
         operator_units=frozenset(operator),
     )
-    setattr(user, _CACHE_ATTR, result)
-    return result
 
 
 def forget_roles(user) -> None:

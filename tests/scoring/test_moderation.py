@@ -365,9 +365,9 @@ class ModerationFormTest(ModerationTestCase):
             response = self.client.get(self.url(self.locus))
         self.assertContains(response, 'class="num evaluator"', count=2)
         two = [q["sql"] for q in queries.captured_queries]
-        # user with roles, assessment, team, indicators, scores, claims, finals, window with its
+        # user, roles, assessment, team, indicators, scores, claims, finals, window with its
         # latest extension (the session comes from the cache; from the database, one more)
-        self.assertEqual(len([sql for sql in two if "django_session" not in sql]), 8)
+        self.assertEqual(len([sql for sql in two if "django_session" not in sql]), 9)
 
         prepare(self.mandiri_locus, [make_evaluator() for _ in range(3)])
         with self.assertNumQueries(len(two)):

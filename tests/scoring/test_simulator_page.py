@@ -148,10 +148,10 @@ class SimulatorPageTest(PersonaTestCase):
         self.assertEqual(self.client.post(URL, {"instrument": "1999"}).status_code, 404)
 
     def test_it_reads_the_sheet_in_constant_queries(self):
-        # user with roles, instrument versions, indicators with aspects, level rubrics
+        # user, roles, instrument versions, indicators with aspects, level rubrics
         # (session: cache)
         for code in ("UJI-2022", "2022-A", "2017"):
-            with self.subTest(instrument=code), self.assertNumQueries(4):
+            with self.subTest(instrument=code), self.assertNumQueries(5):
                 response = self.client.get(URL, {"instrument": code})
             self.assertEqual(response.status_code, 200)
 
@@ -159,7 +159,7 @@ class SimulatorPageTest(PersonaTestCase):
         for case_id in ("boundary-45050", "v2017-7-1"):
             code = CASES[case_id]["instrument"]
             instrument_plan(InstrumentVersion.objects.get(code=code))  # the per-process cache
-            with self.subTest(case=case_id), self.assertNumQueries(4):
+            with self.subTest(case=case_id), self.assertNumQueries(5):
                 self.client.post(URL, form_data(case_id), headers=HTMX)
 
     def test_it_walks_the_permissions(self):
