@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from units.models import Role, RoleAssignment
@@ -25,15 +24,10 @@ from .models import (
     EvidenceRevision,
     Indicator,
     Phase,
-    PhaseExtension,
-    PhaseWindow,
     Submission,
 )
-from .selectors import assessments_visible_to
-from .services.workflow import window_from, window_message
-
-Window = tuple[dt.date, dt.date]
-
+from .rules import Window, today, window_from, window_message
+from .selectors import assessments_visible_to, window_subqueries
 
 # --- The edit gate ----------------------------------------------------------------------------
 
@@ -53,42 +47,40 @@ class F01Gate:
         Draft: editable within the self-assessment window. Clarification: only indicators
         with an open clarification, within the clarification window. Otherwise read-only.
         """
-        on = on or timezone.localdate()
+        on = on or today()
         if self.status == AssessmentStatus.DRAFT:
-            return window_message(Phase.SELF_ASSESSMENT, self.self_window, on)
+            return window_message(Phase.SELF_ASSESSMENT.label, self.self_window, on)
         if self.status == AssessmentStatus.CLARIFICATION:
             if indicator_id not in self.open_indicators:
                 return _(
                     "Indikator ini tidak sedang diklarifikasi: selama klarifikasi hanya indikator "
                     "yang diminta evaluator yang dapat diubah."
                 )
-            return window_message(Phase.CLARIFICATION, self.clarification_window, on)
+            return window_message(Phase.CLARIFICATION.label, self.clarification_window, on)
         return _(
             "Tindakan ini tidak dapat dilakukan karena status penilaian adalah “%(status)s”."
         ) % {"status": AssessmentStatus(self.status).label}
 
     def carry_over_problem(self, on: dt.date | None = None) -> str | None:
         """Carrying evidence over is part of filling F-01: draft and self-assessment window."""
-        on = on or timezone.localdate()
+        on = on or today()
         if self.status != AssessmentStatus.DRAFT:
             return _(
                 "Tindakan ini tidak dapat dilakukan karena status penilaian adalah “%(status)s”."
             ) % {"status": AssessmentStatus(self.status).label}
-        return window_message(Phase.SELF_ASSESSMENT, self.self_window, on)
+        return window_message(Phase.SELF_ASSESSMENT.label, self.self_window, on)
 
 
 def _window_annotations(cycle_ref: str, assessment_ref: str) -> dict:
     """Start, end and latest extension of the two F-01 phases, as subqueries of one row."""
     annotations = {}
     for prefix, phase in (("sa", Phase.SELF_ASSESSMENT), ("cl", Phase.CLARIFICATION)):
-        window = PhaseWindow.objects.filter(cycle_id=OuterRef(cycle_ref), phase=phase)
-        annotations[f"gate_{prefix}_starts"] = Subquery(window.values("starts_on")[:1])
-        annotations[f"gate_{prefix}_ends"] = Subquery(window.values("ends_on")[:1])
-        annotations[f"gate_{prefix}_extended"] = Subquery(
-            PhaseExtension.objects.filter(assessment_id=OuterRef(assessment_ref), phase=phase)
-            .order_by("-ends_on")
-            .values("ends_on")[:1]
+        starts, ends, extended = window_subqueries(
+            phase, cycle_ref=cycle_ref, assessment_ref=assessment_ref
         )
+        annotations[f"gate_{prefix}_starts"] = starts
+        annotations[f"gate_{prefix}_ends"] = ends
+        annotations[f"gate_{prefix}_extended"] = extended
     return annotations
 
 
@@ -339,14 +331,14 @@ def f01_page(assessment: Assessment) -> F01Page:
         if any(c.status == ClarificationStatus.OPEN for c in items)
     }
     gate = _gate(assessment, assessment.status, open_ids)
-    today = timezone.localdate()
+    on = today()
 
     level_of = {ind_id: a.claimed_level for ind_id, a in answers.items()}
     missing = f01_missing(indicators, level_of, set(evidence))
     missing_level = {m.indicator_id for m in missing if m.kind == "level"}
     missing_evidence = {m.indicator_id for m in missing if m.kind == "evidence"}
 
-    problems = [gate.problem(ind.pk, today) for ind in indicators]
+    problems = [gate.problem(ind.pk, on) for ind in indicators]
     groups = {a.pk: AspectGroup(a) for a in aspects}
     supplementary = AspectGroup(None)
     for ind, problem in zip(indicators, problems, strict=True):

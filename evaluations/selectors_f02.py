@@ -7,30 +7,94 @@ evaluator who has submitted their own F-02, so no template or fragment can leak 
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from scoring import engine
-from scoring.services import cycle_spec
+from units.permissions import roles_of
 
-from . import selectors_f02_rows as rows
+from .instrument_spec import cycle_spec
 from .models import (
+    SCORING_STATUSES,
+    Answer,
     Assessment,
+    AssessmentStatus,
+    Clarification,
     EvaluatorAssignment,
+    EvidenceRevision,
     FieldVisit,
     Indicator,
     Phase,
     Score,
     SurveyResponse,
 )
-from .selectors_f02_rows import Claim, ClarificationItem, EvidenceItem, ScoreState, TeamMember
+from .rules import today, window_message
+from .selectors import window_of
 from .selectors_rubric import RubricIndicator, instrument_rubric
-from .services.f02 import SCORING_STATUSES
-from .services.workflow import Status, today, window_message
+
+Status = AssessmentStatus
+PDF = "application/pdf"
+IMAGES = ("image/jpeg", "image/png")
+
+
+def own_assignment(*, user, assessment_id: int) -> EvaluatorAssignment | None:
+    """The person's assignment on an assessment with the assessment, its cycle, instrument,
+    unit and agency (one query); None unless they hold the evaluator role and are assigned."""
+    if not roles_of(user).evaluator:
+        return None
+    return (
+        EvaluatorAssignment.objects.select_related(
+            "assessment__cycle__instrument", "assessment__unit__agency"
+        )
+        .filter(assessment_id=assessment_id, evaluator_id=user.pk)
+        .first()
+    )
+
+
+def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score | None:
+    """The person's own Score row with its assignment, assessment (with cycle and instrument,
+    for the running panel) and indicator, in one query. None when the person has no such row:
+    not theirs, no longer an evaluator, or the row was never created."""
+    if not roles_of(user).evaluator:
+        return None
+    return (
+        Score.objects.select_related("assignment__assessment__cycle__instrument", "indicator")
+        .filter(
+            assignment__assessment_id=assessment_id,
+            assignment__evaluator_id=user.pk,
+            indicator_id=indicator_id,
+        )
+        .first()
+    )
+
+
+@dataclass
+class EvidenceItem:
+    revision: EvidenceRevision  # the latest of its document, with the document
+    changed: bool  # uploaded after the evaluator last looked
+
+    @property
+    def evidence(self):
+        return self.revision.evidence
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.revision.content_type == PDF
+
+    @property
+    def is_image(self) -> bool:
+        return self.revision.content_type in IMAGES
+
+
+@dataclass
+class ClarificationItem:
+    clarification: Clarification  # with who asked
+    is_new: bool  # answered after the evaluator last looked
 
 
 @dataclass
 class TeamLevel:
-    member: TeamMember
+    assignment: EvaluatorAssignment  # with the evaluator
     score: Score | None
 
 
@@ -38,36 +102,29 @@ class TeamLevel:
 class IndicatorRow:
     indicator: Indicator
     rubric: RubricIndicator
-    answer: Claim | None
+    answer: Answer | None
     evidence: list[EvidenceItem]
-    score: ScoreState | None  # None for supplementary indicators, which are not scored
+    score: Score | None  # None for supplementary indicators, which are not scored
     clarifications: list[ClarificationItem]
     team: list[TeamLevel] = field(default_factory=list)
     answer_changed: bool = False
-    clarification_changed: bool = False
-    save_url: str = ""  # set by the view
     # Filled by the view when a clarification request is shown again with its errors.
     clarify_checked: bool = False
     clarify_question: str = ""
 
     @property
-    def level_inputs(self):
-        return self.rubric.level_inputs(self.score.level if self.score else None)
-
-    @property
-    def evidence_changed(self) -> bool:
-        return any(item.changed for item in self.evidence)
-
-    @property
     def changed(self) -> bool:
-        return self.answer_changed or self.clarification_changed or self.evidence_changed
+        return (
+            self.answer_changed
+            or any(c.is_new for c in self.clarifications)
+            or any(e.changed for e in self.evidence)
+        )
 
 
 @dataclass
 class AspectGroup:
     aspect: object  # Aspect, or None for the supplementary indicators
     rows: list[IndicatorRow]
-    aspect_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +172,7 @@ class Running:
 class F02Page:
     assessment: Assessment
     assignment: EvaluatorAssignment
-    team: list[TeamMember]
+    team: list[EvaluatorAssignment]
     groups: list[AspectGroup]
     running: Running
     editable: bool
@@ -126,17 +183,14 @@ class F02Page:
     last_viewed_at: dt.datetime | None
     changed_count: int
     missing_score_ids: list[int]
-    problems: tuple[str, ...] = ()
 
 
-def _running(assessment: Assessment, indicators, scores: dict[int, ScoreState]) -> Running:
-    scored_indicators = [i for i in indicators if not i.supplementary]
-    levels = {
-        i.number: scores[i.id].level
-        for i in scored_indicators
-        if i.id in scores and scores[i.id].level is not None
-    }
-    total, scored = len(scored_indicators), len(levels)
+def _running(assessment: Assessment, levels: dict[int, int]) -> Running:
+    """`levels`: the evaluator's levels set so far, by indicator id."""
+    rubric = instrument_rubric(assessment.cycle.instrument)
+    scored_indicators = [r.indicator for r in rubric if not r.indicator.supplementary]
+    by_number = {i.number: levels[i.pk] for i in scored_indicators if i.pk in levels}
+    total, scored = len(scored_indicators), len(by_number)
     if scored < total:
         return Running(total=total, scored=scored, remaining=total - scored, result=None)
     # The survey answers only once the engine can run: one query fewer while scoring.
@@ -146,16 +200,42 @@ def _running(assessment: Assessment, indicators, scores: dict[int, ScoreState]) 
         .values_list("answers", flat=True)
     )
     try:
-        breakdown = engine.score(cycle_spec(assessment.cycle), levels, survey)
+        breakdown = engine.score(cycle_spec(assessment.cycle), by_number, survey)
     except engine.ScoringInputError as exc:
         return Running(total, scored, 0, None, exc.problems)
     return Running(total=total, scored=scored, remaining=0, result=RunningResult.of(breakdown))
 
 
-def f02_running(*, assessment: Assessment, assignment: EvaluatorAssignment) -> Running:
-    """The sticky panel alone (refreshed after each autosave): levels, then the engine."""
-    indicators = [r.indicator for r in instrument_rubric(assessment.cycle.instrument)]
-    return _running(assessment, indicators, rows.scores(assignment.pk))
+def f02_running(*, assignment: EvaluatorAssignment) -> Running:
+    """The running panel alone (sent with each autosave that changed a level): the levels,
+    then the engine. `assignment` comes with its assessment, cycle and instrument."""
+    levels = dict(
+        Score.objects.filter(assignment=assignment, level__isnull=False).values_list(
+            "indicator_id", "level"
+        )
+    )
+    return _running(assignment.assessment, levels)
+
+
+def _latest_revisions(assessment: Assessment) -> QuerySet[EvidenceRevision]:
+    latest = (
+        EvidenceRevision.objects.filter(evidence=OuterRef("evidence"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    return (
+        EvidenceRevision.objects.filter(
+            evidence__assessment=assessment,
+            evidence__removed_at__isnull=True,
+            number=Subquery(latest),
+        )
+        .select_related("evidence")
+        .order_by("evidence__indicator_id", "evidence_id")
+    )
+
+
+def _after(value: dt.datetime | None, since: dt.datetime | None) -> bool:
+    return bool(since and value and value > since)
 
 
 def f02_page(
@@ -163,19 +243,33 @@ def f02_page(
 ) -> F02Page:
     """Everything the F-02 page shows, in a constant number of queries.
 
-    `assignment` comes from own_assignment. Rows: the rubric, the unit's
-    claim, the latest revision of each active evidence document, this evaluator's score, the
-    clarifications (read in SQL: selectors_f02_rows); what the unit changed after
-    `assignment.last_viewed_at` is flagged. Team levels are read only once this evaluator has
-    submitted.
+    `assignment` comes from own_assignment. Rows: the rubric (cached), the unit's claim, the
+    latest revision of each active evidence document, this evaluator's score, the
+    clarifications; what the unit changed after `assignment.last_viewed_at` is flagged.
+    Team levels are read only once this evaluator has submitted.
     """
     since = assignment.last_viewed_at
     rubric = instrument_rubric(assessment.cycle.instrument)
-    indicators = [r.indicator for r in rubric]
-    answers, scores = rows.claims_and_scores(assessment.pk, assignment.pk)
-    evidence = rows.latest_evidence(assessment.pk, since)
+    answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
+    scores = {s.indicator_id: s for s in Score.objects.filter(assignment=assignment)}
+    evidence: dict[int, list[EvidenceItem]] = {}
+    for rev in _latest_revisions(assessment):
+        item = EvidenceItem(rev, _after(rev.uploaded_at, since))
+        evidence.setdefault(rev.evidence.indicator_id, []).append(item)
+    clarifications: dict[int, list[ClarificationItem]] = {}
+    for c in (
+        Clarification.objects.filter(assessment=assessment)
+        .select_related("asked_by")
+        .order_by("asked_at", "pk")
+    ):
+        item = ClarificationItem(c, _after(c.answered_at, since))
+        clarifications.setdefault(c.indicator_id, []).append(item)
+    team = list(
+        EvaluatorAssignment.objects.filter(assessment=assessment)
+        .select_related("evaluator")
+        .order_by("-is_lead", "evaluator__username")
+    )
     team_visible = assignment.submitted_at is not None
-    team, window = rows.team_and_window(assessment.pk, Phase.EVALUATION)
     others: dict[tuple[int, int], Score] = {}
     if team_visible:
         others = {
@@ -184,51 +278,44 @@ def f02_page(
                 assignment=assignment
             )
         }
-    clarifications = rows.clarifications(assessment.pk, since)
 
     groups: list[AspectGroup] = []
     missing: list[int] = []
     for rub in rubric:
         ind = rub.indicator
-        ind_id = ind.id  # not .pk: this loop runs 30 times per page
         score = None
         if not ind.supplementary:
-            score = scores.get(ind_id)
+            score = scores.get(ind.pk)
             if score is None:
-                missing.append(ind_id)
-                score = ScoreState(indicator_id=ind_id)
-        answer = answers.get(ind_id)
+                missing.append(ind.pk)
+                score = Score(assignment=assignment, indicator=ind, version=0)
+        answer = answers.get(ind.pk)
         row = IndicatorRow(
             indicator=ind,
             rubric=rub,
             answer=answer,
-            evidence=evidence.get(ind_id, []),
+            evidence=evidence.get(ind.pk, []),
             score=score,
-            clarifications=clarifications.get(ind_id, []),
-            answer_changed=bool(
-                since and answer and answer.updated_at and answer.updated_at > since
-            ),
-            clarification_changed=any(c.is_new for c in clarifications.get(ind_id, [])),
+            clarifications=clarifications.get(ind.pk, []),
+            answer_changed=bool(answer and _after(answer.updated_at, since)),
         )
         if team_visible and score is not None:
             row.team = [
-                TeamLevel(m, others.get((m.assignment_id, ind_id)))
-                for m in team
-                if m.assignment_id != assignment.id
+                TeamLevel(a, others.get((a.pk, ind.pk))) for a in team if a.pk != assignment.pk
             ]
-        if not groups or groups[-1].aspect_id != ind.aspect_id:
-            groups.append(AspectGroup(ind.aspect, [], ind.aspect_id))
+        if not groups or groups[-1].aspect != ind.aspect:
+            groups.append(AspectGroup(ind.aspect, []))
         groups[-1].rows.append(row)
 
-    running = _running(assessment, indicators, scores)
-    lock_reason = "" if team_visible else _lock_reason(assessment, window, on)
+    levels = {pk: s.level for pk, s in scores.items() if s.level is not None}
+    lock_reason = "" if team_visible else _lock_reason(assessment, on)
     editable = not team_visible and not lock_reason
     return F02Page(
         assessment=assessment,
         assignment=assignment,
         team=team,
         groups=groups,
-        running=running,
+        running=_running(assessment, levels),
         editable=editable,
         lock_reason=lock_reason,
         can_clarify=editable and assessment.status == Status.IN_EVALUATION,
@@ -240,7 +327,7 @@ def f02_page(
     )
 
 
-def _lock_reason(assessment: Assessment, window, on) -> str:
+def _lock_reason(assessment: Assessment, on: dt.date | None) -> str:
     """Why an evaluator who has not submitted cannot score now ("" when they can)."""
     if assessment.status == Status.DRAFT:
         return _("Unit belum mengajukan F-01; penilaian F-02 dimulai setelah F-01 diajukan.")
@@ -250,7 +337,8 @@ def _lock_reason(assessment: Assessment, window, on) -> str:
         return _("Status penilaian adalah “%(status)s”.") % {
             "status": assessment.get_status_display()
         }
-    return window_message(Phase.EVALUATION, window, on or today()) or ""
+    window = window_of(assessment, Phase.EVALUATION)
+    return window_message(Phase.EVALUATION.label, window, on or today()) or ""
 
 
 def field_visit_of(assignment: EvaluatorAssignment) -> FieldVisit | None:

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from units.permissions import is_unit_member
 
@@ -32,6 +31,7 @@ from .models import (
     Score,
 )
 from .permissions import assignment_of, can_manage_cycle, can_moderate, is_operator_of
+from .rules import today, window_from, window_open
 from .selectors import assessments_visible_to
 
 AUDIT_PAGE_SIZE = 100
@@ -185,12 +185,13 @@ class WindowRow:
 
     @property
     def effective_end(self) -> dt.date:
-        return max([self.ends_on, *(e.ends_on for e in self.extensions)])
+        latest = max((e.ends_on for e in self.extensions), default=None)
+        return window_from(self.starts_on, self.ends_on, latest)[1]
 
 
 def phase_windows(assessment: Assessment, on: dt.date | None = None) -> list[WindowRow]:
     """The cycle's phase windows with this unit's extensions, in date order. Two queries."""
-    on = on or timezone.localdate()
+    on = on or today()
     rows = {
         w.phase: WindowRow(Phase(w.phase), w.starts_on, w.ends_on)
         for w in PhaseWindow.objects.filter(cycle_id=assessment.cycle_id).order_by(
@@ -203,7 +204,7 @@ def phase_windows(assessment: Assessment, on: dt.date | None = None) -> list[Win
         if extension.phase in rows:
             rows[extension.phase].extensions.append(extension)
     for row in rows.values():
-        row.is_open = row.starts_on <= on <= row.effective_end
+        row.is_open = window_open((row.starts_on, row.effective_end), on)
     return list(rows.values())
 
 

@@ -2,6 +2,8 @@
 
 from .audit import AuditAction, AuditEntry, PhaseExtension
 from .cycles import (
+    SCORING_STATUSES,
+    VISIT_STATUSES,
     Assessment,
     AssessmentStatus,
     Cycle,
@@ -43,8 +45,10 @@ __all__ = [
     "Level",
     "Phase",
     "PhaseWindow",
+    "SCORING_STATUSES",
     "Scheme",
     "SurveyChannel",
     "SurveyItem",
     "SurveyResponse",
+    "VISIT_STATUSES",
 ]

@@ -116,6 +116,12 @@ class AssessmentStatus(models.TextChoices):
     FINAL = "final", _("Final")
 
 
+# Statuses in which an evaluator may score: F-01 is in, and no clarification is pending.
+SCORING_STATUSES = (AssessmentStatus.SUBMITTED, AssessmentStatus.IN_EVALUATION)
+# The field visit can also be written up while the unit answers a clarification.
+VISIT_STATUSES = (*SCORING_STATUSES, AssessmentStatus.CLARIFICATION)
+
+
 class Assessment(models.Model):
     """A locus: one unit evaluated in one cycle, and the one assessment of it."""
 

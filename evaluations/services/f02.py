@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import filetypes
 from ..models import (
+    SCORING_STATUSES,
+    VISIT_STATUSES,
     Assessment,
     AuditAction,
     EvaluatorAssignment,
@@ -30,21 +32,10 @@ from ..models import (
     Phase,
     Score,
 )
+from ..rules import today
 from .audit import audit_record
 from .versioned import save_versioned
-from .workflow import (
-    Status,
-    WorkflowError,
-    require_status,
-    require_window,
-    set_status,
-    today,
-)
-
-# Statuses in which an evaluator may score: F-01 is in, and no clarification is pending.
-SCORING_STATUSES = (Status.SUBMITTED, Status.IN_EVALUATION)
-# The field visit can also be written up while the unit answers a clarification.
-VISIT_STATUSES = (Status.SUBMITTED, Status.IN_EVALUATION, Status.CLARIFICATION)
+from .workflow import Status, WorkflowError, require_status, require_window, set_status
 
 
 class ScoreConflict(Exception):
@@ -114,9 +105,10 @@ def score_autosave(
 ) -> ScoreSaved:
     """Save one evaluator's level, note and recommendation for one indicator as they type.
 
-    `score` comes with its assignment and assessment (selectors_f02_rows.score_for_autosave
-    fetches all of it in one query). Only the assignment's own evaluator, before submitting,
-    while the assessment is submitted or in evaluation and the evaluation window is open.
+    `score` comes with its assignment, assessment and indicator (one query:
+    selectors_f02.score_for_autosave); the evaluation window is read here. Only the
+    assignment's own evaluator, before submitting, while the assessment is submitted or in
+    evaluation and the evaluation window is open.
     The first save of an assessment moves it from submitted to in evaluation. A level change
     is recorded in the audit history. Raises ScoreConflict when `version` is not the row's.
 
@@ -129,8 +121,7 @@ def score_autosave(
     assessment = assignment.assessment
     _require_own_open_assignment(assignment, by)
     require_status(assessment, *SCORING_STATUSES)
-    # The window came with the row (selectors_f02_rows.score_for_autosave): no query.
-    require_window(assessment, Phase.EVALUATION, annotated=score)
+    require_window(assessment, Phase.EVALUATION)
     values = {
         "level": _clean_level(level),
         "note": note or "",
@@ -193,15 +184,9 @@ def _start_evaluation(assessment: Assessment, by) -> None:
 def assignment_mark_viewed(
     *, assignment: EvaluatorAssignment, at: dt.datetime | None = None
 ) -> None:
-    """Remember when the evaluator last opened F-02 (one UPDATE): later changes are marked.
-    Plain SQL: it runs on every F-02 page view, and the ORM's UPDATE costs three times as
-    much CPU to build as to run (see selectors_f02_rows)."""
+    """Remember when the evaluator last opened F-02 (one UPDATE): later changes are marked."""
     at = at or timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE evaluations_evaluatorassignment SET last_viewed_at = %s WHERE id = %s",
-            [connection.ops.adapt_datetimefield_value(at), assignment.pk],
-        )
+    EvaluatorAssignment.objects.filter(pk=assignment.pk).update(last_viewed_at=at)
     assignment.last_viewed_at = at
 
 

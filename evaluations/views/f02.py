@@ -1,9 +1,10 @@
 """F-02: the evaluator's scoring page, its autosave, submission, clarification and field visit.
 
-Autosave responses (htmx): 200 with the row's "saved" fragment (new version inside), or 409
-with a fragment holding the conflict (both values) or the refusal message. The F-02 page
-tells htmx to swap 409 responses (an htmx:beforeSwap listener in f02_form.html), so the
-status code stays honest for any other client. Without htmx the form posts normally and
+Autosave responses (htmx): 200 with the row's "saved" fragment (new version inside) and, when
+the level changed, the refreshed running panel swapped out of band, so one request does
+both; or 409 with a fragment holding the conflict (both values) or the refusal message. The
+F-02 page tells htmx to swap 409 responses (an htmx:beforeSwap listener in f02_form.html), so
+the status code stays honest for any other client. Without htmx the form posts normally and
 gets a redirect back to the page with a message.
 """
 
@@ -12,26 +13,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pekppp.lib.urls import int_url, int_url_maker
-from units.permissions import roles_of
-
 from .. import selectors_f02
 from ..forms import FieldVisitForm
-from ..models import Assessment, FieldVisitPhoto, Indicator, Phase
+from ..models import VISIT_STATUSES, Assessment, FieldVisitPhoto, Indicator, Phase
 from ..permissions import assignment_of, can_view_assessment, can_view_visit_photos
 from ..selectors import assessments_visible_to
-from ..selectors_f02_rows import own_assignment, score_for_autosave
 from ..services import f02 as f02_services
 from ..services.clarifications import clarification_request
 from ..services.workflow import WorkflowError, window_problem
-from .f02_rows import page_content, running_panel, save_status
 from .files import private_file_response
 
 PAGE = "evaluations/f02_form.html"
@@ -42,43 +37,24 @@ def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _fragment(template: str, context: dict, *, status: int = 200) -> HttpResponse:
-    """An autosave fragment, rendered without the request's context processors: a fragment
-    has no use for them."""
-    return HttpResponse(render_to_string(template, context), status=status)
+def _fragment(name: str, context: dict, *, status: int = 200) -> HttpResponse:
+    """An autosave fragment of the page, rendered without the request's context processors:
+    a fragment has no use for them."""
+    return HttpResponse(render_to_string(f"{PAGE}#{name}", context), status=status)
 
 
 def _own_assignment(request, pk: int):
     """The assessment and the person's assignment on it: 404 for someone who cannot see the
     assessment, 403 for someone who can but is not one of its evaluators."""
-    mine = None
-    if roles_of(request.user).evaluator:
-        mine = own_assignment(user=request.user, assessment_id=pk)
+    mine = selectors_f02.own_assignment(user=request.user, assessment_id=pk)
     if mine is None:
         get_object_or_404(assessments_visible_to(request.user), pk=pk)
         raise PermissionDenied(_("Hanya evaluator yang ditugaskan yang dapat membuka F-02."))
     return mine.assessment, mine
 
 
-# What the page frame and its running panel link to: their key in f02_rows.page_content.
-FRAME_VIEWS = {
-    "assessment_detail": "evaluations:assessment_detail",
-    "field_visit": "evaluations:field_visit",
-    "f02_form": "evaluations:f02_form",
-    "evaluator_submit": "evaluations:evaluator_submit",
-    "clarify": "evaluations:clarification_request_form",
-}
-
-
 def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
     page = selectors_f02.f02_page(assessment=assessment, assignment=assignment)
-    save_url = int_url_maker("evaluations:score_autosave", 2)
-    file_url = int_url_maker("evaluations:evidence_download", 1)
-    for group in page.groups:
-        for row in group.rows:
-            row.save_url = save_url(assessment.id, row.indicator.id)
-            for item in row.evidence:
-                item.url = file_url(item.revision_id)
     if page.missing_score_ids and page.editable:
         f02_services.scores_ensure(assignment, page.missing_score_ids)
     # After the "changed since you last looked" marks are computed from the old time.
@@ -88,16 +64,11 @@ def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
             for row in group.rows:
                 row.clarify_checked = row.indicator.pk in clarify["checked"]
                 row.clarify_question = clarify["questions"].get(row.indicator.pk, "")
-    csrf_token = get_token(request)  # one masked token for the page (each call makes one)
     context = {
+        "page": page,
         "assessment": assessment,
-        "content": page_content(
-            page,
-            {key: int_url(name, assessment.pk) for key, name in FRAME_VIEWS.items()},
-            csrf_token,
-            problems,
-        ),
-        "csrf_token": csrf_token,
+        "running": page.running,
+        "problems": problems,
     }
     return render(request, PAGE, context)
 
@@ -105,11 +76,8 @@ def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
 @login_required
 @require_GET
 def f02_form(request, pk: int):
-    """The scoring page; `?panel=1` (htmx, after a level changed) returns the running panel."""
+    """The scoring page."""
     assessment, assignment = _own_assignment(request, pk)
-    if request.GET.get("panel"):
-        running = selectors_f02.f02_running(assessment=assessment, assignment=assignment)
-        return HttpResponse(running_panel(running, int_url("evaluations:f02_form", pk)))
     return _render_page(request, assessment, assignment)
 
 
@@ -128,7 +96,9 @@ def _score_without_fast_path(request, pk: int, indicator_id: int):
         supplementary=False,
     )
     f02_services.scores_ensure(assignment, [indicator_id])
-    score = score_for_autosave(user=request.user, assessment_id=pk, indicator_id=indicator_id)
+    score = selectors_f02.score_for_autosave(
+        user=request.user, assessment_id=pk, indicator_id=indicator_id
+    )
     if score is None:
         raise Http404
     return score
@@ -137,10 +107,12 @@ def _score_without_fast_path(request, pk: int, indicator_id: int):
 @login_required
 @require_POST
 def score_autosave(request, pk: int, indicator_id: int):
-    """Save one indicator's level, note and recommendation (≤ 4 queries on the usual path:
-    the user, the row with its checks, the UPDATE and, when the level changed, the audit INSERT
-    in one transaction with it)."""
-    score = score_for_autosave(user=request.user, assessment_id=pk, indicator_id=indicator_id)
+    """Save one indicator's level, note and recommendation. A level change answers with the
+    refreshed running panel too (out of band): the person, the row, the window, the UPDATE
+    with its audit INSERT, the levels for the panel."""
+    score = selectors_f02.score_for_autosave(
+        user=request.user, assessment_id=pk, indicator_id=indicator_id
+    )
     if score is None:
         score = _score_without_fast_path(request, pk, indicator_id)
     try:
@@ -167,21 +139,21 @@ def score_autosave(request, pk: int, indicator_id: int):
             messages.error(request, _conflict_message(mine, exc.current))
             return redirect(page_url)
         context |= {"current": exc.current, "saved_by": request.user.display_name}
-        return _fragment(PAGE + "#conflict", context, status=409)
+        return _fragment("conflict", context, status=409)
     except WorkflowError as exc:
         if not _is_htmx(request):
             messages.error(request, " ".join(exc.problems))
             return redirect(page_url)
-        return _fragment(PAGE + "#refused", context | {"problems": exc.problems}, status=409)
+        return _fragment("refused", context | {"problems": exc.problems}, status=409)
     if not _is_htmx(request):
         messages.success(
             request, _("Nilai indikator %(n)s tersimpan.") % {"n": score.indicator.number}
         )
         return redirect(page_url)
-    response = HttpResponse(save_status(score))
+    running = None
     if saved.level_changed:
-        response["HX-Trigger"] = "f02-saved"  # the running panel refreshes itself
-    return response
+        running = selectors_f02.f02_running(assignment=score.assignment)
+    return _fragment("autosaved", {"score": score, "running": running})
 
 
 def _conflict_message(mine: dict, current) -> str:
@@ -241,7 +213,7 @@ def clarification_request_form(request, pk: int):
 def _visit_lock_reason(assessment: Assessment, assignment) -> str:
     if assignment.submitted_at is not None:
         return _("F-02 Anda sudah diserahkan; catatan kunjungan hanya dapat dibaca.")
-    if assessment.status not in f02_services.VISIT_STATUSES:
+    if assessment.status not in VISIT_STATUSES:
         return _("Status penilaian adalah “%(status)s”.") % {
             "status": assessment.get_status_display()
         }

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from evaluations import selectors_f01, selectors_f02_rows
+from evaluations import selectors_f01, selectors_f02
 from evaluations.instrument_spec import cycle_spec
 from evaluations.models import (
     Answer,
@@ -182,7 +182,7 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
             EvaluatorAssignment.objects.select_related("assessment__cycle").get(pk=assignment.pk)
         )
         for n, level in levels.items():
-            score = selectors_f02_rows.score_for_autosave(
+            score = selectors_f02.score_for_autosave(
                 user=user, assessment_id=self.pk, indicator_id=self.indicators[n].pk
             )
             f02_services.score_autosave(

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 from unittest import skipUnless
 
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 from django.test import Client, TransactionTestCase
@@ -21,11 +22,14 @@ from evaluations.models import (
     AuditAction,
     AuditEntry,
     Clarification,
+    EvaluatorAssignment,
+    EvidenceRevision,
     InstrumentVersion,
+    Level,
     Phase,
     Score,
 )
-from evaluations.selectors_rubric import rubric_cache_clear
+from evaluations.selectors_rubric import instrument_rubric, rubric_cache_clear
 from evaluations.services import f02 as f02_services
 from evaluations.services.workflow import WorkflowError, phase_extend
 from tests import factories as f
@@ -53,7 +57,7 @@ class AutosaveTest(F02TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, '<input type="hidden" name="version" value="1">', html=True)
         self.assertContains(response, "Tersimpan")
-        self.assertEqual(response.headers["HX-Trigger"], "f02-saved")
+        self.assertContains(response, '<section id="f02-running"')  # the panel, out of band
         score = self.score(ind)
         self.assertEqual(
             (score.level, score.note, score.recommendation, score.version),
@@ -117,18 +121,45 @@ class AutosaveTest(F02TestCase):
         self.assertEqual(kept.status_code, 200)
         self.assertEqual(self.score(ind).level, 2)
 
-    def test_it_saves_within_four_queries(self):
+    def test_it_saves_within_six_queries(self):
         ff.set_status(self.assessment, Status.IN_EVALUATION)
         ind = self.indicators[0]
         self.post_score(ind, version=0, level=1)  # warm the session cache
-        # user, the row with its checks and window, UPDATE, audit INSERT (level changed)
-        with self.assertNumQueries(4):
+        # user, the row with its relations, the window, UPDATE, audit INSERT (level changed),
+        # the levels for the running panel
+        with self.assertNumQueries(6):
             response = self.post_score(ind, version=1, level=3, note="a")
         self.assertEqual(response.status_code, 200)
-        # a note alone: no audit entry
-        with self.assertNumQueries(3):
+        # a note alone: no audit entry, no panel
+        with self.assertNumQueries(4):
             self.post_score(ind, version=2, level=3, note="ab")
         self.assertEqual(self.score(ind).version, 3)
+
+    def test_it_sends_the_running_panel_with_a_level_change_only(self):
+        ind = self.indicators[0]
+        ff.give_levels(self.assignment, {i.number: 4 for i in self.indicators[2:]})
+        response = self.post_score(ind, version=0, level=3)
+        self.assertEqual(response.status_code, 200)
+        body = response.content.decode()
+        self.assertTrue(body.startswith(f'<div id="save-{ind.pk}" class="f02-save"'))
+        self.assertIn(
+            '<section id="f02-running" class="card f02-running" aria-live="polite"'
+            ' hx-swap-oob="true">',
+            body,
+        )
+        self.assertIn("1 dari 30 indikator belum diberi tingkat.", body)
+        self.assertIn('<progress max="30" value="29">29/30</progress>', body)
+        self.assertNotIn("HX-Trigger", response.headers)  # no second request
+        # The last level: the panel shows the engine's result.
+        last = self.post_score(self.indicators[1], version=0, level=5)
+        self.assertContains(last, 'hx-swap-oob="true"')
+        self.assertContains(last, 'class="f02-ipp-value"')
+        # A note alone leaves the panel as it is.
+        note = self.post_score(ind, version=1, level=3, note="catatan")
+        self.assertEqual(note.status_code, 200)
+        self.assertContains(note, '<input type="hidden" name="version" value="2">', html=True)
+        self.assertNotContains(note, "f02-running")
+        self.assertNotContains(note, "hx-swap-oob")
 
     def test_it_refuses_scoring_outside_the_evaluation_window(self):
         ff.close_window(self.cycle, Phase.EVALUATION)
@@ -141,7 +172,7 @@ class AutosaveTest(F02TestCase):
         self.assertEqual(self.assessment.status, Status.SUBMITTED)
 
     def test_it_opens_page_and_autosave_again_when_the_unit_gets_more_time(self):
-        """Both read the window with the row they fetch (selectors_f02_rows)."""
+        """Both read the unit's window, extension included (selectors.window_of)."""
         ff.close_window(self.cycle, Phase.EVALUATION)
         page = self.client.get(self.page_url())
         self.assertContains(page, "sudah ditutup")
@@ -274,7 +305,8 @@ class ConcurrentAutosaveTest(TransactionTestCase):
         self.assertIn(f"dari permintaan {winner}", conflict)  # and the one that was saved
         self.assertEqual(AuditEntry.objects.filter(action=AuditAction.SCORE).count(), 1)
 
-    def test_it_saves_within_four_queries_outside_a_test_transaction(self):
+    def test_it_saves_within_six_queries_outside_a_test_transaction(self):
+        instrument_rubric(self.assessment.cycle.instrument)  # read once per process
         client = Client()
         client.force_login(self.evaluator)
         url = reverse("evaluations:score_autosave", args=[self.assessment.pk, self.indicator.pk])
@@ -282,10 +314,14 @@ class ConcurrentAutosaveTest(TransactionTestCase):
         with CaptureQueriesContext(connection) as captured:
             response = client.post(url, {"version": 0, "level": 3}, headers=htmx)
         self.assertEqual(response.status_code, 200)
-        # Four queries: user, the row with its checks, then UPDATE and audit INSERT in one
-        # transaction (Django logs its BEGIN and COMMIT beside them).
+        # Six queries: user, the row with its relations, the window, then UPDATE and audit
+        # INSERT in one transaction (Django logs its BEGIN and COMMIT beside them), then the
+        # levels for the running panel sent with the answer.
         statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
-        self.assertEqual(statements, ["SELECT", "SELECT", "BEGIN", "UPDATE", "INSERT", "COMMIT"])
+        self.assertEqual(
+            statements,
+            ["SELECT", "SELECT", "SELECT", "BEGIN", "UPDATE", "INSERT", "COMMIT", "SELECT"],
+        )
         self.assertEqual(AuditEntry.objects.filter(action=AuditAction.SCORE).count(), 1)
 
     def test_a_level_is_not_saved_without_its_audit_entry(self):
@@ -345,8 +381,7 @@ class F02PageTest(F02TestCase):
         self.assertIsNotNone(png.pk)
 
     def test_it_escapes_everything_the_unit_and_the_evaluators_wrote(self):
-        """The indicator blocks are built in Python (views/f02_rows.py), not by the template
-        engine: every text from the database must still arrive escaped."""
+        """Every text from the database arrives escaped."""
         ind = self.indicators[0]
         evil = '<script>alert("x")</script>'
         ff.set_status(self.assessment, Status.IN_EVALUATION)
@@ -386,6 +421,69 @@ class F02PageTest(F02TestCase):
         self.assertIn(f'value="{ind.pk}" form="f02-clarify" checked>', body)
         self.assertIn(f"): Tanya {escaped}</p>", body)
         self.assertIn(f"): Jawab {escaped}</p>", body)
+
+    def test_it_escapes_the_rubric_and_checks_only_the_evaluators_level(self):
+        ind = self.indicators[0]
+        Level.objects.filter(indicator=ind, value=2).update(description='Ada <b>"tebal"</b> & x')
+        rubric_cache_clear()
+        self.addCleanup(rubric_cache_clear)  # the changed text must not outlive this test
+        ff.give_levels(self.assignment, {ind.number: 2})
+        body = self.client.get(self.page_url()).content.decode()
+        article = body[body.index(f'id="indikator-{ind.number}"') :]
+        article = article[: article.index("</article>")]
+        self.assertIn(
+            '<label class="f02-level"><input type="radio" name="level" value="2" checked>'
+            " <b>2</b> <span>Ada &lt;b&gt;&quot;tebal&quot;&lt;/b&gt; &amp; x</span></label>",
+            article,
+        )
+        self.assertEqual(article.count(" checked>"), 1)
+        self.assertEqual(body.count(" checked>"), 1)  # nobody else's level is set
+
+    def test_it_shows_the_latest_revision_of_each_active_document_and_what_is_new(self):
+        first, second = self.indicators[0], self.indicators[1]
+        self.client.get(self.page_url())  # the evaluator looked before the uploads below
+        old = ff.add_evidence(self.assessment, first, self.operator, title="SK")
+        newer = EvidenceRevision(
+            evidence=old.evidence,
+            number=2,
+            original_name="sk-revisi.pdf",
+            content_type="application/pdf",
+            extension=".pdf",
+            size=2048,
+            sha256="0" * 64,
+            uploaded_by=self.operator,
+        )
+        newer.file.save("sk-revisi.pdf", ContentFile(ff.PDF_BYTES), save=False)
+        newer.save()
+        removed = ff.add_evidence(self.assessment, second, self.operator, title="Dihapus")
+        removed.evidence.removed_at = timezone.now()
+        removed.evidence.save()
+        response = self.client.get(self.page_url())
+        self.assertContains(response, "sk-revisi.pdf · rev. 2 · 2,0\xa0KB")
+        self.assertNotContains(response, old.original_name)
+        self.assertNotContains(response, "Dihapus")
+        self.assertContains(response, 'class="f02-evidence"', count=1)
+        self.assertContains(
+            response, f'<article class="f02-ind f02-changed" id="indikator-{first.number}">'
+        )
+        self.assertContains(response, f'<article class="f02-ind" id="indikator-{second.number}">')
+
+    def test_it_lists_the_team_lead_first_and_clarifications_oldest_first(self):
+        EvaluatorAssignment.objects.filter(pk=self.assignment.pk).update(is_lead=False)
+        EvaluatorAssignment.objects.filter(pk=self.assignment2.pk).update(is_lead=True)
+        ind = self.indicators[2]
+        for question in ("Mana SK?", "Mana foto?"):
+            Clarification.objects.create(
+                assessment=self.assessment,
+                indicator=ind,
+                question=question,
+                asked_by=self.evaluator2,
+            )
+        body = self.client.get(self.page_url()).content.decode()
+        names = self.evaluator2.display_name + " (ketua), " + self.evaluator.display_name
+        self.assertIn(names, body)
+        self.assertLess(body.index("Mana SK?"), body.index("Mana foto?"))
+        self.assertIn(f"({self.evaluator2.display_name}, ", body)  # who asked
 
     def test_it_keeps_a_draft_f01_out_of_sight_and_the_form_locked(self):
         ff.set_status(self.assessment, Status.DRAFT)
@@ -443,15 +541,21 @@ class F02PageTest(F02TestCase):
 
         ff.give_levels(self.assignment, {i.number: 3 for i in self.indicators[:3]})
         few_without = page_queries()
+        ff.add_evidence(self.assessment, self.indicators[0], self.operator)
+        few_with_one = page_queries()
         for ind in self.indicators:
-            ff.add_evidence(self.assessment, ind, self.operator)
-        few_with = page_queries()
+            for _ in range(2):
+                ff.add_evidence(self.assessment, ind, self.operator)
+        few_with_many = page_queries()
         self.fill_all(self.assignment, level=4)
         all_with = page_queries()
-        # user with their roles, own assignment with the assessment, team with the
-        # evaluation window, answers with scores, evidence, clarifications, UPDATE last_viewed_at;
+        # user with their roles, own assignment with the assessment, answers, scores, evidence,
+        # clarifications, team, evaluation window with its extension, UPDATE last_viewed_at;
         # the rubric is cached. With every level in, the survey answers too, for the engine.
-        self.assertEqual([few_without, few_with, all_with], [PAGE_QUERIES] * 2 + [PAGE_QUERIES + 1])
+        self.assertEqual(
+            [few_without, few_with_one, few_with_many, all_with],
+            [PAGE_QUERIES] * 3 + [PAGE_QUERIES + 1],
+        )
         with self.assertNumQueries(PAGE_QUERIES + 1):
             self.client.get(self.page_url())
         # A process reads the rubric (indicators with aspects, levels) once.
@@ -485,11 +589,6 @@ class F02PageTest(F02TestCase):
         self.assertContains(response, 'class="f02-changed-mark"', count=1)
         # seen now: the next visit shows no mark
         self.assertNotContains(self.client.get(self.page_url()), 'class="f02-changed-mark"')
-
-    def test_it_refreshes_the_running_panel_alone(self):
-        response = self.client.get(self.page_url() + "?panel=1", headers={"HX-Request": "true"})
-        self.assertContains(response, 'id="f02-running"')
-        self.assertNotContains(response, "<html")
 
 
 class BlindScoringTest(F02TestCase):
@@ -611,10 +710,18 @@ class RunningResultTest(PersonaTestCase):
             c for c in json.loads(GOLDEN.read_text())["cases"] if c["id"] == "boundary-45050"
         )
         levels = {int(n): lv for n, lv in case["levels"].items()}
-        ff.give_levels(self.golden_assignment, levels)
+        # Every level but the first, which the autosave below sets: its answer carries the panel.
+        first = min(levels)
+        ff.give_levels(self.golden_assignment, levels | {first: (levels[first] + 1) % 6})
         self.client.force_login(self.evaluator)
         url = reverse("evaluations:f02_form", args=[self.locus.pk])
-        for response in (self.client.get(url), self.client.get(url + "?panel=1")):
+        indicator = self.cycle_2022.instrument.indicators.get(number=first)
+        saved = self.client.post(
+            reverse("evaluations:score_autosave", args=[self.locus.pk, indicator.pk]),
+            {"version": 0, "level": levels[first]},
+            headers={"HX-Request": "true"},
+        )
+        for response in (saved, self.client.get(url)):
             self.assertContains(response, '<strong class="f02-ipp-value">4.51</strong>', html=True)
             self.assertContains(response, '<strong class="f02-grade">A</strong>', html=True)
             for code, value in case["expected"]["aspects"].items():
@@ -625,7 +732,7 @@ class RunningResultTest(PersonaTestCase):
             self.assertContains(response, f"<strong>{case['expected']['evaluator_index']}</strong>")
 
 
-PAGE_QUERIES = 7
+PAGE_QUERIES = 9
 
 
 def _has_evidence_url() -> bool:

@@ -2,10 +2,11 @@
 
 import datetime as dt
 
+from django.db import DatabaseError, connection
 from django.urls import reverse
 
 from evaluations.models import AuditAction, AuditEntry, Phase, PhaseExtension
-from evaluations.services.workflow import today, window_problem
+from evaluations.services.workflow import phase_extend, today, window_problem
 from tests import factories as f
 from tests.base import PersonaTestCase
 
@@ -51,6 +52,26 @@ class PhaseExtensionTests(PersonaTestCase):
         page = self.client.get(self.url())
         self.assertContains(page, "Banjir di Kalianda; kantor tutup dua minggu.")
         self.assertContains(page, f"{ends:%d-%m-%Y}")
+
+    def test_it_keeps_no_extension_without_its_audit_entry(self):
+        audit_table = AuditEntry._meta.db_table
+
+        def refuse_audit_insert(execute, sql, params, many, context):
+            if sql.startswith(f'INSERT INTO "{audit_table}"'):
+                raise DatabaseError("audit table unavailable")
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(refuse_audit_insert), self.assertRaises(DatabaseError):
+            phase_extend(
+                assessment=self.assessment,
+                phase=Phase.SELF_ASSESSMENT,
+                ends_on=today() + dt.timedelta(days=7),
+                reason="Banjir.",
+                by=self.admin,
+            )
+        self.assertFalse(PhaseExtension.objects.exists())  # the INSERT was undone
+        self.assertFalse(AuditEntry.objects.filter(action=AuditAction.EXTENSION).exists())
+        self.assertIsNotNone(window_problem(self.assessment, Phase.SELF_ASSESSMENT))
 
     def test_it_requires_a_reason(self):
         self.client.force_login(self.admin)
