@@ -121,17 +121,17 @@ class AutosaveTest(F02TestCase):
         self.assertEqual(kept.status_code, 200)
         self.assertEqual(self.score(ind).level, 2)
 
-    def test_it_saves_within_six_queries(self):
+    def test_it_saves_within_seven_queries(self):
         ff.set_status(self.assessment, Status.IN_EVALUATION)
         ind = self.indicators[0]
         self.post_score(ind, version=0, level=1)  # warm the session cache
-        # user, the row with its relations, the window, UPDATE, audit INSERT (level changed),
-        # the levels for the running panel
-        with self.assertNumQueries(6):
+        # user, their roles, the row with its relations, the window, UPDATE, audit INSERT
+        # (level changed), the levels for the running panel
+        with self.assertNumQueries(7):
             response = self.post_score(ind, version=1, level=3, note="a")
         self.assertEqual(response.status_code, 200)
         # a note alone: no audit entry, no panel
-        with self.assertNumQueries(4):
+        with self.assertNumQueries(5):
             self.post_score(ind, version=2, level=3, note="ab")
         self.assertEqual(self.score(ind).version, 3)
 
@@ -305,7 +305,7 @@ class ConcurrentAutosaveTest(TransactionTestCase):
         self.assertIn(f"dari permintaan {winner}", conflict)  # and the one that was saved
         self.assertEqual(AuditEntry.objects.filter(action=AuditAction.SCORE).count(), 1)
 
-    def test_it_saves_within_six_queries_outside_a_test_transaction(self):
+    def test_it_saves_within_seven_queries_outside_a_test_transaction(self):
         instrument_rubric(self.assessment.cycle.instrument)  # read once per process
         client = Client()
         client.force_login(self.evaluator)
@@ -314,13 +314,13 @@ class ConcurrentAutosaveTest(TransactionTestCase):
         with CaptureQueriesContext(connection) as captured:
             response = client.post(url, {"version": 0, "level": 3}, headers=htmx)
         self.assertEqual(response.status_code, 200)
-        # Six queries: user, the row with its relations, the window, then UPDATE and audit
-        # INSERT in one transaction (Django logs its BEGIN and COMMIT beside them), then the
-        # levels for the running panel sent with the answer.
+        # Seven queries: user, their roles, the row with its relations, the window, then UPDATE
+        # and audit INSERT in one transaction (Django logs its BEGIN and COMMIT beside them),
+        # then the levels for the running panel sent with the answer.
         statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
         self.assertEqual(
             statements,
-            ["SELECT", "SELECT", "SELECT", "BEGIN", "UPDATE", "INSERT", "COMMIT", "SELECT"],
+            ["SELECT"] * 4 + ["BEGIN", "UPDATE", "INSERT", "COMMIT", "SELECT"],
         )
         self.assertEqual(AuditEntry.objects.filter(action=AuditAction.SCORE).count(), 1)
 
@@ -549,7 +549,7 @@ class F02PageTest(F02TestCase):
         few_with_many = page_queries()
         self.fill_all(self.assignment, level=4)
         all_with = page_queries()
-        # user with their roles, own assignment with the assessment, answers, scores, evidence,
+        # user, their roles, own assignment with the assessment, answers, scores, evidence,
         # clarifications, team, evaluation window with its extension, UPDATE last_viewed_at;
         # the rubric is cached. With every level in, the survey answers too, for the engine.
         self.assertEqual(
@@ -732,7 +732,7 @@ class RunningResultTest(PersonaTestCase):
             self.assertContains(response, f"<strong>{case['expected']['evaluator_index']}</strong>")
 
 
-PAGE_QUERIES = 9
+PAGE_QUERIES = 10
 
 
 def _has_evidence_url() -> bool:
