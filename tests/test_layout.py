@@ -20,6 +20,8 @@ FORBIDDEN = {
     "scoring": ("reports", "pekppp"),
     "reports": ("pekppp",),
 }
+
+
 # Being rewritten elsewhere; its one import moves to `evaluations.instrument_spec` at merge.
 def _within(name: str, package: str) -> bool:
     return name == package or name.startswith(package + ".")

@@ -11,7 +11,7 @@ from units.models import Agency, Province, Role, RoleAssignment, ServiceType, Us
 from units.permissions import roles_of
 
 from ..models import Assessment, Cycle, InstrumentVersion, Phase, Scheme
-from ..selectors_cycles import SEARCH_MAX_LENGTH, UnitFilters, cycle_windows
+from ..selectors.cycles import SEARCH_MAX_LENGTH, UnitFilters, cycle_windows
 from ..services.cycles import TEAM_MAX, TEAM_MIN, window_order_problem
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from .. import filetypes
 from ..models import Assessment, AuditAction, Evidence, EvidenceRevision, Indicator
 from ..permissions import is_operator_of
-from ..selectors_f01 import carry_over_sources, f01_gate
+from ..selectors.f01 import carry_over_sources, f01_gate
 from .audit import audit_record
 from .workflow import WorkflowError
 

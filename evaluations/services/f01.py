@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ..models import Answer, Assessment, AuditAction, Indicator, Phase, Submission
 from ..notifications import notify_submission
 from ..permissions import is_operator_of
-from ..selectors_f01 import F01Gate, MissingItem, answer_current, f01_missing, f01_snapshot
+from ..selectors.f01 import F01Gate, MissingItem, answer_current, f01_missing, f01_snapshot
 from .audit import audit_record
 from .versioned import save_versioned
 from .workflow import Status, WorkflowError, require_status, require_window, set_status

@@ -1,7 +1,7 @@
 """Cycle set-up pages: cycles and their windows, loci, evaluator teams, workload, extensions.
 
 Who gets what: anonymous people are sent to log in; a cycle the person cannot see is a 404
-(`selectors_cycles.cycle_of`); a cycle they can see but not run is a 403 on the pages that
+(`selectors.cycles.cycle_of`); a cycle they can see but not run is a 403 on the pages that
 change it. Refusals of the cycle's rules come back on the page, never as an error status.
 """
 
@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from units.permissions import roles_of
 
-from .. import selectors_cycles as sel
 from ..forms.cycles import (
     AssignmentForm,
     CycleForm,
@@ -31,6 +30,7 @@ from ..forms.cycles import (
 from ..models import Assessment, Cycle, Phase
 from ..permissions import can_manage_cycle
 from ..selectors import assessments_visible_to
+from ..selectors import cycles as sel
 from ..services import cycles as services
 from ..services.workflow import WorkflowError, phase_extend
 

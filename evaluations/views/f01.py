@@ -19,10 +19,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import filetypes, selectors_f01
+from .. import filetypes
 from ..models import Clarification, Evidence, EvidenceRevision, Indicator
 from ..permissions import is_operator_of
 from ..selectors import assessments_visible_to
+from ..selectors import f01 as selectors_f01
 from ..services import evidence as evidence_services
 from ..services.clarifications import clarification_answer as clarification_answer_service
 from ..services.f01 import (

@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import selectors_f02
 from ..forms import FieldVisitForm
 from ..models import VISIT_STATUSES, Assessment, FieldVisitPhoto, Indicator, Phase
 from ..permissions import assignment_of, can_view_assessment, can_view_visit_photos
 from ..selectors import assessments_visible_to
+from ..selectors import f02 as selectors_f02
 from ..services import f02 as f02_services
 from ..services.clarifications import clarification_request
 from ..services.workflow import WorkflowError, window_problem

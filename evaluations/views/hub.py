@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from ..selectors_moderation import assessment_hub, hub_assessments
+from ..selectors.moderation import assessment_hub, hub_assessments
 
 
 @login_required

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from evaluations.models import Assessment, AuditAction, Phase
 from evaluations.permissions import can_moderate
-from evaluations.selectors_moderation import ModerationTable, moderation_table
+from evaluations.selectors.moderation import ModerationTable, moderation_table
 from evaluations.services.audit import audit_record
 from evaluations.services.workflow import (
     Status,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from evaluations.models import Assessment
 from evaluations.permissions import can_moderate
-from evaluations.selectors_moderation import ModerationRow, hub_assessments, moderation_table
+from evaluations.selectors.moderation import ModerationRow, hub_assessments, moderation_table
 from evaluations.services.workflow import WorkflowError
 
 from ..services import moderation as services

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from evaluations.models import Cycle
-from evaluations.selectors_cycles import cycle_of
+from evaluations.selectors.cycles import cycle_of
 
 from ..forms import LocusExcludeForm, LocusIncludeForm, PublishForm
 from ..models import Publication

@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from evaluations import selectors_f01, selectors_f02
 from evaluations.instrument_spec import cycle_spec
 from evaluations.models import (
     Answer,
@@ -42,6 +41,8 @@ from evaluations.models import (
     Submission,
     SurveyResponse,
 )
+from evaluations.selectors import f01 as selectors_f01
+from evaluations.selectors import f02 as selectors_f02
 from evaluations.services import f02 as f02_services
 from evaluations.services.evidence import evidence_upload
 from evaluations.services.f01 import answer_autosave, answers_ensure

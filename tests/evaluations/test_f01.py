@@ -395,7 +395,7 @@ class AutosaveConcurrencyTest(TransactionTestCase):
 
     def test_it_lets_the_update_decide_when_both_read_the_same_version(self):
         # The race made deterministic: both requests have read version 0 before either writes.
-        from evaluations.selectors_f01 import answer_for_autosave, autosave_gate
+        from evaluations.selectors.f01 import answer_for_autosave, autosave_gate
         from evaluations.services.f01 import answer_autosave
 
         a, b = self.people

@@ -29,7 +29,7 @@ from evaluations.models import (
     Phase,
     Score,
 )
-from evaluations.selectors_rubric import instrument_rubric, rubric_cache_clear
+from evaluations.selectors.rubric import instrument_rubric, rubric_cache_clear
 from evaluations.services import f02 as f02_services
 from evaluations.services.workflow import WorkflowError, phase_extend
 from tests import factories as f

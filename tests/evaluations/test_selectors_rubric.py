@@ -3,7 +3,7 @@
 from django.test import TestCase
 
 from evaluations.models import Level
-from evaluations.selectors_rubric import instrument_rubric, rubric_cache_clear
+from evaluations.selectors.rubric import instrument_rubric, rubric_cache_clear
 from evaluations.services.instruments import instrument_import
 from tests import factories as f
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.models import Assessment, AssessmentStatus, EvaluatorAssignment
-from evaluations.selectors_cycles import cycle_workload
+from evaluations.selectors.cycles import cycle_workload
 from tests import factories as f
 from tests.base import PersonaTestCase
 from units.models import AgencyKind

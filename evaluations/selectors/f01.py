@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from units.models import Role, RoleAssignment
 
-from .models import (
+from ..models import (
     Answer,
     Aspect,
     Assessment,
@@ -26,8 +26,9 @@ from .models import (
     Phase,
     Submission,
 )
-from .rules import Window, today, window_from, window_message
-from .selectors import assessments_visible_to, window_subqueries
+from ..rules import Window, today, window_from, window_message
+from .access import assessments_visible_to
+from .windows import window_subqueries
 
 # --- The edit gate ----------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from .models import Indicator, InstrumentVersion, Level
+from ..models import Indicator, InstrumentVersion, Level
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from units.models import Agency, Province, ServiceType, ServiceUnit
 
-from .models import (
+from ..models import (
     Assessment,
     AssessmentStatus,
     Cycle,
@@ -20,7 +20,7 @@ from .models import (
     PhaseWindow,
     Scheme,
 )
-from .selectors import cycle_overview, cycles_visible_to
+from .access import cycle_overview, cycles_visible_to
 
 UNITS_PAGE_SIZE = 50
 LOCI_PAGE_SIZE = 100

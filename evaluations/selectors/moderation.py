@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 
 from units.permissions import is_unit_member
 
-from .models import (
+from ..models import (
     Answer,
     Aspect,
     Assessment,
@@ -30,9 +30,9 @@ from .models import (
     PhaseWindow,
     Score,
 )
-from .permissions import assignment_of, can_manage_cycle, can_moderate, is_operator_of
-from .rules import today, window_from, window_open
-from .selectors import assessments_visible_to
+from ..permissions import assignment_of, can_manage_cycle, can_moderate, is_operator_of
+from ..rules import today, window_from, window_open
+from .access import assessments_visible_to
 
 AUDIT_PAGE_SIZE = 100
 

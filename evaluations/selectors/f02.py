@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from scoring import engine
 from units.permissions import roles_of
 
-from .instrument_spec import cycle_spec
-from .models import (
+from ..instrument_spec import cycle_spec
+from ..models import (
     SCORING_STATUSES,
     Answer,
     Assessment,
@@ -28,9 +28,9 @@ from .models import (
     Score,
     SurveyResponse,
 )
-from .rules import today, window_message
-from .selectors import window_of
-from .selectors_rubric import RubricIndicator, instrument_rubric
+from ..rules import today, window_message
+from .rubric import RubricIndicator, instrument_rubric
+from .windows import window_of
 
 Status = AssessmentStatus
 PDF = "application/pdf"
