@@ -27,7 +27,6 @@ from evaluations.services.f01 import answers_ensure
 from evaluations.services.workflow import WorkflowError
 from tests import factories as f
 from tests.base import PersonaTestCase
-from units.models import Role
 
 from . import f01_factories as ff
 
@@ -297,8 +296,7 @@ class DownloadTest(EvidenceCase):
         self.assertEqual(response["Content-Disposition"], 'attachment; filename="a\\"b.pdf"')
 
     def test_it_serves_everyone_who_can_see_the_assessment_and_404s_the_rest(self):
-        unrelated = f.make_user("evaluator-lain")
-        f.grant(unrelated, Role.EVALUATOR)
+        unrelated = f.make_evaluator("evaluator-lain")
         f.assign(self.other_assessment, unrelated)
         expected = {
             "admin": 200,
