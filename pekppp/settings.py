@@ -171,6 +171,8 @@ else:
     # `make run`'s web process and its worker.
     _queue_dir = Path(env("PEKPPP_QUEUE_DIR") or BASE_DIR / "var" / "celery")
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's own file transport can hand a worker a message file before it is written.
+    CELERY_BROKER_TRANSPORT = "pekppp.lib.file_broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),

@@ -3,11 +3,13 @@
 WeasyPrint's costly set-up is done once per process and reused by every document: the font
 configuration, the parsed stylesheets and the URL fetcher. The fetcher serves only Django's
 static files, so neither a template nor text that reaches one can make the server fetch a
-remote address or read an arbitrary file. Output is deterministic: no dates in the metadata
-and no file identifier, so the same input gives byte-identical files.
+remote address or read an arbitrary file. Output is deterministic: no dates in the metadata,
+no file identifier and no time of rendering in the embedded fonts, so the same input gives
+byte-identical files whichever font subsetter WeasyPrint finds (HarfBuzz-Subset or fontTools).
 """
 
 import functools
+import io
 import logging
 import mimetypes
 import os
@@ -22,6 +24,8 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
+from fontTools.ttLib import TTFont
+from pydyf import PDF, Stream
 from pypdf import PdfWriter
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -112,6 +116,37 @@ def stylesheet(name: str) -> CSS:
     )
 
 
+def pin_font_dates(_document: Any, pdf: PDF) -> None:
+    """WeasyPrint finisher: each embedded font's `head.modified` date becomes its `created` date.
+
+    Without HarfBuzz-Subset (Debian's libharfbuzz-subset0) WeasyPrint subsets fonts with
+    fontTools, which writes the time of saving into the font's `head` table; the same input
+    rendered a second later then gives other bytes (and, compressed, a different file from
+    the font on). HarfBuzz keeps the font file's own dates; fonts whose two dates already
+    agree are left as they are.
+    """
+    for obj in pdf.objects:
+        # Embedded font files, as the PDF format marks them: TrueType streams carry
+        # /Length1, OpenType (CFF) ones /Subtype /OpenType.
+        if not isinstance(obj, Stream) or not (
+            "Length1" in obj.extra or obj.extra.get("Subtype") == "/OpenType"
+        ):
+            continue
+        data = b"".join(obj.stream)
+        if data[:4] == b"ttcf":  # a whole collection: WeasyPrint only embeds one unsubset
+            continue
+        font = TTFont(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False)
+        head = font["head"]
+        if head.modified == head.created:
+            continue
+        head.modified = head.created
+        out = io.BytesIO()
+        font.save(out)
+        obj.stream = [out.getvalue()]
+        if "Length1" in obj.extra:
+            obj.extra["Length1"] = len(obj.stream[0])
+
+
 def render_pdf(
     template_name: str,
     context: Mapping[str, Any],
@@ -129,6 +164,7 @@ def render_pdf(
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
     return document.write_pdf(
         target,
+        finisher=pin_font_dates,
         stylesheets=[stylesheet(name) for name in stylesheets],
         font_config=font_config(),
         **PDF_OPTIONS,

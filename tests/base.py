@@ -62,10 +62,9 @@ class PersonaTestCase(TestCase):
             "koordinator", agency=cls.pemprov, full_name="Koordinator Biro Organisasi"
         )
         f.grant(cls.coordinator, Role.COORDINATOR, agency=cls.pemprov)
-        cls.evaluator = f.make_user(
+        cls.evaluator = f.make_evaluator(
             "evaluator", agency=cls.kemenpan, full_name="Evaluator Nasional"
         )
-        f.grant(cls.evaluator, Role.EVALUATOR)
         f.assign(cls.assessment, cls.evaluator, lead=True)
         cls.operator = f.make_user("operator", agency=cls.lamsel, full_name="Operator Disdukcapil")
         f.grant(cls.operator, Role.UNIT_OPERATOR, unit=cls.unit)

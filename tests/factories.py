@@ -2,11 +2,32 @@
 
 import copy
 import datetime as dt
+import hashlib
+import io
 import itertools
+import json
+from pathlib import Path
 from typing import Any
 
-from evaluations.models import Assessment, Cycle, EvaluatorAssignment, Phase, PhaseWindow, Scheme
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.utils import timezone
+from scoring.services_publication import cycle_publish
+
+from evaluations.models import (
+    Assessment,
+    AssessmentStatus,
+    Cycle,
+    EvaluatorAssignment,
+    Evidence,
+    EvidenceRevision,
+    InstrumentVersion,
+    Phase,
+    PhaseWindow,
+    Scheme,
+)
 from evaluations.services import instrument_import
+from scoring.models import Publication
 from units.models import (
     Agency,
     AgencyKind,
@@ -22,6 +43,19 @@ from units.models import (
 _seq = itertools.count(1)
 
 PASSWORD = "rahasia-uji-123"
+
+# The smallest file the evidence checks accept as a PDF.
+EVIDENCE_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+# The golden scoring cases (domain §2–4), by id.
+SCORING_CASES = {
+    case["id"]: case
+    for case in json.loads((Path(__file__).parent / "data" / "scoring_cases.json").read_text())[
+        "cases"
+    ]
+}
+
+ASPECTS = ("I", "II", "III", "IV", "V", "VI")
 
 # The 2022-A weights (domain §2), the backbone of a small but valid instrument document.
 WEIGHTS_2022 = {
@@ -107,6 +141,22 @@ def make_instrument(code: str = "UJI-1", **overrides: Any):
     return instrument
 
 
+def shipped_instrument(code: str = "2022-A") -> InstrumentVersion:
+    """Load the instruments shipped with the portal (`load_instruments`); the one of `code`."""
+    call_command("load_instruments", stdout=io.StringIO())
+    return InstrumentVersion.objects.get(code=code)
+
+
+def golden_levels(case_id: str = "boundary-45050") -> dict[int, int]:
+    """Indicator number → level of a golden scoring case (boundary-45050: IPP 4.51, A)."""
+    return {int(n): lv for n, lv in SCORING_CASES[case_id]["levels"].items()}
+
+
+def aspects(*values: str) -> dict[str, str]:
+    """Aspect code → value, for the six aspects in order."""
+    return dict(zip(ASPECTS, values, strict=True))
+
+
 def make_province(name: str = "Lampung", code: str = "18") -> Province:
     return Province.objects.get_or_create(code=code, defaults={"name": name})[0]
 
@@ -154,6 +204,20 @@ def grant(
     return RoleAssignment.objects.create(user=user, role=role, agency=agency, unit=unit)
 
 
+def make_evaluator(username: str | None = None, **fields: Any) -> User:
+    """A person with the evaluator role (`fields` as for `make_user`, e.g. agency, full_name)."""
+    user = make_user(username, **fields)
+    grant(user, Role.EVALUATOR)
+    return user
+
+
+def make_publisher() -> User:
+    """A ministry admin, who may publish any cycle."""
+    user = make_user()
+    grant(user, Role.MINISTRY_ADMIN)
+    return user
+
+
 def make_cycle(
     instrument=None,
     *,
@@ -180,6 +244,25 @@ def make_cycle(
     return cycle
 
 
+def open_window(cycle: Cycle, phase: str, *, before: int = 10, after: int = 10) -> PhaseWindow:
+    """Make a phase window of `cycle` run from `before` days ago to `after` days ahead."""
+    today = timezone.localdate()
+    window, _ = PhaseWindow.objects.update_or_create(
+        cycle=cycle,
+        phase=phase,
+        defaults={
+            "starts_on": today - dt.timedelta(days=before),
+            "ends_on": today + dt.timedelta(days=after),
+        },
+    )
+    return window
+
+
+def close_window(cycle: Cycle, phase: str, *, days: int = 30) -> PhaseWindow:
+    """Make a phase window of `cycle` run from `days` days ago to yesterday."""
+    return open_window(cycle, phase, before=days, after=-1)
+
+
 def make_assessment(cycle: Cycle | None = None, unit: ServiceUnit | None = None) -> Assessment:
     return Assessment.objects.create(cycle=cycle or make_cycle(), unit=unit or make_unit())
 
@@ -188,6 +271,55 @@ def assign(assessment: Assessment, evaluator: User, *, lead: bool = False) -> Ev
     return EvaluatorAssignment.objects.create(
         assessment=assessment, evaluator=evaluator, is_lead=lead
     )
+
+
+def add_evidence(
+    assessment: Assessment,
+    indicator,
+    by: User,
+    *,
+    content: bytes = EVIDENCE_PDF,
+    content_type: str = "application/pdf",
+    extension: str = ".pdf",
+    title: str | None = None,
+) -> EvidenceRevision:
+    """One evidence document with one revision whose file lies in private storage."""
+    evidence = Evidence.objects.create(
+        assessment=assessment,
+        indicator=indicator,
+        title=title or f"Bukti indikator {indicator.number}",
+        created_by=by,
+    )
+    revision = EvidenceRevision(
+        evidence=evidence,
+        number=1,
+        original_name=f"bukti-{indicator.number}{extension}",
+        content_type=content_type,
+        extension=extension,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=by,
+    )
+    revision.file.save(f"bukti{extension}", ContentFile(content), save=False)
+    revision.save()
+    return revision
+
+
+def publish(
+    cycle: Cycle,
+    by: User | None = None,
+    *,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> Publication:
+    """Mark every locus of `cycle` final and publish it through the real service (a correction
+    when `reason` is set), by `by` or a new ministry admin; `at` backdates the publication."""
+    Assessment.objects.filter(cycle=cycle).update(status=AssessmentStatus.FINAL)
+    publication = cycle_publish(cycle=cycle, user=by or make_publisher(), reason=reason)
+    if at is not None:
+        Publication.objects.filter(pk=publication.pk).update(published_at=at)
+        publication.refresh_from_db()
+    return publication
 
 
 __all__ = ["PASSWORD", "Role"]

@@ -1,5 +1,5 @@
 from tests import factories as f
-from units.models import AgencyKind, Role
+from units.models import AgencyKind
 
 from .support import BrowserTestCase
 
@@ -12,8 +12,7 @@ class EvaluatorHomeBrowserTest(BrowserTestCase):
         unit = f.make_unit(lamsel, "Disdukcapil Kabupaten Lampung Selatan")
         other = f.make_unit(lamsel, "DPMPTSP Kabupaten Lampung Selatan")
         cycle = f.make_cycle(owner=kemenpan, name="PEKPPP Nasional 2024")
-        self.evaluator = f.make_user("evaluator", agency=kemenpan, full_name="Siti Rahmawati")
-        f.grant(self.evaluator, Role.EVALUATOR)
+        self.evaluator = f.make_evaluator("evaluator", agency=kemenpan, full_name="Siti Rahmawati")
         f.assign(f.make_assessment(cycle, unit), self.evaluator, lead=True)
         f.make_assessment(cycle, other)  # someone else's work: must not show
 

@@ -1,12 +1,10 @@
-"""Test helpers of the cycle set-up tests: window data, evaluators, saved work."""
+"""Test helpers of the cycle set-up tests: window data, saved work, a private cache."""
 
 import datetime as dt
 
 from django.test import override_settings
 
-from evaluations.models import Answer, Evidence, Phase, Score
-from tests import factories as f
-from units.models import Role
+from evaluations.models import Answer, Phase, Score
 
 START = dt.date(2025, 1, 6)
 
@@ -27,23 +25,9 @@ def window_post_data(wins: dict[str, tuple[dt.date, dt.date]]) -> dict[str, str]
     return data
 
 
-def make_evaluator(agency=None, name: str | None = None, **fields):
-    person = f.make_user(
-        agency=agency, full_name=name or "", email=fields.pop("email", ""), **fields
-    )
-    f.grant(person, Role.EVALUATOR)
-    return person
-
-
 def save_answer(assessment, indicator, by, level=3):
     return Answer.objects.create(
         assessment=assessment, indicator=indicator, claimed_level=level, updated_by=by
-    )
-
-
-def add_evidence(assessment, indicator, by):
-    return Evidence.objects.create(
-        assessment=assessment, indicator=indicator, title="SK Standar Pelayanan", created_by=by
     )
 
 

@@ -1,13 +1,11 @@
-"""Test helpers for F-01: real minimal files of each type, open phase windows, evidence."""
+"""Test helpers for F-01: real minimal files of each type, indicators, claimed levels."""
 
-import datetime as dt
 import io
 import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
-from evaluations.models import Answer, Indicator, Phase, PhaseWindow
+from evaluations.models import Answer, Indicator, Phase
 
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -71,25 +69,6 @@ def upload(
     name: str, data: bytes, content_type: str = "application/octet-stream"
 ) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
-
-
-def open_window(cycle, phase: str, *, before: int = 5, after: int = 5) -> PhaseWindow:
-    """Make a phase window of `cycle` run from `before` days ago to `after` days ahead."""
-    today = timezone.localdate()
-    window = PhaseWindow.objects.get(cycle=cycle, phase=phase)
-    window.starts_on = today - dt.timedelta(days=before)
-    window.ends_on = today + dt.timedelta(days=after)
-    window.save()
-    return window
-
-
-def close_window(cycle, phase: str) -> PhaseWindow:
-    today = timezone.localdate()
-    window = PhaseWindow.objects.get(cycle=cycle, phase=phase)
-    window.starts_on = today - dt.timedelta(days=30)
-    window.ends_on = today - dt.timedelta(days=1)
-    window.save()
-    return window
 
 
 def indicators(assessment):

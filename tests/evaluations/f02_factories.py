@@ -1,11 +1,8 @@
-"""Test helpers for F-02: open windows, statuses, answers, evidence files and images."""
+"""Test helpers for F-02: statuses, answers, levels and images."""
 
-import datetime as dt
-import hashlib
 import struct
 import zlib
 
-from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,37 +11,14 @@ from evaluations.models import (
     Assessment,
     AssessmentStatus,
     EvaluatorAssignment,
-    Evidence,
-    EvidenceRevision,
     Indicator,
     Phase,
-    PhaseWindow,
     Score,
 )
 from tests import factories as f
 from tests.base import PersonaTestCase
 
 Status = AssessmentStatus
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def open_window(cycle, phase, *, days: int = 10) -> PhaseWindow:
-    """Make one phase window of a cycle run around today."""
-    today = timezone.localdate()
-    PhaseWindow.objects.filter(cycle=cycle, phase=phase).update(
-        starts_on=today - dt.timedelta(days=days), ends_on=today + dt.timedelta(days=days)
-    )
-    return PhaseWindow.objects.get(cycle=cycle, phase=phase)
-
-
-def close_window(cycle, phase) -> PhaseWindow:
-    """Make one phase window of a cycle end yesterday."""
-    today = timezone.localdate()
-    PhaseWindow.objects.filter(cycle=cycle, phase=phase).update(
-        starts_on=today - dt.timedelta(days=20), ends_on=today - dt.timedelta(days=1)
-    )
-    return PhaseWindow.objects.get(cycle=cycle, phase=phase)
 
 
 def set_status(assessment: Assessment, status: str) -> Assessment:
@@ -88,38 +62,6 @@ def give_answers(assessment, by, indicators, *, level: int = 4) -> list[Answer]:
     )
 
 
-def add_evidence(
-    assessment,
-    indicator,
-    by,
-    *,
-    content: bytes = PDF_BYTES,
-    content_type="application/pdf",
-    extension=".pdf",
-    title=None,
-) -> EvidenceRevision:
-    """One evidence document with one revision whose file lies in private storage."""
-    evidence = Evidence.objects.create(
-        assessment=assessment,
-        indicator=indicator,
-        title=title or f"Bukti indikator {indicator.number}",
-        created_by=by,
-    )
-    revision = EvidenceRevision(
-        evidence=evidence,
-        number=1,
-        original_name=f"bukti-{indicator.number}{extension}",
-        content_type=content_type,
-        extension=extension,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by=by,
-    )
-    revision.file.save(f"bukti{extension}", ContentFile(content), save=False)
-    revision.save()
-    return revision
-
-
 def png_bytes(width: int = 2, height: int = 2) -> bytes:
     """A small valid PNG image."""
 
@@ -147,20 +89,18 @@ class F02TestCase(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        open_window(cls.cycle, Phase.EVALUATION)
-        open_window(cls.cycle, Phase.CLARIFICATION)
+        f.open_window(cls.cycle, Phase.EVALUATION)
+        f.open_window(cls.cycle, Phase.CLARIFICATION)
         set_status(cls.assessment, Status.SUBMITTED)
         cls.indicators = scored_indicators(cls.instrument)
         cls.assignment = EvaluatorAssignment.objects.get(
             assessment=cls.assessment, evaluator=cls.evaluator
         )
-        cls.evaluator2 = f.make_user(
+        cls.evaluator2 = f.make_evaluator(
             "evaluator-2", agency=cls.kemenpan, full_name="Evaluator Kedua"
         )
-        f.grant(cls.evaluator2, f.Role.EVALUATOR)
         cls.assignment2 = f.assign(cls.assessment, cls.evaluator2)
-        cls.stranger = f.make_user("evaluator-lain", full_name="Evaluator Lain")
-        f.grant(cls.stranger, f.Role.EVALUATOR)
+        cls.stranger = f.make_evaluator("evaluator-lain", full_name="Evaluator Lain")
 
     def page_url(self, assessment=None):
         return reverse("evaluations:f02_form", args=[(assessment or self.assessment).pk])

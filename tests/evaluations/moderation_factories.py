@@ -1,13 +1,8 @@
 """Helpers for moderation tests: an assessment "in evaluation with N evaluators who submitted
 levels X/Y", built by writing Score rows and `submitted_at` directly (not through F-02)."""
 
-import datetime as dt
-import io
-import json
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
-from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import URLResolver, include, path
@@ -19,59 +14,23 @@ from evaluations.models import (
     AssessmentStatus,
     EvaluatorAssignment,
     Indicator,
-    InstrumentVersion,
     Phase,
-    PhaseWindow,
     Scheme,
     Score,
 )
 from pekppp import urls as project_urls
 from tests import factories as f
 from tests.base import PersonaTestCase
-from units.models import Role
-
-GOLDEN = {
-    c["id"]: c
-    for c in json.loads((Path(__file__).parents[1] / "data" / "scoring_cases.json").read_text())[
-        "cases"
-    ]
-}
-
-
-def golden_levels(case_id: str = "boundary-45050") -> dict[int, int]:
-    """Indicator number → level of a golden scoring case (boundary-45050: IPP 4.51, A)."""
-    return {int(n): lv for n, lv in GOLDEN[case_id]["levels"].items()}
 
 
 def changed(levels: Mapping[int, int], changes: Mapping[int, int]) -> dict[int, int]:
     return {**levels, **changes}
 
 
-def shipped_instrument(code: str = "2022-A") -> InstrumentVersion:
-    call_command("load_instruments", stdout=io.StringIO())
-    return InstrumentVersion.objects.get(code=code)
-
-
-def set_window(cycle, phase: Phase, *, open_: bool = True) -> PhaseWindow:
-    """Open a phase window around today, or close it (it ended yesterday)."""
-    today = timezone.localdate()
-    starts = today - dt.timedelta(days=30)
-    ends = today + dt.timedelta(days=30) if open_ else today - dt.timedelta(days=1)
-    window, _ = PhaseWindow.objects.update_or_create(
-        cycle=cycle, phase=phase, defaults={"starts_on": starts, "ends_on": ends}
-    )
-    return window
-
-
 def open_windows(cycle, *phases: Phase) -> None:
+    """Open the given phase windows of `cycle` (all of them when none are named)."""
     for phase in phases or Phase:
-        set_window(cycle, phase)
-
-
-def make_evaluator(username: str | None = None, **fields):
-    user = f.make_user(username, **fields)
-    f.grant(user, Role.EVALUATOR)
-    return user
+        f.open_window(cycle, phase, before=30, after=30)
 
 
 def evaluated(
@@ -92,7 +51,7 @@ def evaluated(
         submitted = [submitted] * len(levels)
     assignments = []
     for position, given in enumerate(levels):
-        evaluator = evaluators[position] if evaluators else make_evaluator()
+        evaluator = evaluators[position] if evaluators else f.make_evaluator()
         assignment, _ = EvaluatorAssignment.objects.get_or_create(
             assessment=assessment, evaluator=evaluator, defaults={"is_lead": position == 0}
         )
@@ -178,7 +137,7 @@ class ModerationTestCase(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.golden_instrument = shipped_instrument()
+        cls.golden_instrument = f.shipped_instrument()
         cls.nasional = f.make_cycle(
             cls.golden_instrument, year=2025, owner=cls.kemenpan, name="PEKPPP Nasional 2025"
         )
@@ -194,5 +153,5 @@ class ModerationTestCase(PersonaTestCase):
         cls.locus = f.make_assessment(cls.nasional, cls.unit)
         cls.prov_locus = f.make_assessment(cls.nasional, cls.prov_unit)
         cls.mandiri_locus = f.make_assessment(cls.mandiri_2022, cls.prov_unit)
-        cls.second = make_evaluator("evaluator-dua", full_name="Evaluator Kedua")
-        cls.third = make_evaluator("evaluator-tiga", full_name="Evaluator Ketiga")
+        cls.second = f.make_evaluator("evaluator-dua", full_name="Evaluator Kedua")
+        cls.third = f.make_evaluator("evaluator-tiga", full_name="Evaluator Ketiga")

@@ -12,10 +12,11 @@ from evaluations.models import AuditAction, AuditEntry, Phase
 from evaluations.services.audit import audit_record
 from evaluations.services.workflow import phase_extend
 from scoring.services.moderation import moderation_decide
+from tests import factories as f
 
-from .moderation_factories import ModerationTestCase, changed, evaluated, golden_levels
+from .moderation_factories import ModerationTestCase, changed, evaluated
 
-GOLDEN = golden_levels()
+GOLDEN = f.golden_levels()
 
 
 class _HistoryRows(HTMLParser):

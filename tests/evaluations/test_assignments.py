@@ -14,7 +14,7 @@ from evaluations.services.workflow import WorkflowError
 from tests import factories as f
 from tests.base import PersonaTestCase
 
-from .cycles_factories import make_evaluator, private_cache, save_score
+from .cycles_factories import private_cache, save_score
 
 CONFLICT = (
     "Evaluator Lampung Selatan tidak dapat ditugaskan ke Disdukcapil Kabupaten Lampung Selatan "
@@ -27,9 +27,15 @@ class AssignmentTests(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.ani = make_evaluator(cls.kemenpan, "Ani Evaluator", email="ani@example.id")
-        cls.budi = make_evaluator(cls.kemenpan, "Budi Evaluator", email="budi@example.id")
-        cls.local = make_evaluator(cls.lamsel, "Evaluator Lampung Selatan", email="ls@example.id")
+        cls.ani = f.make_evaluator(
+            agency=cls.kemenpan, full_name="Ani Evaluator", email="ani@example.id"
+        )
+        cls.budi = f.make_evaluator(
+            agency=cls.kemenpan, full_name="Budi Evaluator", email="budi@example.id"
+        )
+        cls.local = f.make_evaluator(
+            agency=cls.lamsel, full_name="Evaluator Lampung Selatan", email="ls@example.id"
+        )
         cls.indicator = cls.instrument.indicators.get(number=1)
 
     def url(self, assessment=None):
@@ -186,7 +192,7 @@ class AssignmentTests(PersonaTestCase):
         )
 
     def test_it_keeps_teams_between_one_and_five_with_a_lead_among_them(self):
-        six = [make_evaluator(self.kemenpan) for _ in range(6)]
+        six = [f.make_evaluator(agency=self.kemenpan) for _ in range(6)]
         cases = [
             ([], None, "Tim evaluator terdiri atas 1 sampai 5 orang."),
             (six, six[0], "Tim evaluator terdiri atas 1 sampai 5 orang."),
@@ -234,7 +240,7 @@ class AssignmentTests(PersonaTestCase):
             )
         self.client.force_login(self.coordinator)
         self.assertEqual(self.client.get(self.url(self.assessment)).status_code, 404)
-        coordinator_evaluator = make_evaluator(self.pemprov, "Evaluator Biro")
+        coordinator_evaluator = f.make_evaluator(agency=self.pemprov, full_name="Evaluator Biro")
         response = self.client.post(
             self.url(self.mandiri_assessment),
             {"evaluators": [coordinator_evaluator.pk], "lead": coordinator_evaluator.pk},
@@ -249,7 +255,9 @@ class AssignmentTests(PersonaTestCase):
             response = self.client.get(self.url())
         self.assertEqual(len(response.context["form"].fields["evaluators"].queryset), 4)
         for i in range(27):
-            make_evaluator(self.tanggamus if i % 3 == 0 else self.kemenpan, f"Evaluator {i}")
+            f.make_evaluator(
+                agency=self.tanggamus if i % 3 == 0 else self.kemenpan, full_name=f"Evaluator {i}"
+            )
         with self.assertNumQueries(len(ctx.captured_queries)):
             response = self.client.get(self.url())
         self.assertEqual(len(response.context["form"].fields["evaluators"].queryset), 31)

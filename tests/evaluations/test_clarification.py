@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from evaluations.models import AuditAction, AuditEntry, Clarification, ClarificationStatus, Phase
 from evaluations.services.clarifications import clarification_answer
+from tests import factories as f
 
 from . import f02_factories as ff
 from .f02_factories import F02TestCase, Status
@@ -93,7 +94,7 @@ class ClarificationRequestTest(F02TestCase):
         self.assertFalse(Clarification.objects.exists())
 
     def test_it_refuses_outside_the_evaluation_window(self):
-        ff.close_window(self.cycle, Phase.EVALUATION)
+        f.close_window(self.cycle, Phase.EVALUATION)
         response = self.ask()
         self.assertContains(response, "sudah ditutup")
         self.assertFalse(Clarification.objects.exists())

@@ -18,8 +18,6 @@ from tests.units.test_imports import csv_bytes, xlsx_bytes
 from units.models import AgencyKind
 
 from .cycles_factories import (
-    add_evidence,
-    make_evaluator,
     private_cache,
     save_answer,
     save_score,
@@ -276,7 +274,9 @@ class CycleDetailQueryTests(PersonaTestCase):
                 f.assign(locus, person, lead=j == 0)
 
     def test_it_shows_loci_teams_and_statuses_in_constant_queries(self):
-        people = [make_evaluator(self.kemenpan, f"Evaluator {i}") for i in range(3)]
+        people = [
+            f.make_evaluator(agency=self.kemenpan, full_name=f"Evaluator {i}") for i in range(3)
+        ]
         small = f.make_cycle(self.instrument, owner=self.kemenpan, name="Kecil")
         big = f.make_cycle(self.instrument, owner=self.kemenpan, name="Besar")
         self.fill(small, 20, people[:2])
@@ -373,10 +373,10 @@ class LociTests(PersonaTestCase):
 
     def test_it_refuses_to_remove_a_locus_with_saved_work_naming_the_unit(self):
         locus = self.other_assessment
-        person = make_evaluator(self.kemenpan)
+        person = f.make_evaluator(agency=self.kemenpan)
         cases = [
             ("jawaban F-01", lambda: save_answer(locus, self.indicator, self.operator)),
-            ("bukti dukung", lambda: add_evidence(locus, self.indicator, self.operator)),
+            ("bukti dukung", lambda: f.add_evidence(locus, self.indicator, self.operator)),
             ("nilai F-02", lambda: save_score(f.assign(locus, person), self.indicator)),
         ]
         for saved, make in cases:

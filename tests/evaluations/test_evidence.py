@@ -27,7 +27,6 @@ from evaluations.services.f01 import answers_ensure
 from evaluations.services.workflow import WorkflowError
 from tests import factories as f
 from tests.base import PersonaTestCase
-from units.models import Role
 
 from . import f01_factories as ff
 
@@ -41,7 +40,7 @@ class EvidenceCase(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        ff.open_window(cls.cycle, Phase.SELF_ASSESSMENT)
+        f.open_window(cls.cycle, Phase.SELF_ASSESSMENT)
         answers_ensure(cls.assessment)
         cls.ind = ff.indicators(cls.assessment)
 
@@ -136,10 +135,10 @@ class UploadTest(EvidenceCase):
         self.upload("dua.pdf", half, indicator=self.ind[1])
 
     def test_it_refuses_when_f01_is_not_editable(self):
-        ff.close_window(self.cycle, Phase.SELF_ASSESSMENT)
+        f.close_window(self.cycle, Phase.SELF_ASSESSMENT)
         with self.assertRaisesMessage(WorkflowError, "sudah ditutup"):
             self.upload()
-        ff.open_window(self.cycle, Phase.SELF_ASSESSMENT)
+        f.open_window(self.cycle, Phase.SELF_ASSESSMENT)
         self.assessment.status = AssessmentStatus.SUBMITTED
         self.assessment.save()
         with self.assertRaisesMessage(WorkflowError, "“Diajukan”"):
@@ -147,7 +146,7 @@ class UploadTest(EvidenceCase):
         self.assertFalse(Evidence.objects.exists())
 
     def test_it_allows_evidence_on_a_clarified_indicator_only(self):
-        ff.open_window(self.cycle, Phase.CLARIFICATION)
+        f.open_window(self.cycle, Phase.CLARIFICATION)
         self.assessment.status = AssessmentStatus.CLARIFICATION
         self.assessment.save()
         Clarification.objects.create(
@@ -297,8 +296,7 @@ class DownloadTest(EvidenceCase):
         self.assertEqual(response["Content-Disposition"], 'attachment; filename="a\\"b.pdf"')
 
     def test_it_serves_everyone_who_can_see_the_assessment_and_404s_the_rest(self):
-        unrelated = f.make_user("evaluator-lain")
-        f.grant(unrelated, Role.EVALUATOR)
+        unrelated = f.make_evaluator("evaluator-lain")
         f.assign(self.other_assessment, unrelated)
         expected = {
             "admin": 200,
@@ -369,7 +367,7 @@ class CarryOverTest(EvidenceCase):
             self.instrument, year=2023, owner=self.kemenpan, name="PEKPPP Nasional 2023"
         )
         self.old = f.make_assessment(self.old_cycle, self.unit)
-        ff.open_window(self.old_cycle, Phase.SELF_ASSESSMENT)
+        f.open_window(self.old_cycle, Phase.SELF_ASSESSMENT)
         old_ind = ff.indicators(self.old)
 
         def old_upload(ind, name, data):
@@ -389,7 +387,7 @@ class CarryOverTest(EvidenceCase):
         )
         evidence_remove(evidence=old_upload(old_ind[0], "lama.pdf", ff.PDF_BYTES), by=self.operator)
         self.photo = old_upload(old_ind[1], "foto.png", ff.PNG_BYTES)
-        ff.close_window(self.old_cycle, Phase.SELF_ASSESSMENT)
+        f.close_window(self.old_cycle, Phase.SELF_ASSESSMENT)
 
     def test_it_copies_the_active_latest_revisions_once_without_copying_bytes(self):
         files_before = stored_files()
@@ -436,7 +434,7 @@ class CarryOverTest(EvidenceCase):
         for name, status in {"outsider": 404, "evaluator": 403}.items():
             self.client.force_login(self.personas()[name])
             self.assertEqual(self.client.post(url).status_code, status)
-        ff.close_window(self.cycle, Phase.SELF_ASSESSMENT)
+        f.close_window(self.cycle, Phase.SELF_ASSESSMENT)
         with self.assertRaisesMessage(WorkflowError, "sudah ditutup"):
             evidence_carry_over(assessment=self.assessment, by=self.operator)
         self.assertFalse(Evidence.objects.filter(assessment=self.assessment).exists())

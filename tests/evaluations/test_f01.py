@@ -35,7 +35,7 @@ class F01Case(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        ff.open_window(cls.cycle, Phase.SELF_ASSESSMENT)
+        f.open_window(cls.cycle, Phase.SELF_ASSESSMENT)
         answers_ensure(cls.assessment)
         cls.ind = ff.indicators(cls.assessment)
         cls.evaluator.email = "evaluator@example.go.id"
@@ -244,7 +244,7 @@ class AutosaveTest(F01Case):
         self.assertEqual(self.answer(ind).claimed_level, 1)
 
     def test_it_refuses_when_the_self_assessment_window_is_closed(self):
-        ff.close_window(self.cycle, Phase.SELF_ASSESSMENT)
+        f.close_window(self.cycle, Phase.SELF_ASSESSMENT)
         response = self.post_answer(self.ind[0], version=0, level="3")
         self.assertEqual(response.status_code, 409)
         self.assertContains(
@@ -255,7 +255,7 @@ class AutosaveTest(F01Case):
         self.assertFalse(AuditEntry.objects.exists())
 
     def test_it_follows_a_window_extended_for_this_unit(self):
-        window = ff.close_window(self.cycle, Phase.SELF_ASSESSMENT)
+        window = f.close_window(self.cycle, Phase.SELF_ASSESSMENT)
         from evaluations.models import PhaseExtension
 
         PhaseExtension.objects.create(
@@ -275,8 +275,8 @@ class AutosaveTest(F01Case):
         self.assertEqual(self.answer(self.ind[0]).version, 0)
 
     def test_it_lets_only_clarified_indicators_change_during_clarification(self):
-        ff.close_window(self.cycle, Phase.SELF_ASSESSMENT)
-        ff.open_window(self.cycle, Phase.CLARIFICATION)
+        f.close_window(self.cycle, Phase.SELF_ASSESSMENT)
+        f.open_window(self.cycle, Phase.CLARIFICATION)
         self.assessment.status = AssessmentStatus.CLARIFICATION
         self.assessment.save()
         Clarification.objects.create(
@@ -288,7 +288,7 @@ class AutosaveTest(F01Case):
         self.assertEqual(self.post_answer(self.ind[4], version=0, level="2").status_code, 200)
         response = self.post_answer(self.ind[5], version=0, level="2")
         self.assertContains(response, "Indikator ini tidak sedang diklarifikasi", status_code=409)
-        ff.close_window(self.cycle, Phase.CLARIFICATION)
+        f.close_window(self.cycle, Phase.CLARIFICATION)
         response = self.post_answer(self.ind[4], version=1, level="3")
         self.assertContains(response, "Tahap Klarifikasi sudah ditutup", status_code=409)
 
@@ -339,7 +339,7 @@ class AutosaveConcurrencyTest(TransactionTestCase):
     def setUp(self):
         self.unit = f.make_unit()
         self.assessment = f.make_assessment(f.make_cycle(f.make_instrument("UJI-KONK")), self.unit)
-        ff.open_window(self.assessment.cycle, Phase.SELF_ASSESSMENT)
+        f.open_window(self.assessment.cycle, Phase.SELF_ASSESSMENT)
         answers_ensure(self.assessment)
         self.indicator = ff.indicators(self.assessment)[0]
         self.people = []
@@ -555,12 +555,12 @@ class SubmissionTest(F01Case):
     def test_it_refuses_outside_the_window_and_twice(self):
         ff.answer_all(self.assessment)
         self.give_evidence(set(range(1, 31)))
-        ff.close_window(self.cycle, Phase.SELF_ASSESSMENT)
+        f.close_window(self.cycle, Phase.SELF_ASSESSMENT)
         with self.assertRaisesMessage(WorkflowError, "sudah ditutup"):
             assessment_submit(assessment=self.assessment, by=self.operator)
         response = self.client.post(self.submit_url(), follow=True)
         self.assertContains(response, "Tahap Penilaian mandiri (F-01) sudah ditutup pada")
-        ff.open_window(self.cycle, Phase.SELF_ASSESSMENT)
+        f.open_window(self.cycle, Phase.SELF_ASSESSMENT)
         assessment_submit(assessment=self.assessment, by=self.operator)
         with self.assertRaisesMessage(WorkflowError, "status penilaian adalah “Diajukan”"):
             assessment_submit(assessment=self.assessment, by=self.operator)
@@ -578,7 +578,7 @@ class SubmissionTest(F01Case):
 
 class ClarificationAnswerTest(F01Case):
     def setUp(self):
-        ff.open_window(self.cycle, Phase.CLARIFICATION)
+        f.open_window(self.cycle, Phase.CLARIFICATION)
         self.assessment.status = AssessmentStatus.CLARIFICATION
         self.assessment.save()
         self.clar = Clarification.objects.create(
@@ -649,7 +649,7 @@ class F01BrowserTest(BrowserTestCase):
         super().setUp()
         unit = f.make_unit(name="Disdukcapil Uji")
         self.assessment = f.make_assessment(f.make_cycle(f.make_instrument("UJI-BR")), unit)
-        ff.open_window(self.assessment.cycle, Phase.SELF_ASSESSMENT)
+        f.open_window(self.assessment.cycle, Phase.SELF_ASSESSMENT)
         answers_ensure(self.assessment)
         self.ind = ff.indicators(self.assessment)
         operator = f.make_user("operator-uji", full_name="Operator Uji")

@@ -162,7 +162,7 @@ class AutosaveTest(F02TestCase):
         self.assertNotContains(note, "hx-swap-oob")
 
     def test_it_refuses_scoring_outside_the_evaluation_window(self):
-        ff.close_window(self.cycle, Phase.EVALUATION)
+        f.close_window(self.cycle, Phase.EVALUATION)
         response = self.post_score(self.indicators[0], version=0, level=3)
         self.assertContains(response, "sudah ditutup", status_code=409)
         score = self.score(self.indicators[0])
@@ -173,7 +173,7 @@ class AutosaveTest(F02TestCase):
 
     def test_it_opens_page_and_autosave_again_when_the_unit_gets_more_time(self):
         """Both read the unit's window, extension included (selectors.window_of)."""
-        ff.close_window(self.cycle, Phase.EVALUATION)
+        f.close_window(self.cycle, Phase.EVALUATION)
         page = self.client.get(self.page_url())
         self.assertContains(page, "sudah ditutup")
         self.assertContains(page, '<fieldset class="f02-fields" disabled>')
@@ -253,7 +253,7 @@ class ConcurrentAutosaveTest(TransactionTestCase):
         agency = f.make_agency("Kementerian PANRB", code="KEMENPANRB-C")
         instrument = f.make_instrument("UJI-KONKUREN")
         cycle = f.make_cycle(instrument, owner=agency)
-        ff.open_window(cycle, Phase.EVALUATION)
+        f.open_window(cycle, Phase.EVALUATION)
         self.assessment = ff.set_status(f.make_assessment(cycle), Status.IN_EVALUATION)
         self.evaluator = f.make_user("evaluator-konkuren", agency=agency)
         f.grant(self.evaluator, f.Role.EVALUATOR)
@@ -357,8 +357,8 @@ class F02PageTest(F02TestCase):
     def test_it_shows_claims_evidence_rubric_and_the_form(self):
         ind = self.indicators[0]
         ff.give_answers(self.assessment, self.operator, [ind], level=4)
-        pdf = ff.add_evidence(self.assessment, ind, self.operator)
-        png = ff.add_evidence(
+        pdf = f.add_evidence(self.assessment, ind, self.operator)
+        png = f.add_evidence(
             self.assessment,
             ind,
             self.operator,
@@ -392,7 +392,7 @@ class F02PageTest(F02TestCase):
             explanation=f"Baris satu {evil}\nbaris dua",
             updated_by=self.operator,
         )
-        ff.add_evidence(self.assessment, ind, self.operator, title=f'Judul "{evil}"')
+        f.add_evidence(self.assessment, ind, self.operator, title=f'Judul "{evil}"')
         ff.give_levels(self.assignment, {1: 2}, note=evil, recommendation=evil)
         Clarification.objects.create(
             assessment=self.assessment,
@@ -442,7 +442,7 @@ class F02PageTest(F02TestCase):
     def test_it_shows_the_latest_revision_of_each_active_document_and_what_is_new(self):
         first, second = self.indicators[0], self.indicators[1]
         self.client.get(self.page_url())  # the evaluator looked before the uploads below
-        old = ff.add_evidence(self.assessment, first, self.operator, title="SK")
+        old = f.add_evidence(self.assessment, first, self.operator, title="SK")
         newer = EvidenceRevision(
             evidence=old.evidence,
             number=2,
@@ -453,9 +453,9 @@ class F02PageTest(F02TestCase):
             sha256="0" * 64,
             uploaded_by=self.operator,
         )
-        newer.file.save("sk-revisi.pdf", ContentFile(ff.PDF_BYTES), save=False)
+        newer.file.save("sk-revisi.pdf", ContentFile(f.EVIDENCE_PDF), save=False)
         newer.save()
-        removed = ff.add_evidence(self.assessment, second, self.operator, title="Dihapus")
+        removed = f.add_evidence(self.assessment, second, self.operator, title="Dihapus")
         removed.evidence.removed_at = timezone.now()
         removed.evidence.save()
         response = self.client.get(self.page_url())
@@ -541,11 +541,11 @@ class F02PageTest(F02TestCase):
 
         ff.give_levels(self.assignment, {i.number: 3 for i in self.indicators[:3]})
         few_without = page_queries()
-        ff.add_evidence(self.assessment, self.indicators[0], self.operator)
+        f.add_evidence(self.assessment, self.indicators[0], self.operator)
         few_with_one = page_queries()
         for ind in self.indicators:
             for _ in range(2):
-                ff.add_evidence(self.assessment, ind, self.operator)
+                f.add_evidence(self.assessment, ind, self.operator)
         few_with_many = page_queries()
         self.fill_all(self.assignment, level=4)
         all_with = page_queries()
@@ -580,7 +580,7 @@ class F02PageTest(F02TestCase):
     def test_it_marks_what_the_unit_changed_since_the_last_look(self):
         ind = self.indicators[4]
         self.client.get(self.page_url())
-        ff.add_evidence(self.assessment, ind, self.operator)
+        f.add_evidence(self.assessment, ind, self.operator)
         response = self.client.get(self.page_url())
         self.assertContains(
             response, f'<article class="f02-ind f02-changed" id="indikator-{ind.number}">'
@@ -679,7 +679,7 @@ class SubmissionTest(F02TestCase):
 
     def test_it_refuses_outside_the_window(self):
         self.fill_all(self.assignment, level=5)
-        ff.close_window(self.cycle, Phase.EVALUATION)
+        f.close_window(self.cycle, Phase.EVALUATION)
         self.assertContains(self.client.post(self.url), "sudah ditutup")
         self.assignment.refresh_from_db()
         self.assertIsNone(self.assignment.submitted_at)
@@ -699,7 +699,7 @@ class RunningResultTest(PersonaTestCase):
         call_command("load_instruments", stdout=open("/dev/null", "w"))
         instrument = InstrumentVersion.objects.get(code="2022-A")
         cls.cycle_2022 = f.make_cycle(instrument, owner=cls.kemenpan)
-        ff.open_window(cls.cycle_2022, Phase.EVALUATION)
+        f.open_window(cls.cycle_2022, Phase.EVALUATION)
         cls.locus = ff.set_status(
             f.make_assessment(cls.cycle_2022, cls.other_unit), Status.IN_EVALUATION
         )
@@ -753,7 +753,7 @@ class F02BrowserTest(BrowserTestCase):
         super().setUp()
         agency = f.make_agency("Kementerian PANRB", code="KEMENPANRB-B")
         cycle = f.make_cycle(owner=agency)
-        ff.open_window(cycle, Phase.EVALUATION)
+        f.open_window(cycle, Phase.EVALUATION)
         self.evaluator = f.make_user("evaluator-b", agency=agency, full_name="Siti Rahmawati")
         f.grant(self.evaluator, f.Role.EVALUATOR)
         operator = f.make_user("operator-b")
@@ -761,7 +761,7 @@ class F02BrowserTest(BrowserTestCase):
         self.assignment = f.assign(self.assessment, self.evaluator, lead=True)
         self.indicators = ff.scored_indicators(cycle.instrument)
         ff.give_answers(self.assessment, operator, self.indicators)
-        ff.add_evidence(self.assessment, self.indicators[0], operator)
+        f.add_evidence(self.assessment, self.indicators[0], operator)
         ff.give_levels(self.assignment, {i.number: 4 for i in self.indicators[1:]})
 
     def test_it_autosaves_and_resolves_a_conflict(self):

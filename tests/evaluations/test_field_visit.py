@@ -96,7 +96,7 @@ class FieldVisitTest(F02TestCase):
         )
 
     def test_it_refuses_outside_the_evaluation_window(self):
-        ff.close_window(self.cycle, Phase.EVALUATION)
+        f.close_window(self.cycle, Phase.EVALUATION)
         response = self.client.post(self.url, self.visit_data())
         self.assertContains(response, "sudah ditutup")
         self.assertFalse(FieldVisit.objects.exists())

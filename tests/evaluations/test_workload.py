@@ -11,7 +11,7 @@ from tests import factories as f
 from tests.base import PersonaTestCase
 from units.models import AgencyKind
 
-from .cycles_factories import make_evaluator, private_cache
+from .cycles_factories import private_cache
 
 S = AssessmentStatus
 
@@ -22,9 +22,9 @@ class WorkloadTests(PersonaTestCase):
 
     def test_it_counts_assessments_leads_submissions_and_statuses_per_evaluator(self):
         cycle = f.make_cycle(self.instrument, owner=self.kemenpan, name="Beban 2025")
-        ani = make_evaluator(self.kemenpan, "Ani")
-        budi = make_evaluator(self.kemenpan, "Budi")
-        cici = make_evaluator(self.kemenpan, "Cici")
+        ani = f.make_evaluator(agency=self.kemenpan, full_name="Ani")
+        budi = f.make_evaluator(agency=self.kemenpan, full_name="Budi")
+        cici = f.make_evaluator(agency=self.kemenpan, full_name="Cici")
         statuses = [S.DRAFT, S.SUBMITTED, S.IN_EVALUATION, S.IN_EVALUATION, S.FINAL]
         loci = []
         for status in statuses:
@@ -66,7 +66,10 @@ class WorkloadTests(PersonaTestCase):
         cycles = {}
         for count in (3, 30):
             cycle = f.make_cycle(self.instrument, owner=self.kemenpan, name=f"Beban {count}")
-            people = [make_evaluator(self.kemenpan, f"Evaluator {count}-{i}") for i in range(count)]
+            people = [
+                f.make_evaluator(agency=self.kemenpan, full_name=f"Evaluator {count}-{i}")
+                for i in range(count)
+            ]
             for i, person in enumerate(people):
                 for _ in range(i % 4 + 1):
                     f.assign(f.make_assessment(cycle, f.make_unit(agency)), person, lead=True)

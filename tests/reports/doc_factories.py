@@ -10,22 +10,15 @@ from decimal import Decimal
 from django.test import TestCase
 from pypdf import PdfReader
 
-from evaluations.models import Assessment, AssessmentStatus, Cycle
+from evaluations.models import Assessment, Cycle
 from reports.builders import BUILDERS, Built
 from reports.models import Document
-from scoring.models import Publication
-from scoring.services.publication import cycle_publish
 from tests import factories as f
 from tests.scoring.factories import result_for
 from units.models import Agency, AgencyKind, Role
 
-ASPECTS = ("I", "II", "III", "IV", "V", "VI")
 # Published on 12 May 2023, 10:00 in Jakarta: what documents print as the publication date.
 PUBLISHED_AT = dt.datetime(2023, 5, 12, 3, 0, tzinfo=dt.UTC)
-
-
-def aspects(*values: str) -> dict[str, str]:
-    return dict(zip(ASPECTS, values, strict=True))
 
 
 def scored(
@@ -44,15 +37,6 @@ def scored(
     result.inputs = {"levels": {str(n): lv for n, lv in (levels or {}).items()}}
     result.save()
     return assessment
-
-
-def publish(cycle: Cycle, by, *, reason: str = "", at: dt.datetime = PUBLISHED_AT) -> Publication:
-    """Mark every locus final and publish (a correction when `reason` is set), dated `at`."""
-    Assessment.objects.filter(cycle=cycle).update(status=AssessmentStatus.FINAL)
-    publication = cycle_publish(cycle=cycle, user=by, reason=reason)
-    Publication.objects.filter(pk=publication.pk).update(published_at=at)
-    publication.refresh_from_db()
-    return publication
 
 
 class PublishedWorldTestCase(TestCase):
@@ -96,7 +80,7 @@ class PublishedWorldTestCase(TestCase):
             lamsel,
             "Disdukcapil Lampung Selatan",
             "4.60",
-            aspect_values=aspects("4.79", "4.50", "4.61", "4.40", "4.70", "4.55"),
+            aspect_values=f.aspects("4.79", "4.50", "4.61", "4.40", "4.70", "4.55"),
             levels=cls.levels,
         )
         cls.tanggamus = scored(cls.cycle, tanggamus, "Disdukcapil Tanggamus", "3.50")
@@ -106,15 +90,15 @@ class PublishedWorldTestCase(TestCase):
             lamsel,
             "",
             "4.10",
-            aspect_values=aspects("4.20", "4.00", "4.05", "3.95", "4.30", "4.10"),
+            aspect_values=f.aspects("4.20", "4.00", "4.05", "3.95", "4.30", "4.10"),
             levels={n: 4 for n in range(1, 31)},
             unit=cls.lamsel.unit,
         )
         scored(cls.earlier, tanggamus, "", "3.20", unit=cls.tanggamus.unit)
-        cls.previous_publication = publish(
+        cls.previous_publication = f.publish(
             cls.earlier, cls.admin, at=dt.datetime(2022, 6, 1, 3, 0, tzinfo=dt.UTC)
         )
-        cls.publication = publish(cls.cycle, cls.admin)
+        cls.publication = f.publish(cls.cycle, cls.admin, at=PUBLISHED_AT)
 
 
 def build(kind: str, **document_fields) -> tuple[Built, bytes, list[tuple[int, int]]]:

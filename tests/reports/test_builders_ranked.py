@@ -13,7 +13,7 @@ from tests import factories as f
 from tests.scoring.factories import make_ranked_units
 from units.models import AgencyKind
 
-from .doc_factories import PublishedWorldTestCase, build, pdf_text, publish, sha256
+from .doc_factories import PUBLISHED_AT, PublishedWorldTestCase, build, pdf_text, sha256
 
 RANK_PAD = "\u2007"  # ranks are right-aligned with figure spaces
 
@@ -80,7 +80,7 @@ class RankedPdfChunksTest(PublishedWorldTestCase):
             service_type=f.make_service_type(),
             prefix="Unit Kota",
         )
-        publication = publish(cycle, self.admin)
+        publication = f.publish(cycle, self.admin, at=PUBLISHED_AT)
         built, content, calls = build(
             DocumentKind.RANKED_REPORT_PDF, cycle=cycle, publication=publication
         )

@@ -12,7 +12,7 @@ from scoring.models import Result
 from tests import factories as f
 from units.models import AgencyKind
 
-from .doc_factories import PublishedWorldTestCase, build, pdf_text, publish, scored, sha256
+from .doc_factories import PUBLISHED_AT, PublishedWorldTestCase, build, pdf_text, scored, sha256
 
 
 def serials(publication) -> dict[str, str]:
@@ -44,7 +44,9 @@ class CertificateIssueTest(PublishedWorldTestCase):
         Result.objects.filter(assessment=self.lamsel).update(
             ipp=Decimal("4.40"), grade="A-", grade_label="Sangat Baik"
         )
-        correction = publish(self.cycle, self.admin, reason="Salah input tingkat indikator 3.")
+        correction = f.publish(
+            self.cycle, self.admin, reason="Salah input tingkat indikator 3.", at=PUBLISHED_AT
+        )
         after = serials(correction)
         self.assertEqual(after, {"Kantor Imigrasi Bandar Lampung": "PEKPPP/2023/N/00001"})
         revoked = Certificate.objects.get(serial=before["Disdukcapil Lampung Selatan"])
@@ -61,9 +63,9 @@ class CertificateIssueTest(PublishedWorldTestCase):
     def test_it_gives_the_same_serial_back_when_the_unit_qualifies_again(self):
         serials(self.publication)
         Result.objects.filter(assessment=self.lamsel).update(ipp=Decimal("4.40"), grade="A-")
-        serials(publish(self.cycle, self.admin, reason="Koreksi pertama."))
+        serials(f.publish(self.cycle, self.admin, reason="Koreksi pertama.", at=PUBLISHED_AT))
         Result.objects.filter(assessment=self.lamsel).update(ipp=Decimal("4.62"), grade="A")
-        third = publish(
+        third = f.publish(
             self.cycle,
             self.admin,
             reason="Koreksi kedua.",
@@ -103,7 +105,7 @@ class CertificateIssueTest(PublishedWorldTestCase):
         self.assertEqual(certificates_issue(publication=self.publication), [])
 
     def test_it_refuses_a_superseded_publication(self):
-        publish(self.cycle, self.admin, reason="Koreksi.")
+        f.publish(self.cycle, self.admin, reason="Koreksi.", at=PUBLISHED_AT)
         with self.assertRaisesMessage(CertificateError, "sudah digantikan"):
             certificates_issue(publication=self.publication)
 
@@ -117,7 +119,8 @@ class CertificateIssueTest(PublishedWorldTestCase):
             "4.80",
         )
         self.assertEqual(
-            serials(publish(other, self.admin)), {"Disdukcapil Metro": "PEKPPP/2023/N/00003"}
+            serials(f.publish(other, self.admin, at=PUBLISHED_AT)),
+            {"Disdukcapil Metro": "PEKPPP/2023/N/00003"},
         )
 
 

@@ -1,7 +1,9 @@
 import io
+import itertools
 import logging
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
 from django.test import SimpleTestCase, override_settings
@@ -88,6 +90,21 @@ class RenderPdfTest(SimpleTestCase):
         self.assertNotIn("/CreationDate", reader.metadata)
         self.assertNotIn("/ModDate", reader.metadata)
         self.assertNotIn("/ID", reader.trailer)
+
+    def test_it_gives_identical_bytes_with_the_fonttools_subsetter_a_second_later(self):
+        # A machine without libharfbuzz-subset0: WeasyPrint subsets the fonts with fontTools,
+        # which stamps the time of saving into each font; the clock moves on between renders.
+        clock = itertools.count(3_900_000_000)
+        with (
+            mock.patch("weasyprint.pdf.fonts.harfbuzz_subset", None),
+            mock.patch(
+                "fontTools.ttLib.tables._h_e_a_d.timestampNow", side_effect=lambda: next(clock)
+            ),
+            self.assertLogs("weasyprint", logging.WARNING) as logs,
+        ):
+            first, second = self.render(), self.render()
+        self.assertIn("Using fontTools instead of HarfBuzz-Subset", "\n".join(logs.output))
+        self.assertEqual(first, second)
 
     def test_it_writes_to_a_target_file(self):
         path = Path(self.enterContext(tempfile.TemporaryDirectory())) / "a.pdf"

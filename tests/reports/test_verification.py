@@ -7,7 +7,7 @@ from reports.services.certificates import certificates_issue
 from scoring.models import Result
 from tests import factories as f
 
-from .doc_factories import PublishedWorldTestCase, publish
+from .doc_factories import PUBLISHED_AT, PublishedWorldTestCase
 
 
 class CertificateVerifyTest(PublishedWorldTestCase):
@@ -48,7 +48,9 @@ class CertificateVerifyTest(PublishedWorldTestCase):
     def test_it_says_revoked_and_why(self):
         Result.objects.filter(assessment=self.lamsel).update(ipp=Decimal("4.40"), grade="A-")
         certificates_issue(
-            publication=publish(self.cycle, self.admin, reason="Salah input indikator 3.")
+            publication=f.publish(
+                self.cycle, self.admin, reason="Salah input indikator 3.", at=PUBLISHED_AT
+            )
         )
         response = self.client.get(self.url("PEKPPP/2023/N/00002"))
         self.assertEqual(response.status_code, 200)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from evaluations.models import Assessment, Cycle
 from scoring.models import Result
+from tests.factories import ASPECTS
 from units.models import RANKING_GROUP_OF_KIND, Agency, ServiceScope, ServiceType, ServiceUnit
 
 _seq = itertools.count(1)
@@ -57,9 +58,7 @@ def result_for(
         service_type_id=service_type_id or assessment.unit.service_type_id,
         instrument_id=assessment.cycle.instrument_id,
         engine_version="test",
-        aspects=dict(aspects)
-        if aspects is not None
-        else {c: str(ipp) for c in ("I", "II", "III", "IV", "V", "VI")},
+        aspects=dict(aspects) if aspects is not None else dict.fromkeys(ASPECTS, str(ipp)),
         evaluator_index=ipp,
         ipp=ipp,
         grade=grade or grade_of(ipp)[0],

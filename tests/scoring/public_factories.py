@@ -6,26 +6,11 @@ from decimal import Decimal
 
 from django.test import TestCase
 
-from evaluations.models import Assessment, AssessmentStatus, Cycle
-from scoring.models import Publication
-from scoring.services.publication import cycle_publish
+from evaluations.models import Cycle
 from tests import factories as f
-from units.models import Agency, AgencyKind, Role, ServiceType, ServiceUnit
+from units.models import Agency, AgencyKind, ServiceType, ServiceUnit
 
 from .factories import make_result
-
-
-def make_publisher():
-    """A ministry admin, who may publish any cycle."""
-    user = f.make_user()
-    f.grant(user, Role.MINISTRY_ADMIN)
-    return user
-
-
-def publish(cycle: Cycle, *, by=None, reason: str = "") -> Publication:
-    """Mark every locus of `cycle` final and publish it (a correction when `reason` is set)."""
-    Assessment.objects.filter(cycle=cycle).update(status=AssessmentStatus.FINAL)
-    return cycle_publish(cycle=cycle, user=by or make_publisher(), reason=reason)
 
 
 def make_scored_unit(
@@ -42,13 +27,6 @@ def make_scored_unit(
     unit = unit or f.make_unit(agency, name, service_type)
     make_result(f.make_assessment(cycle, unit), ipp, aspects=aspects)
     return unit
-
-
-ASPECTS = ("I", "II", "III", "IV", "V", "VI")
-
-
-def aspects(*values: str) -> dict[str, str]:
-    return dict(zip(ASPECTS, values, strict=True))
 
 
 def build_public_world(w) -> None:
@@ -91,7 +69,7 @@ def build_public_world(w) -> None:
         "Disdukcapil Lampung Selatan",
         "4.60",
         service_type=w.disdukcapil,
-        aspects=aspects("4.79", "4.50", "4.61", "4.40", "4.55", "4.60"),
+        aspects=f.aspects("4.79", "4.50", "4.61", "4.40", "4.55", "4.60"),
     )
     make_scored_unit(c, tanggamus, "Disdukcapil Tanggamus", "3.50", service_type=w.disdukcapil)
     make_scored_unit(c, pesawaran, "Disdukcapil Pesawaran", "3.50", service_type=w.disdukcapil)
@@ -103,9 +81,9 @@ def build_public_world(w) -> None:
     make_scored_unit(w.earlier, tanggamus, "Disdukcapil Tanggamus 2022", "3.10")
     make_scored_unit(w.unpublished, lamsel, "", "4.99", unit=w.lamsel_unit)
 
-    w.admin = make_publisher()
-    publish(w.earlier, by=w.admin)
-    w.publication = publish(w.cycle, by=w.admin)
+    w.admin = f.make_publisher()
+    f.publish(w.earlier, w.admin)
+    w.publication = f.publish(w.cycle, w.admin)
 
 
 class PublicPagesTestCase(TestCase):

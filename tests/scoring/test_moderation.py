@@ -30,15 +30,11 @@ from tests.evaluations.moderation_factories import (
     changed,
     claims,
     evaluated,
-    golden_levels,
-    make_evaluator,
     open_windows,
-    set_window,
-    shipped_instrument,
 )
 from units.models import Role
 
-GOLDEN = golden_levels("boundary-45050")  # IPP 4.51, grade A with the 2022-A instrument
+GOLDEN = f.golden_levels("boundary-45050")  # IPP 4.51, grade A with the 2022-A instrument
 # Evaluator two differs on three indicators; the pleno settles them at the golden levels.
 DIFFERENT = changed(GOLDEN, {7: 4, 11: 3, 23: 2})
 DECISIONS = {
@@ -200,7 +196,7 @@ class ModerationDecideTest(ModerationTestCase):
 
     def test_it_refuses_when_the_moderation_window_is_closed(self):
         self.team(GOLDEN, GOLDEN)
-        set_window(self.nasional, Phase.MODERATION, open_=False)
+        f.close_window(self.nasional, Phase.MODERATION)
         yesterday = (timezone.localdate() - dt.timedelta(days=1)).strftime("%d-%m-%Y")
         message = f"Tahap Moderasi (pleno) sudah ditutup pada {yesterday}."
         with self.assertRaises(WorkflowError) as refused:
@@ -300,7 +296,7 @@ class ModerationFormTest(ModerationTestCase):
         self.assertEqual(finals(self.locus), {})
 
     def test_it_lets_the_owner_coordinator_moderate_a_mandiri_cycle(self):
-        local = [make_evaluator(agency=self.pemprov) for _ in range(2)]
+        local = [f.make_evaluator(agency=self.pemprov) for _ in range(2)]
         evaluated(self.mandiri_locus, GOLDEN, DIFFERENT, evaluators=local)
         self.client.force_login(self.coordinator)
         post = {f"level-{n}": str(lv) for n, (lv, _) in DECISIONS.items()}
@@ -369,7 +365,7 @@ class ModerationFormTest(ModerationTestCase):
         # latest extension (the session comes from the cache; from the database, one more)
         self.assertEqual(len([sql for sql in two if "django_session" not in sql]), 9)
 
-        prepare(self.mandiri_locus, [make_evaluator() for _ in range(3)])
+        prepare(self.mandiri_locus, [f.make_evaluator() for _ in range(3)])
         with self.assertNumQueries(len(two)):
             response = self.client.get(self.url(self.mandiri_locus))
         self.assertContains(response, 'class="num evaluator"', count=3)
@@ -423,7 +419,7 @@ class ConcurrentModerationTest(TransactionTestCase):
     def setUp(self):
         from units.models import AgencyKind
 
-        instrument = shipped_instrument()
+        instrument = f.shipped_instrument()
         owner = f.make_agency("Kementerian PANRB", AgencyKind.KEMENTERIAN)
         cycle = f.make_cycle(instrument, year=2025, owner=owner)
         open_windows(cycle)

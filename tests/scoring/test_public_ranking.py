@@ -9,7 +9,7 @@ from tests import factories as f
 from units.models import AgencyKind
 
 from .factories import make_ranked_units
-from .public_factories import PublicPagesTestCase, publish, table
+from .public_factories import PublicPagesTestCase, table
 
 
 class PublicRankingTest(PublicPagesTestCase):
@@ -138,7 +138,7 @@ class PublicRankingPagesTest(PublicPagesTestCase):
         make_ranked_units(
             cls.big, ipps[:30], agency=kemen, service_type=cls.dpmptsp, prefix="Kemen"
         )
-        publish(cls.big, by=cls.admin)
+        f.publish(cls.big, cls.admin)
 
     def get(self, **params):
         return self.client.get(reverse("public:ranking", args=[self.big.pk]), params)

@@ -7,8 +7,9 @@ from decimal import Decimal
 from django.urls import reverse
 
 from scoring.models import Result
+from tests import factories as f
 
-from .public_factories import PublicPagesTestCase, make_scored_unit, publish, table
+from .public_factories import PublicPagesTestCase, make_scored_unit, table
 
 
 class PublicUnitTest(PublicPagesTestCase):
@@ -62,7 +63,7 @@ class PublicUnitTest(PublicPagesTestCase):
         Result.objects.filter(assessment__unit=self.lamsel_unit, cycle=self.cycle).update(
             ipp=Decimal("4.10"), grade="A-", grade_label="Sangat Baik"
         )
-        publish(self.cycle, by=self.admin, reason="Koreksi nilai Lampung Selatan")
+        f.publish(self.cycle, self.admin, reason="Koreksi nilai Lampung Selatan")
         response = self.get(self.lamsel_unit)
         self.assertContains(response, '<dd class="pub-big" id="ipp-terbaru">4,10</dd>', html=True)
         self.assertEqual(len(table(response, "tabel-riwayat")), 3)

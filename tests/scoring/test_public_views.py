@@ -7,8 +7,9 @@ from decimal import Decimal
 from django.urls import reverse
 
 from scoring.models import Publication, Result
+from tests import factories as f
 
-from .public_factories import ASPECTS, PublicPagesTestCase, publish, table
+from .public_factories import PublicPagesTestCase, table
 
 
 class IndexTest(PublicPagesTestCase):
@@ -124,7 +125,7 @@ class OverviewTest(PublicPagesTestCase):
             },
         )
         self.assertEqual(charts["grades"]["values"], [1, 1, 1, 2, 1, 0, 0, 0, 0])
-        self.assertEqual(charts["aspects"]["labels"], list(ASPECTS))
+        self.assertEqual(charts["aspects"]["labels"], list(f.ASPECTS))
         self.assertEqual(charts["aspects"]["values"][0], "3.80")
         self.assertContains(response, 'vendor/chartist/chartist.min.js" defer')
 
@@ -137,7 +138,7 @@ class OverviewTest(PublicPagesTestCase):
         Result.objects.filter(assessment__unit=self.bandung_unit, cycle=self.cycle).update(
             ipp=Decimal("3.50"), grade="B-"
         )
-        publish(self.cycle, by=self.admin, reason="Salah ketik nilai Kota Bandung")
+        f.publish(self.cycle, self.admin, reason="Salah ketik nilai Kota Bandung")
         response = self.client.get(self.url())
         self.assertContains(response, '<dd class="pub-big" id="ipp-nasional">3,87</dd>', html=True)
         self.assertContains(response, "revisi 2")

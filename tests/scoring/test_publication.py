@@ -23,7 +23,6 @@ from scoring.services.publication import (
 from scoring.services.results import final_levels_save, results_recompute
 from tests import factories as f
 from tests.base import PersonaTestCase
-from tests.evaluations.moderation_factories import golden_levels
 from tests.scoring.factories import make_ranked_units, make_result
 from units.models import AgencyKind, Role
 
@@ -59,7 +58,7 @@ class PublishTest(PersonaTestCase):
     """The 2024 Nasional cycle of the persona world: Lampung Selatan and Tanggamus."""
 
     def score(self, assessment, case="boundary-45050"):
-        final_levels_save(assessment=assessment, levels=golden_levels(case), by=self.admin)
+        final_levels_save(assessment=assessment, levels=f.golden_levels(case), by=self.admin)
 
     def test_it_refuses_while_a_locus_is_pending_and_names_it(self):
         self.score(self.assessment)

@@ -4,34 +4,23 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.management import call_command
 from django.db.models import Q
 from django.test import TestCase
 
-from evaluations.models import FinalLevel, InstrumentVersion, SurveyResponse
+from evaluations.models import FinalLevel, SurveyResponse
 from scoring import engine
 from scoring.models import Result
 from scoring.services.results import FinalLevelError, final_levels_save, results_recompute
 from tests import factories as f
 from units.models import AgencyKind
 
-GOLDEN = {
-    c["id"]: c
-    for c in json.loads((Path(__file__).parents[1] / "data" / "scoring_cases.json").read_text())[
-        "cases"
-    ]
-}
-
-
-def golden_levels(case_id: str) -> dict[int, int]:
-    return {int(n): lv for n, lv in GOLDEN[case_id]["levels"].items()}
+GOLDEN = f.SCORING_CASES
 
 
 class ResultTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_instruments", stdout=open("/dev/null", "w"))
-        cls.instrument = InstrumentVersion.objects.get(code="2022-A")
+        cls.instrument = f.shipped_instrument()
         cls.lamsel = f.make_agency("Pemerintah Kabupaten Lampung Selatan", AgencyKind.KABUPATEN)
         cls.cycle = f.make_cycle(cls.instrument, year=2024)
         cls.assessment = f.make_assessment(
@@ -47,7 +36,7 @@ class ResultTestCase(TestCase):
 
 class FinalLevelsSaveTest(ResultTestCase):
     def test_it_stores_no_result_until_every_indicator_has_a_level(self):
-        levels = golden_levels("boundary-45050")
+        levels = f.golden_levels("boundary-45050")
         partial = {n: lv for n, lv in levels.items() if n != 30}
         self.assertIsNone(final_levels_save(assessment=self.assessment, levels=partial))
         self.assertEqual(FinalLevel.objects.filter(assessment=self.assessment).count(), 29)
@@ -55,7 +44,7 @@ class FinalLevelsSaveTest(ResultTestCase):
 
     def test_it_stores_the_golden_boundary_case_exactly(self):
         result = final_levels_save(
-            assessment=self.assessment, levels=golden_levels("boundary-45050")
+            assessment=self.assessment, levels=f.golden_levels("boundary-45050")
         )
         expected = GOLDEN["boundary-45050"]["expected"]
         result.refresh_from_db()
@@ -75,7 +64,7 @@ class FinalLevelsSaveTest(ResultTestCase):
     def test_it_counts_the_survey_when_enough_people_answered(self):
         case = GOLDEN["random-7-4"]
         self.add_survey(self.assessment, case["survey"])
-        result = final_levels_save(assessment=self.assessment, levels=golden_levels("random-7-4"))
+        result = final_levels_save(assessment=self.assessment, levels=f.golden_levels("random-7-4"))
         self.assertEqual(
             (str(result.survey_index), str(result.ipp), result.grade, result.respondents),
             (
@@ -89,7 +78,7 @@ class FinalLevelsSaveTest(ResultTestCase):
     def test_it_applies_the_cycles_own_minimum_respondents(self):
         case = GOLDEN["random-7-2"]  # 3 respondents: ignored with m = 10
         self.add_survey(self.assessment, case["survey"])
-        levels = golden_levels("random-7-2")
+        levels = f.golden_levels("random-7-2")
         self.assertIsNone(final_levels_save(assessment=self.assessment, levels=levels).survey_index)
         self.cycle.min_respondents = 3
         self.cycle.save()
@@ -107,7 +96,7 @@ class FinalLevelsSaveTest(ResultTestCase):
 
     def test_it_keeps_inputs_that_reproduce_the_result(self):
         self.add_survey(self.assessment, GOLDEN["random-7-6"]["survey"])
-        result = final_levels_save(assessment=self.assessment, levels=golden_levels("random-7-6"))
+        result = final_levels_save(assessment=self.assessment, levels=f.golden_levels("random-7-6"))
         spec = engine.instrument_from_dict(
             json.loads(
                 (Path(__file__).parents[2] / "evaluations/instruments/2022-A.json").read_text()
@@ -136,7 +125,7 @@ class FinalLevelsSaveTest(ResultTestCase):
     def test_it_rolls_back_the_levels_when_the_stored_survey_is_broken(self):
         self.add_survey(self.assessment, [[3] * 13])
         with self.assertRaises(FinalLevelError) as caught:
-            final_levels_save(assessment=self.assessment, levels=golden_levels("random-7-1"))
+            final_levels_save(assessment=self.assessment, levels=f.golden_levels("random-7-1"))
         self.assertIn(
             "Responden ke-1 mengisi 13 butir; seharusnya 14 butir.", caught.exception.problems
         )
@@ -146,7 +135,7 @@ class FinalLevelsSaveTest(ResultTestCase):
 
 class RecomputeTest(ResultTestCase):
     def test_it_reports_exactly_what_changed(self):
-        final_levels_save(assessment=self.assessment, levels=golden_levels("boundary-45050"))
+        final_levels_save(assessment=self.assessment, levels=f.golden_levels("boundary-45050"))
         report = results_recompute()
         self.assertEqual((report.computed, report.unchanged, report.changes), (1, 1, []))
 
@@ -160,7 +149,7 @@ class RecomputeTest(ResultTestCase):
         self.assertEqual(Result.objects.get().grade, "A-")
 
     def test_it_removes_a_result_whose_levels_are_incomplete(self):
-        final_levels_save(assessment=self.assessment, levels=golden_levels("boundary-45050"))
+        final_levels_save(assessment=self.assessment, levels=f.golden_levels("boundary-45050"))
         FinalLevel.objects.filter(indicator__number=5).delete()
         report = results_recompute()
         self.assertEqual((report.incomplete, report.changes[0].after), (1, None))
@@ -168,7 +157,7 @@ class RecomputeTest(ResultTestCase):
 
     def test_it_reports_broken_inputs_without_stopping(self):
         other = f.make_assessment(self.cycle, f.make_unit(self.lamsel))
-        final_levels_save(assessment=self.assessment, levels=golden_levels("random-7-1"))
+        final_levels_save(assessment=self.assessment, levels=f.golden_levels("random-7-1"))
         FinalLevel.objects.bulk_create(
             FinalLevel(assessment=other, indicator_id=fl.indicator_id, level=fl.level)
             for fl in FinalLevel.objects.filter(assessment=self.assessment)

@@ -1,24 +1,17 @@
 """POST /api/v1/simulasi/: the score simulator's JSON twin."""
 
-import io
 import json
-from pathlib import Path
 
-from django.core.management import call_command
 from django.test import Client
 
 from evaluations.instrument_spec import instrument_plan
 from evaluations.models import InstrumentVersion
 from scoring.models import Result
+from tests import factories as f
 from tests.base import PersonaTestCase
 
 URL = "/api/v1/simulasi/"
-CASES = {
-    c["id"]: c
-    for c in json.loads((Path(__file__).parents[1] / "data" / "scoring_cases.json").read_text())[
-        "cases"
-    ]
-}
+CASES = f.SCORING_CASES
 
 
 def body(case_id, **changes):
@@ -34,7 +27,7 @@ class SimulateApiTest(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        call_command("load_instruments", stdout=io.StringIO())
+        f.shipped_instrument()
 
     def post(self, data, user=None, *, raw=False, content_type="application/json"):
         self.client.force_login(user or self.evaluator)

@@ -1,11 +1,6 @@
 """/simulasi/: pick levels per indicator, see aspect indices, IPP and grade."""
 
-import io
-import json
 import re
-from pathlib import Path
-
-from django.core.management import call_command
 
 from evaluations.instrument_spec import instrument_plan
 from evaluations.models import InstrumentVersion
@@ -14,12 +9,7 @@ from tests.base import PersonaTestCase
 
 URL = "/simulasi/"
 HTMX = {"HX-Request": "true"}
-CASES = {
-    c["id"]: c
-    for c in json.loads((Path(__file__).parents[1] / "data" / "scoring_cases.json").read_text())[
-        "cases"
-    ]
-}
+CASES = f.SCORING_CASES
 
 
 def form_data(case_id, **extra):
@@ -38,7 +28,7 @@ class SimulatorPageTest(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        call_command("load_instruments", stdout=io.StringIO())
+        f.shipped_instrument()
 
     def setUp(self):
         self.client.force_login(self.operator)
