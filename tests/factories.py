@@ -12,7 +12,6 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
-from scoring.services_publication import cycle_publish
 
 from evaluations.models import (
     Assessment,
@@ -28,6 +27,7 @@ from evaluations.models import (
 )
 from evaluations.services import instrument_import
 from scoring.models import Publication
+from scoring.services.publication import cycle_publish
 from units.models import (
     Agency,
     AgencyKind,
