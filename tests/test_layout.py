@@ -22,7 +22,6 @@ FORBIDDEN = {
 }
 
 
-# Being rewritten elsewhere; its one import moves to `evaluations.instrument_spec` at merge.
 def _within(name: str, package: str) -> bool:
     return name == package or name.startswith(package + ".")
 
@@ -52,9 +51,29 @@ def violations() -> list[str]:
     return found
 
 
+def selectors_importing_services() -> list[str]:
+    """Reads never call writes: no module of an app's `selectors` imports its `services`."""
+    found = []
+    for app in APPS:
+        for path in sorted((ROOT / app).glob("selectors*/**/*.py")) + sorted(
+            (ROOT / app).glob("selectors*.py")
+        ):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.ImportFrom):
+                    continue
+                module = "." * node.level + (node.module or "")
+                names = [module] + [f"{module}.{alias.name}" for alias in node.names]
+                if any(part == "services" for n in names for part in n.split(".")):
+                    found.append(f"{path.relative_to(ROOT).as_posix()} imports {module}")
+    return found
+
+
 class LayoutTests(SimpleTestCase):
     def test_it_keeps_imports_between_apps_flowing_one_way(self):
         self.assertEqual(violations(), [])
+
+    def test_it_keeps_selectors_from_importing_services(self):
+        self.assertEqual(selectors_importing_services(), [])
 
     def test_it_catches_an_import_against_the_flow(self):
         tree = ast.parse(
