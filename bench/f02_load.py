@@ -260,7 +260,7 @@ COLUMNS = (
 
 def report(log: dict, samples: list[dict], steps: list[int], rate: float, steady: float) -> None:
     """The figures of each step: rates and CPU in its steady phase, pages over the step."""
-    rows, begin, before, passing, all_ok = log["requests"], log["started"], 0, 0, True
+    rows, begin, before, passing = log["requests"], log["started"], 0, []
     print("\n" + " ".join(f"{name:>{width}}" for name, width in COLUMNS))
     for users in steps:
         ramp_end = begin + (users - before) / rate
@@ -273,8 +273,7 @@ def report(log: dict, samples: list[dict], steps: list[int], rate: float, steady
         held = sum(1 for r in step if r[0] >= ramp_end)
         cpu = between(samples, ramp_end, end)
         ok = pct(level, 95) <= 50 and pct(pages, 95) <= 300 and failed <= 0.001 * len(step)
-        all_ok = all_ok and ok
-        passing = users if all_ok else passing
+        passing += [users] if ok else []
         values = (
             users, f"{held / steady:.1f}", f"{pct(level, 50):.1f}", f"{pct(level, 95):.1f}",
             f"{pct(pages, 50):.1f}", f"{pct(pages, 95):.1f}", len(pages), failed, conflicts,
@@ -296,8 +295,9 @@ def report(log: dict, samples: list[dict], steps: list[int], rate: float, steady
         f" p95 {pct(notes, 95):.1f} ms ({len(notes)})"
     )
     print(
-        f"largest passing step: {passing or 'none'} concurrent evaluators"
-        " (level change p95 ≤ 50 ms, page p95 ≤ 300 ms, ≤ 0.1 % failed)"
+        f"largest passing step: {max(passing, default='none')} concurrent evaluators"
+        " (level change p95 ≤ 50 ms, page p95 ≤ 300 ms, ≤ 0.1 % failed); a smaller step that"
+        " failed beside a larger one that passed points at the rest of the machine (other%)"
     )
     print(
         "CPU in % of one core during each steady phase: gunicorn workers (and their CPU ms per"
