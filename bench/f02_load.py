@@ -374,6 +374,7 @@ def main() -> int:
         user, assessment = people[-1]
         client = Client(SERVER_NAME="127.0.0.1")
         client.force_login(user)
+        session_keys.append(client.cookies["sessionid"].value)
         indicator = country.instrument.indicators.filter(supplementary=False).first()
         save = reverse("evaluations:score_autosave", args=[assessment.pk, indicator.pk])
         score = Score.objects.get(assignment__assessment=assessment, indicator=indicator)
