@@ -109,10 +109,13 @@ class Evaluator(FastHttpUser):
                 response.failure(f"{response.status_code}: no autosave form on the page")
                 return
             self.csrf = token.group(1)
-            # Each form's save status follows its autosave URL: the version for the next POST.
+            # The version for the next POST is in the save status (`id="save-<indicator>"`,
+            # the autosave's hx-target), else the first one after the form's URL.
             bounds = [html.find(f'"{url}"') for url in urls] + [len(html)]
             for url, start, end in zip(urls, bounds, bounds[1:], strict=False):
-                self.versions[url] = _version(html[start:end]) or 0
+                status = html.find(f'id="save-{url.rstrip("/").rsplit("/", 1)[1]}"')
+                part = html[status : status + 2000] if status >= 0 else html[start:end]
+                self.versions[url] = _version(part) or 0
 
     @task
     def edit(self) -> None:
