@@ -5,6 +5,10 @@ One door for the admin, the `import_units` command and the bench: robust file fo
 (`units/resources/`, `evaluations/resources.py`) validate a whole file before writing
 anything, and report each problem as a spreadsheet row and column.
 
+Exports keep user text as text (see `pekppp.lib.spreadsheets`): a name that looks like a
+formula is a string cell in XLSX and starts with an apostrophe in CSV, which the CSV reader
+takes off again, so an exported file imports unchanged.
+
 Row numbers are those a spreadsheet user sees: the header is row 1, the first data row is
 row 2. Blank lines are kept in the dataset (and skipped on import) so the numbers stay true.
 """
@@ -20,12 +24,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import tablib
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from import_export.results import Error, Result, RowResult
+
+from pekppp.lib.spreadsheets import csv_escape, csv_unescape, table_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -117,8 +124,18 @@ class CSV(base_formats.CSV):
     """CSV in UTF-8 (with or without BOM), comma or semicolon separated.
 
     Excel with Indonesian regional settings saves CSV with ';', so the separator is detected
-    from the header line instead of assumed.
+    from the header line instead of assumed. Text that a spreadsheet program would evaluate
+    is exported with a leading apostrophe, and read back without it.
     """
+
+    def export_data(self, dataset, **kwargs):
+        # The library's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT deletes a leading "=" (the
+        # name changes) and lets "+", "-", "@" through: quote instead.
+        escaped = tablib.Dataset(
+            *(tuple(csv_escape(v) for v in values) for values in dataset),
+            headers=dataset.headers,
+        )
+        return super().export_data(escaped, **kwargs)
 
     def create_dataset(self, in_stream, **kwargs):
         if isinstance(in_stream, bytes):
@@ -137,14 +154,33 @@ class CSV(base_formats.CSV):
         first_line = text.split("\n", 1)[0]
         delimiter = max((",", ";", "\t"), key=first_line.count) if first_line else ","
         try:
-            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+            rows = [
+                [csv_unescape(v) for v in values]
+                for values in csv.reader(io.StringIO(text), delimiter=delimiter)
+            ]
         except csv.Error as e:
             raise ImportFileError(f"Berkas CSV tidak dapat dibaca: {e}.") from None
         return _table(rows, "CSV")
 
 
 class XLSX(base_formats.XLSX):
-    """The first (active) sheet of an Excel workbook; rows padded to the header's width."""
+    """The first (active) sheet of an Excel workbook; rows padded to the header's width.
+    Exported text is always a string cell, never a formula."""
+
+    def export_data(self, dataset, **kwargs):
+        # tablib makes every "=…" text a formula cell, and the library's escape settings only
+        # delete that "=": write the sheet with typed string cells instead.
+        from openpyxl.utils.exceptions import IllegalCharacterError
+
+        try:
+            return table_xlsx(dataset.headers or [], dataset, title=dataset.title or "Data")
+        except IllegalCharacterError:
+            # What the library does with control characters: replace them if asked, else refuse.
+            if getattr(settings, "IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT", False) is True:
+                self._escape_illegal_chars(dataset)
+                return table_xlsx(dataset.headers or [], dataset, title=dataset.title or "Data")
+            logger.exception("XLSX export refused: a cell holds a control character")
+            raise ValueError("Ekspor gagal: ada karakter kendali yang tidak sah di data.") from None
 
     def create_dataset(self, in_stream):
         import openpyxl

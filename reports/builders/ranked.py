@@ -17,10 +17,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from pypdf import PdfReader
 
+from pekppp.lib.spreadsheets import cell, row
 from reports.models import Document, DocumentKind
 from reports.pdf import css_string, merge_pdfs, render_pdf
 from scoring.models import Publication, PublishedResult
@@ -175,15 +174,6 @@ _XLSX_FIELDS = (
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def _cell(sheet, value, number_format: str | None = None, bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    if number_format:
-        cell.number_format = number_format
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
-
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
@@ -235,11 +225,11 @@ def build_ranked_xlsx(document: Document, progress: ProgressFn, workdir: pathlib
             if isinstance(value, Decimal)
             else None
         )
-        summary.append([_cell(summary, label, bold=True), _cell(summary, value, fmt)])
+        summary.append([cell(summary, label, bold=True), cell(summary, value, number_format=fmt)])
     summary.append([])
-    summary.append([_cell(summary, h, bold=True) for h in (_("Kelompok"), _("Jumlah unit"), "IPP")])
+    summary.append([cell(summary, h, bold=True) for h in (_("Kelompok"), _("Jumlah unit"), "IPP")])
     for g in groups:
-        summary.append([g.label, g.count, _cell(summary, g.ipp, "0.00")])
+        summary.append(row(summary, [g.label, g.count, cell(summary, g.ipp, number_format="0.00")]))
     progress(1, total)
 
     header = [
@@ -256,7 +246,7 @@ def build_ranked_xlsx(document: Document, progress: ProgressFn, workdir: pathlib
     ]
     for number, group in enumerate(groups, start=2):
         sheet = workbook.create_sheet(group.label[:31].replace("/", "-"))
-        sheet.append([_cell(sheet, h, bold=True) for h in header])
+        sheet.append([cell(sheet, h, bold=True) for h in header])
         for (
             rank,
             unit,
@@ -269,19 +259,26 @@ def build_ranked_xlsx(document: Document, progress: ProgressFn, workdir: pathlib
             label,
             national_rank,
         ) in _rows(publication, group.code, *_XLSX_FIELDS):
+            # Names are user text: `row` stores them as text, never as formulas.
             sheet.append(
-                [
-                    rank,
-                    unit,
-                    agency,
-                    province,
-                    service,
-                    *(_cell(sheet, decimal(aspects.get(c)), "0.00") for c in codes),
-                    _cell(sheet, ipp, "0.00"),
-                    grade,
-                    label,
-                    national_rank,
-                ]
+                row(
+                    sheet,
+                    [
+                        rank,
+                        unit,
+                        agency,
+                        province,
+                        service,
+                        *(
+                            cell(sheet, decimal(aspects.get(c)), number_format="0.00")
+                            for c in codes
+                        ),
+                        cell(sheet, ipp, number_format="0.00"),
+                        grade,
+                        label,
+                        national_rank,
+                    ],
+                )
             )
         progress(number, total)
     target = workdir / "ranked.xlsx"
