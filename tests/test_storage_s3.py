@@ -7,6 +7,7 @@ the portal talks to it through django-storages exactly as it would to AWS or Min
 import hashlib
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -111,7 +112,8 @@ class EvidenceS3Test(S3Case, test_evidence.EvidenceCase):
             revision.file.name, rf"^evidence/{self.assessment.pk}/[0-9a-f]{{32}}\.pdf$"
         )
         self.assertEqual(self.stored(revision.file.name), ff.PDF_BYTES)
-        self.assertEqual(test_evidence.stored_files(), set())  # nothing on this machine's disk
+        local = Path(settings.PRIVATE_MEDIA_ROOT) / revision.file.name
+        self.assertFalse(local.exists())  # nothing on this machine's disk
         self.assert_private(revision.file.name)
 
         download = reverse("evaluations:evidence_download", args=[revision.pk])

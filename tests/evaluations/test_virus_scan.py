@@ -99,6 +99,7 @@ class EvidenceScanTest(ScannedByClamd, EvidenceCase):
 
     def test_it_refuses_an_infected_upload_and_stores_nothing(self):
         self.client.force_login(self.operator)
+        before = stored_files()
         response = self.client.post(
             self.url(), {"files": [ff.upload("laporan.pdf", ff.PDF_BYTES + EICAR)]}, follow=True
         )
@@ -108,7 +109,7 @@ class EvidenceScanTest(ScannedByClamd, EvidenceCase):
             "Eicar-Test-Signature.UNOFFICIAL.",
         )
         self.assertFalse(Evidence.objects.exists())
-        self.assertEqual(stored_files(), set())
+        self.assertEqual(stored_files(), before)
 
     def test_it_stores_a_clean_upload_after_scanning_it(self):
         self.client.force_login(self.operator)
