@@ -149,6 +149,45 @@ STORAGES = {
         )
     },
 }
+
+# --- Private file storage (evidence, visit photos, documents, certificates) ----------------
+# STORAGES["private"]: a folder on this machine by default (make run, tests); an S3-compatible
+# bucket when AWS_STORAGE_BUCKET_NAME is set, so several web and worker machines share files.
+# The bucket stays private: the portal streams each file through its permission-checked view
+# and never hands out the bucket's address. Credentials come from AWS_ACCESS_KEY_ID /
+# AWS_SECRET_ACCESS_KEY or the machine's role (boto3's usual chain), never from this file.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,  # MinIO, Ceph, a local S3
+            "region_name": env("AWS_S3_REGION_NAME") or None,
+            "location": env("AWS_LOCATION"),  # key prefix inside the bucket
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for MinIO
+            "default_acl": None,  # objects inherit the bucket's (private) policy
+            "querystring_auth": True,  # any URL the storage makes is signed and short-lived
+            "querystring_expire": int(env("AWS_QUERYSTRING_EXPIRE", "60")),
+            "file_overwrite": False,  # generated names never replace another file
+            # A streamed download is buffered in memory up to this size, then on local disk.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+else:
+    STORAGES["private"] = {
+        "BACKEND": "evaluations.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    }
+
+# --- Virus scan of uploads (optional) -------------------------------------------------------
+# With CLAMD_SOCKET (a Unix socket) or CLAMD_HOST/CLAMD_PORT set, every evidence file and visit
+# photo is scanned by ClamAV's daemon before it is stored; infected files are refused, and so
+# is every upload while clamd cannot be reached. Empty: uploads are not scanned.
+CLAMD_SOCKET = env("CLAMD_SOCKET")
+CLAMD_HOST = env("CLAMD_HOST")
+CLAMD_PORT = int(env("CLAMD_PORT", "3310"))
+CLAMD_TIMEOUT = float(env("CLAMD_TIMEOUT", "30"))
 # In development whitenoise serves straight from the source folders (no collectstatic).
 WHITENOISE_USE_FINDERS = DEV
 WHITENOISE_AUTOREFRESH = DEV

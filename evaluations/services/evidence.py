@@ -19,7 +19,7 @@ from django.db.models import Max, OuterRef, Subquery, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .. import filetypes
+from .. import filetypes, virus_scan
 from ..models import Assessment, AuditAction, Evidence, EvidenceRevision, Indicator
 from ..permissions import is_operator_of
 from ..selectors.f01 import carry_over_sources, f01_gate
@@ -111,6 +111,9 @@ def _inspect(file: File) -> tuple[filetypes.FileType, str, int]:
 
 def _store(*, evidence: Evidence, number: int, file: File, inspected, by) -> EvidenceRevision:
     kind, sha256, size = inspected
+    problem = virus_scan.upload_problem(file)  # only a clean file reaches storage
+    if problem:
+        raise WorkflowError(problem)
     revision = EvidenceRevision(
         evidence=evidence,
         number=number,

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import filetypes
+from .. import filetypes, virus_scan
 from ..models import (
     SCORING_STATUSES,
     VISIT_STATUSES,
@@ -312,6 +312,12 @@ def field_visit_save(
         problems.append(_("Hasil pengamatan wajib diisi."))
     photo_problems, accepted = _photo_problems(photos)
     problems += photo_problems
+    if not problems:  # only clean photos reach storage; scanned last, after the cheap checks
+        problems += [
+            f"{name}: {problem}"
+            for upload, name, *_rest in accepted
+            if (problem := virus_scan.upload_problem(upload))
+        ]
     if problems:
         raise WorkflowError(*problems)
     visit, _created = FieldVisit.objects.update_or_create(
