@@ -1,13 +1,12 @@
 """Two-factor log-in enforced in one place, for every page and the Django admin.
 
-At log-in the session records what the person still owes (`second_factor_state`): a code,
-because they have a device; enrolment, because their role requires a second factor; or
-nothing. Until the session is verified (django-otp's `OTPMiddleware`, which runs before this
-one), every view except those in EXEMPT_VIEWS/EXEMPT_NAMESPACES redirects to the code or the
-enrolment page. Enrolment is demanded only while `OTP_REQUIRED` is on; a code is always
-asked of whoever has a device.
-
-Recording the state at log-in keeps ordinary requests free of device queries.
+Until the session is verified (django-otp's `OTPMiddleware`, which runs before this one),
+every view except those in EXEMPT_VIEWS/EXEMPT_NAMESPACES redirects
+- to the code step, for a person who has a device: recorded in the session at log-in
+  (`SESSION_KEY`), so ordinary requests spend no query on devices;
+- to enrolment, while `OTP_REQUIRED` is on, for a person whose role requires a second
+  factor (`second_factor_required`, read per request like every permission, from the roles
+  the page reads anyway).
 """
 
 from django.conf import settings
@@ -19,7 +18,6 @@ from .selectors import has_second_factor
 
 SESSION_KEY = "pekppp_second_factor"
 VERIFY = "verify"
-ENROL = "enrol"
 
 # Pages a person reaches before the second factor: signing in and out, the two-factor pages
 # themselves, the language switch, the health check and everything public.
@@ -37,17 +35,9 @@ EXEMPT_VIEWS = frozenset(
 EXEMPT_NAMESPACES = frozenset({"public"})
 
 
-def second_factor_state(user) -> str:
-    """VERIFY for a person with a confirmed device, ENROL for one whose role requires a
-    second factor and who has none, "" for everyone else."""
-    if has_second_factor(user):
-        return VERIFY
-    return ENROL if second_factor_required(user) else ""
-
-
 def remember_second_factor(sender, request, user, **kwargs) -> None:
-    """`user_logged_in` receiver: record what the new session owes (see the module)."""
-    request.session[SESSION_KEY] = second_factor_state(user)
+    """`user_logged_in` receiver: whether the new session owes a code (VERIFY or "")."""
+    request.session[SESSION_KEY] = VERIFY if has_second_factor(user) else ""
 
 
 class TwoFactorMiddleware:
@@ -66,8 +56,13 @@ class TwoFactorMiddleware:
             return None
         state = request.session.get(SESSION_KEY)
         if state is None:  # a session from before two-factor log-in existed
-            state = request.session[SESSION_KEY] = second_factor_state(user)
-        if not state or (state == ENROL and not settings.OTP_REQUIRED) or user.is_verified():
+            state = request.session[SESSION_KEY] = VERIFY if has_second_factor(user) else ""
+        if state == VERIFY:
+            target = "units:two_factor_verify"
+        elif settings.OTP_REQUIRED and second_factor_required(user):
+            target = "units:two_factor_enrol"
+        else:
             return None
-        target = "units:two_factor_verify" if state == VERIFY else "units:two_factor_enrol"
+        if user.is_verified():
+            return None
         return redirect_to_login(request.get_full_path(), reverse(target))

@@ -220,6 +220,4 @@ def second_factor_verify(*, user: User, code: str) -> Device:
         verified = django_otp.verify_token(user, device.persistent_id, code)
         if verified is not None:
             return verified
-    raise ValidationError(
-        _("Kode salah, sudah terpakai, atau sudah kedaluwarsa."), code="invalid"
-    )
+    raise ValidationError(_("Kode salah, sudah terpakai, atau sudah kedaluwarsa."), code="invalid")

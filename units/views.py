@@ -110,6 +110,8 @@ def two_factor_verify(request):
     if user.is_verified():
         return redirect(_next_url(request))
     if not has_second_factor(user):
+        # The device was removed (by an administrator) since the log-in.
+        request.session[SESSION_KEY] = ""
         return redirect("units:two_factor")
     form = SecondFactorForm(request.POST or None)
     if form.is_valid():
