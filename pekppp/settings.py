@@ -300,6 +300,28 @@ REST_FRAMEWORK = {
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 
+# --- Two-factor log-in (django-otp) ---------------------------------------------------------
+# Authenticator-app codes (TOTP) with one-use recovery codes. Whoever has a device is asked for
+# a code after the password; ministry admins, coordinators, evaluators and Django admin users
+# must enrol first when OTP_REQUIRED is on (the default outside development: `make run`
+# offers the second factor without forcing it). units/middleware.py enforces it for every
+# page but log-in, log-out, the two-factor pages and the public ones.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+# OTPMiddleware reads the verified device from the session, so it follows the authentication
+# middleware; the enforcement follows OTPMiddleware.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "units.middleware.TwoFactorMiddleware",
+)
+OTP_REQUIRED = env_bool("OTP_REQUIRED", not DEV)
+OTP_TOTP_ISSUER = "PEKPPP"
+# Admins may remove a person's lost device, but never read its secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -24,6 +24,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
+    path("", include("units.urls")),
     # Moderation stores the result, so its views are scoring's, but it is a step of the
     # assessment pages and keeps their namespace (evaluations may not import scoring).
     path(

@@ -7,3 +7,7 @@ quarters of the suite's time. Tests never rely on the hash's strength.
 from pekppp.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Existing tests sign personas in with force_login and no device: two-factor enrolment is
+# not forced unless a test turns it on (tests/units/test_two_factor.py does).
+OTP_REQUIRED = False

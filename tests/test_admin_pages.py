@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import RequestFactory, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
 
 from evaluations.models import Assessment, Cycle
@@ -17,6 +18,7 @@ from reports.services.documents import document_key
 from scoring.models import Exclusion, Publication
 from tests import factories as f
 from units.models import Agency, ServiceType, ServiceUnit, User
+from units.services import recovery_codes_replace
 
 # More than the demo's 54 units and within one changelist page (100 rows), so a query per
 # row would show as a different count.
@@ -34,7 +36,7 @@ class AdminPagesTest(TestCase):
         call_command("seed_demo", stdout=StringIO())
         cls.admin = User.objects.get(username="admin")
         # What the demo does not make until someone works in the portal: an exclusion from a
-        # publication and a document job.
+        # publication and a document job ...
         Exclusion.objects.create(
             assessment=Assessment.objects.filter(cycle__year=2026).order_by("pk").first(),
             reason="Unit ditutup sementara",
@@ -48,6 +50,10 @@ class AdminPagesTest(TestCase):
             publication=publication,
             requested_by=cls.admin,
         )
+        # ... and someone's two-factor devices (not the admin's: they would be asked a code).
+        coordinator = User.objects.get(username="koordinator")
+        TOTPDevice.objects.create(user=coordinator, name="Aplikasi autentikator", confirmed=True)
+        recovery_codes_replace(user=coordinator)
 
     def setUp(self):
         self.assertTrue(self.admin.is_superuser)

@@ -23,6 +23,7 @@ class NavigationTest(PersonaTestCase):
         home, cycles = reverse("home"), reverse("evaluations:cycle_list")
         rankings, simulator = reverse("scoring:ranking_list"), reverse("simulator:page")
         public, admin = reverse("public:index"), reverse("admin:index")
+        security = (reverse("units:two_factor"), "Keamanan akun")
         expected = {
             "admin": [
                 (home, "Beranda"),
@@ -30,6 +31,7 @@ class NavigationTest(PersonaTestCase):
                 (rankings, "Peringkat"),
                 (simulator, "Simulasi nilai"),
                 (public, "Hasil PEKPPP"),
+                security,
                 (admin, "Administrasi"),
             ],
             "coordinator": [
@@ -38,19 +40,27 @@ class NavigationTest(PersonaTestCase):
                 (rankings, "Peringkat"),
                 (simulator, "Simulasi nilai"),
                 (public, "Hasil PEKPPP"),
+                security,
             ],
             "evaluator": [
                 (home, "Beranda"),
                 (simulator, "Simulasi nilai"),
                 (public, "Hasil PEKPPP"),
+                security,
             ],
             "operator": [
                 (home, "Beranda"),
                 (simulator, "Simulasi nilai"),
                 (public, "Hasil PEKPPP"),
+                security,
             ],
-            "leader": [(home, "Beranda"), (rankings, "Peringkat"), (public, "Hasil PEKPPP")],
-            "outsider": [(home, "Beranda"), (public, "Hasil PEKPPP")],
+            "leader": [
+                (home, "Beranda"),
+                (rankings, "Peringkat"),
+                (public, "Hasil PEKPPP"),
+                security,
+            ],
+            "outsider": [(home, "Beranda"), (public, "Hasil PEKPPP"), security],
         }
         for name, links in expected.items():
             person = getattr(self, name)
@@ -76,7 +86,7 @@ class NavigationTest(PersonaTestCase):
         got, nav = self.menu()
         self.assertEqual(
             [label for _, label in got],
-            ["Home", "Cycle", "Ranking", "Score simulator", "PEKPPP Results"],
+            ["Home", "Cycle", "Ranking", "Score simulator", "PEKPPP Results", "Account security"],
         )
         self.assertIn('value="en" class="link" aria-current="true">EN</button>', nav)
         self.assertIn('value="id" class="link">ID</button>', nav)

@@ -78,6 +78,17 @@ TABLE = {
     "set_language": ("post", lambda w: {}, codes(302, 302, 302, 302, 302, 302, 302)),
     "healthz": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
     "admin:index": ("get", lambda w: {}, codes(302, 302, 200, 302, 302, 302, 302)),
+    # Two-factor log-in, each person's own (OTP_REQUIRED off, nobody has a device here: the
+    # code step sends back to the overview, new recovery codes need a verified session; see
+    # tests/units/test_two_factor.py for the enforced flow).
+    "units:two_factor": ("get", lambda w: {}, codes(302, 200, 200, 200, 200, 200, 200)),
+    "units:two_factor_enrol": ("get", lambda w: {}, codes(302, 200, 200, 200, 200, 200, 200)),
+    "units:two_factor_verify": ("get", lambda w: {}, codes(302, 302, 302, 302, 302, 302, 302)),
+    "units:recovery_codes_create": (
+        "post",
+        lambda w: {},
+        codes(302, 302, 302, 302, 302, 302, 302),
+    ),
     # Cycle set-up: admins and the owner's coordinators; the Nasional cycle is the ministry's.
     "evaluations:cycle_list": ("get", lambda w: {}, codes(302, 403, 200, 200, 403, 403, 403)),
     "evaluations:cycle_create": ("get", lambda w: {}, codes(302, 403, 200, 200, 403, 403, 403)),

@@ -117,3 +117,16 @@ def is_unit_member(user, unit) -> bool:
     """The unit's own people: its operators and the leadership of its agency."""
     roles = roles_of(user)
     return unit.pk in roles.operator_units or unit.agency_id in roles.leadership_agencies
+
+
+def second_factor_required(user) -> bool:
+    """Whether the person must sign in with a second factor (when `OTP_REQUIRED` is on):
+    ministry admins, coordinators and evaluators, whose accounts set up, score and publish
+    evaluations, and anyone who may open the Django admin."""
+    roles = roles_of(user)
+    return (
+        roles.ministry_admin
+        or roles.evaluator
+        or bool(roles.coordinator_agencies)
+        or bool(getattr(user, "is_staff", False) and user.is_active)
+    )

@@ -2,14 +2,21 @@
 
 The `*_upsert` functions are keyed on a stable natural key (a code or a username), so
 importers and the demo seeder can run them repeatedly without creating duplicates.
+The `second_factor_*` and `recovery_codes_*` functions manage a person's two-factor devices
+(django-otp).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import django_otp
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import (
     REGIONAL_KINDS,
@@ -156,3 +163,61 @@ def person_roles_set(*, user: User, grants: Iterable[RoleGrant]) -> list[RoleAss
     RoleAssignment.objects.filter(user=user).exclude(pk__in=[a.pk for a in kept]).delete()
     forget_roles(user)
     return kept
+
+
+RECOVERY_CODE_COUNT = 10
+
+
+@transaction.atomic
+def second_factor_enrol(*, user: User, key: str, code: str) -> tuple[TOTPDevice, list[str]]:
+    """Make the authenticator app holding the hex secret `key` the person's one TOTP device,
+    once `code` shows the app computes the same codes, and give them fresh recovery codes.
+    Returns the device and the codes, which are shown once. A wrong code raises
+    ValidationError and stores nothing; an earlier device is replaced only on success."""
+    device = TOTPDevice.objects.create(
+        user=user, name="Aplikasi autentikator", key=key, confirmed=True
+    )
+    # verify_token records the code's time step, so the same code cannot also sign in.
+    if not device.verify_token(code):
+        raise ValidationError(
+            _("Kode tidak cocok. Periksa jam ponsel Anda, lalu masukkan kode yang sedang tampil."),
+            code="invalid",
+        )
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    return device, recovery_codes_replace(user=user)
+
+
+@transaction.atomic
+def recovery_codes_replace(*, user: User) -> list[str]:
+    """Replace the person's recovery codes with RECOVERY_CODE_COUNT new ones and return them
+    (shown once). The device itself is kept, so a session verified with a recovery code
+    stays verified."""
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": "Kode pemulihan", "confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def second_factor_verify(*, user: User, code: str) -> Device:
+    """The person's device that accepts `code`: six digits are checked against their
+    authenticator app, anything else against their recovery codes (a matching one is used
+    up). Raises ValidationError when no device accepts it, or while earlier wrong codes hold
+    the device back (django-otp doubles the wait after each failure).
+
+    Not one transaction: a failed try must stay counted although the error is raised;
+    django-otp verifies each device in a transaction of its own, with the row locked."""
+    model = TOTPDevice if len(code) == 6 and code.isdigit() else StaticDevice
+    for device in model.objects.devices_for_user(user, confirmed=True):
+        allowed, _info = device.verify_is_allowed()
+        if not allowed:
+            raise ValidationError(
+                _("Terlalu banyak kode yang salah. Tunggu beberapa detik, lalu coba lagi."),
+                code="throttled",
+            )
+        verified = django_otp.verify_token(user, device.persistent_id, code)
+        if verified is not None:
+            return verified
+    raise ValidationError(_("Kode salah, sudah terpakai, atau sudah kedaluwarsa."), code="invalid")
