@@ -16,8 +16,12 @@ class QrPath:
     d: str
 
 
-def qr_path(data: str) -> QrPath:
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+def qr_path(data: str, *, mask_pattern: int | None = None) -> QrPath:
+    """The QR code of `data`. A fixed `mask_pattern` skips trying all eight masks for the
+    "best" one (any mask gives a valid code): worth it where many codes are drawn."""
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=mask_pattern
+    )
     code.add_data(data)
     code.make(fit=True)
     matrix = code.get_matrix()

@@ -8,13 +8,11 @@ new: a file whose checksum already matches is left as it is.
 
 import pathlib
 
-import qrcode
-import qrcode.constants
 from django.conf import settings
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from pekppp.lib.qr import qr_path
 from reports.models import Certificate, Document, DocumentKind
 from reports.pdf import merge_pdfs, render_pdf
 from reports.services.certificates import (
@@ -27,44 +25,13 @@ from . import BUILDERS, BuildError, Built, ProgressFn
 from .common import document_publication, filename
 
 STYLESHEETS = ("css/pdf/certificate.css",)
+# One mask for every certificate's QR code: trying all eight took longer than the rest of the page.
 QR_MASK = 0
 
 
 def verification_url(serial: str) -> str:
     """The absolute address of a certificate's public verification page (what the QR holds)."""
     return settings.SITE_URL + reverse("reports:certificate_verify", kwargs={"serial": serial})
-
-
-def qr_svg(data: str) -> SafeString:
-    """A QR code of `data` as an inline <svg>: each run of dark modules in a row is one
-    stroked line of a single path, so WeasyPrint parses a few hundred path commands rather
-    than the thousands of one square per module (qrcode's SVG factories).
-
-    The mask pattern is fixed: any mask gives a valid code, and trying all eight to pick the
-    "best" took longer than drawing the rest of the certificate.
-    """
-    code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK
-    )
-    code.add_data(data)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    runs = []
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                runs.append(f"M{start} {y}.5h{x - start}")
-            else:
-                x += 1
-    size = len(matrix)
-    return mark_safe(  # noqa: S308 - numbers only
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}">'
-        f'<path d="{"".join(runs)}" stroke="#000" stroke-width="1" fill="none"/></svg>'
-    )
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
@@ -83,7 +50,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
             "ipp": result.ipp,
             "serial": certificate.serial,
             "issued_on": certificate.issued_on,
-            "qr": qr_svg(url),
+            "qr": qr_path(url, mask_pattern=QR_MASK),
             "verify_url": url,
         },
         stylesheets=STYLESHEETS,
