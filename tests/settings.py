@@ -7,3 +7,7 @@ quarters of the suite's time. Tests never rely on the hash's strength.
 from pekppp.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# django-axes needs the request in authenticate(); the test client's login() has none. The
+# log-in throttling tests turn it on (tests/units/test_login_security.py).
+AXES_ENABLED = False
