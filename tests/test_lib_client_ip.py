@@ -15,7 +15,11 @@ class ClientIpTest(TestCase):
             ({**peer, "HTTP_X_FORWARDED_FOR": "198.51.100.7"}, 1, "198.51.100.7"),
             # the client's own entry on the left is ignored
             ({**peer, "HTTP_X_FORWARDED_FOR": "1.2.3.4, 198.51.100.7"}, 1, "198.51.100.7"),
-            ({**peer, "HTTP_X_FORWARDED_FOR": "1.2.3.4, 198.51.100.7, 10.0.0.2"}, 2, "198.51.100.7"),
+            (
+                {**peer, "HTTP_X_FORWARDED_FOR": "1.2.3.4, 198.51.100.7, 10.0.0.2"},
+                2,
+                "198.51.100.7",
+            ),
             ({**peer, "HTTP_X_FORWARDED_FOR": "198.51.100.7"}, 2, "172.18.0.5"),
             ({**peer, "HTTP_X_FORWARDED_FOR": "bukan-alamat"}, 1, "172.18.0.5"),
             ({**peer, "HTTP_X_FORWARDED_FOR": " 2001:db8::1 "}, 1, "2001:db8::1"),

@@ -9,9 +9,11 @@ from pekppp.lib.jsonlog import UtcJsonFormatter
 
 class UtcJsonFormatterTest(TestCase):
     def test_it_writes_one_json_line_with_the_time_in_utc(self):
-        record = logging.LogRecord("pekppp.security", logging.WARNING, "", 0, "login_failed", (), None)
+        record = logging.LogRecord(
+            "pekppp.security", logging.WARNING, "", 0, "login_failed", (), None
+        )
         record.created = 1_700_000_000.25  # 2023-11-14 22:13:20.250 UTC (05:13 in Jakarta)
-        record.fields = {"username": "operator\n{\"event\": \"palsu\"}", "ip": "10.1.1.1"}
+        record.fields = {"username": 'operator\n{"event": "palsu"}', "ip": "10.1.1.1"}
         text = UtcJsonFormatter().format(record)
         self.assertNotIn("\n", text)
         self.assertEqual(
@@ -21,7 +23,7 @@ class UtcJsonFormatterTest(TestCase):
                 "level": "WARNING",
                 "logger": "pekppp.security",
                 "event": "login_failed",
-                "username": "operator\n{\"event\": \"palsu\"}",
+                "username": 'operator\n{"event": "palsu"}',
                 "ip": "10.1.1.1",
             },
         )

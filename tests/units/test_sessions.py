@@ -91,7 +91,9 @@ class DeniedRequestLogTest(PersonaTestCase):
             url = reverse("evaluations:assessment_detail", args=[self.assessment.pk])
             self.assertEqual(self.client.get(url).status_code, 404)
         denied = [r.fields for r in logs.records if r.getMessage() == "request_denied"]
-        self.assertEqual([(d["status"], d["path"]) for d in denied], [(403, "/periode/"), (404, url)])
+        self.assertEqual(
+            [(d["status"], d["path"]) for d in denied], [(403, "/periode/"), (404, url)]
+        )
         self.assertEqual({d["username"] for d in denied}, {"orang-luar"})
         self.assertEqual({d["ip"] for d in denied}, {"127.0.0.1"})
 
