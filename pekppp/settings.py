@@ -144,6 +144,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 # Successful log-ins are in the security log; django-axes' own table of them is not needed.
 AXES_DISABLE_ACCESS_LOG = True
+# A lock-out ends by itself after the cool-off; `manage.py axes_reset_username NAME` ends it
+# sooner. No admin pages for django-axes' tables.
+AXES_ENABLE_ADMIN = False
 AXES_LOCKOUT_CALLABLE = "pekppp.accounts.views.login_locked_out"
 AXES_CLIENT_IP_CALLABLE = "pekppp.accounts.audit.request_ip"
 # Reverse proxies in front of the portal that append the client address to X-Forwarded-For.
