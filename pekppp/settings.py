@@ -6,6 +6,7 @@ Every variable is listed in `.env.example`.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "pekppp",
+    "pekppp.accounts",
+    "axes",
     "rest_framework",
     "import_export",
     "units",
@@ -68,6 +71,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Accounts (pekppp/accounts/middleware.py): after authentication and messages.
+    "pekppp.accounts.middleware.session_lifetime",
+    "pekppp.accounts.middleware.signed_in_no_store",
+    "pekppp.accounts.middleware.denied_requests_log",
+    # Turns a lock-out flagged during log-in into the lock-out page; django-axes wants it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pekppp.urls"
@@ -102,7 +111,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = ""  # in-memory test database
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "units.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes first: a locked-out attempt is refused before the password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # Sessions are read from the cache and written through to the database: a page or autosave
 # request does not spend a query on the session.
@@ -118,6 +131,44 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Log-in throttling (django-axes) ---------------------------------------------------------
+# Failed log-ins are counted per user name AND client address: a guesser is locked out from
+# their own address, while the same account still signs in from the office next door.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
+# Attempts made while locked out write nothing, so the cool-off runs from the lock-out and a
+# flood of refused attempts costs no database writes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# Successful log-ins are in the security log; django-axes' own table of them is not needed.
+AXES_DISABLE_ACCESS_LOG = True
+# A lock-out ends by itself after the cool-off; `manage.py axes_reset_username NAME` ends it
+# sooner. No admin pages for django-axes' tables.
+AXES_ENABLE_ADMIN = False
+AXES_LOCKOUT_CALLABLE = "pekppp.accounts.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "pekppp.accounts.audit.request_ip"
+# Reverse proxies in front of the portal that append the client address to X-Forwarded-For.
+# 0: the peer address is the client (the header is ignored, since anyone can send it).
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+
+# --- Password reset -------------------------------------------------------------------------
+# Reset requests per email address, and per client address, in a window; more are answered
+# alike but send nothing.
+PASSWORD_RESET_LIMIT = int(env("PASSWORD_RESET_LIMIT", "3"))
+PASSWORD_RESET_LIMIT_PER_IP = int(env("PASSWORD_RESET_LIMIT_PER_IP", "10"))
+PASSWORD_RESET_WINDOW_MINUTES = int(env("PASSWORD_RESET_WINDOW_MINUTES", "60"))
+# A reset link is valid for this long (Django's setting, in seconds).
+PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT_MINUTES", "60")) * 60
+
+# --- Session lifetimes ----------------------------------------------------------------------
+# Signed out after this long without a request, and this long after signing in, whatever
+# happens (pekppp/accounts/middleware.py). The cookie lives no longer than the session.
+SESSION_IDLE_SECONDS = int(env("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_MAX_SECONDS = int(env("SESSION_MAX_HOURS", "12")) * 3600
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+CSRF_FAILURE_VIEW = "pekppp.accounts.views.csrf_failure"
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -325,11 +376,21 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        # The security log: one JSON object per line, times in UTC (pekppp/accounts/audit.py).
+        "security": {"()": "pekppp.lib.jsonlog.UtcJsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "security": {"class": "logging.StreamHandler", "formatter": "security"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every layout step and fontTools every subset at INFO: keep warnings only.
     "loggers": {
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "pekppp.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        # django-axes narrates each step at INFO; its warnings repeat the security log.
+        "axes": {"level": "ERROR"},
     },
 }

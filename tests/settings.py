@@ -11,3 +11,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Existing tests sign personas in with force_login and no device: two-factor enrolment is
 # not forced unless a test turns it on (tests/units/test_two_factor.py does).
 OTP_REQUIRED = False
+# django-axes needs the request in authenticate(); the test client's login() has none. The
+# log-in throttling tests turn it on (tests/units/test_login_security.py).
+AXES_ENABLED = False
