@@ -70,9 +70,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Accounts (pekppp/accounts/middleware.py): after authentication and messages.
+    # Accounts (pekppp/accounts/middleware.py): after authentication and messages, and before
+    # the second factor is asked for, so an expired session signs out first.
     "pekppp.accounts.middleware.session_lifetime",
+    # The verified device from the session, then the second factor where it is required
+    # (units/middleware.py).
+    "django_otp.middleware.OTPMiddleware",
+    "units.middleware.TwoFactorMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pekppp.accounts.middleware.signed_in_no_store",
     "pekppp.accounts.middleware.denied_requests_log",
     # Turns a lock-out flagged during log-in into the lock-out page; django-axes wants it last.
@@ -358,16 +363,6 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 # offers the second factor without forcing it). units/middleware.py enforces it for every
 # page but log-in, log-out, the two-factor pages and the public ones.
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
-# OTPMiddleware reads the verified device from the session, so it follows the authentication
-# middleware; the enforcement follows OTPMiddleware.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "django_otp.middleware.OTPMiddleware",
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
-    "units.middleware.TwoFactorMiddleware",
-)
 OTP_REQUIRED = env_bool("OTP_REQUIRED", not DEV)
 OTP_TOTP_ISSUER = "PEKPPP"
 # Admins may remove a person's lost device, but never read its secret.
