@@ -7,8 +7,9 @@ DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/pekppp_bench (create
 missing), REDIS_URL to redis://127.0.0.1:6379/10 (cache and sessions, as in production).
 Set-up, with bulk inserts: a country (bench/country.py) with one submitted assessment per
 evaluator (F-01 answer and one PDF's record per scored indicator) in a cycle whose windows are
-open, the largest step's number of evaluators, each the lead of one assessment, and a session
-for each. Production settings (DEBUG off, collected static files), but cookies over plain http.
+open, the largest step's number of evaluators, each the lead of one assessment with an
+authenticator app, and a session for each that has passed the second factor. Production
+settings (DEBUG off, collected static files), but cookies over plain http.
 
 It prints the F-02 page's server time (median, p95 of --sequential GETs by one user, through
 Django's test client in this process) and the queries of the page, the autosave and the
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import secrets
@@ -63,6 +65,7 @@ def build(prefix: str, n: int):
 
     from django.db import transaction
     from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from evaluations import models as m
     from units.models import Role, RoleAssignment, User
@@ -92,6 +95,10 @@ def build(prefix: str, n: int):
         )  # fmt: skip
         RoleAssignment.objects.bulk_create(RoleAssignment(user=u, role=Role.EVALUATOR)
                                            for u in evaluators)  # fmt: skip
+        # Evaluators must use a second factor: each has an authenticator app (TOTPDevice).
+        TOTPDevice.objects.bulk_create(
+            TOTPDevice(user=u, name="bench", confirmed=True) for u in evaluators
+        )
         pairs = [(a, ind) for a in assessments for ind in indicators]
         m.Answer.objects.bulk_create(
             (m.Answer(assessment=a, indicator=ind, claimed_level=(a.pk + ind.number) % 6,
@@ -135,6 +142,20 @@ def cleanup(prefix: str, country, session_keys: list[str]) -> None:
         User.objects.filter(username__startswith=f"{prefix.lower()}-").delete()
         if country is not None:
             remove_country(prefix, country.made_provinces)
+
+
+def signed_in(user):
+    """A test client signed in as `user` whose session passed the second factor, as an
+    evaluator's browser is after the code step (django-otp keeps the device in the session)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = user.totpdevice_set.get().persistent_id
+    session.save()
+    return client
 
 
 def sequential(client, page: str, save: str, score, requests: int) -> None:
@@ -337,10 +358,11 @@ def main() -> int:
     import django
 
     django.setup()
+    # The set-up signs a thousand people in; their security log lines would bury the figures.
+    logging.getLogger("pekppp.security").setLevel(logging.WARNING)
     from django.core.management import call_command
     from django.db import connection
     from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
-    from django.test import Client
     from django.urls import reverse
     from django.utils.crypto import get_random_string
 
@@ -357,8 +379,7 @@ def main() -> int:
             cursor.execute("VACUUM (ANALYZE)")
         users = []
         for user, assessment in people:
-            client = Client(SERVER_NAME="127.0.0.1")
-            client.force_login(user)
+            client = signed_in(user)
             session_keys.append(client.cookies["sessionid"].value)
             # A CSRF cookie of its own, as a browser has once it saw the login page.
             csrf = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
@@ -372,8 +393,7 @@ def main() -> int:
             f" (F-01 answer and a PDF each), in {time.perf_counter() - started:.0f} s"
         )
         user, assessment = people[-1]
-        client = Client(SERVER_NAME="127.0.0.1")
-        client.force_login(user)
+        client = signed_in(user)
         session_keys.append(client.cookies["sessionid"].value)
         indicator = country.instrument.indicators.filter(supplementary=False).first()
         save = reverse("evaluations:score_autosave", args=[assessment.pk, indicator.pk])
