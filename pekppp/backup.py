@@ -3,10 +3,10 @@
 One ZIP archive holds:
 
 - `database.jsonl`: every row of every model, written by Django's own `dumpdata` (JSON lines,
-  natural keys for content types and permissions, the base manager so no row is filtered
-  out). Content types, permissions and sessions are left out: `migrate` creates the first two
-  in every installation (with ids of its own, hence the natural keys), and sessions are
-  throw-away log-ins.
+  by primary key, through the base manager so no row is filtered out). Sessions are left
+  out (throw-away log-ins). Content types and permissions are in it with their ids: restore
+  replaces the ones `migrate` made in the new installation, so no row has to be looked up by
+  natural key (which costs `dumpdata` one query per row for every reference to a user).
 - `files/<field>/<name>`: every file a `FileField` of a row in that dump names (evidence
   revisions, field-visit photos, generated documents, certificates), read through the field's
   own storage (`field.storage.open`), so local disk and object storage back up alike.
@@ -36,8 +36,8 @@ migrations (`manage.py migrate`, nothing loaded) and storages without any of the
 files. It checks, before changing anything, that the archive is a portal backup, that no
 migration in it is unknown to this code (an archive of a newer portal) and that the target's
 migrations match it, that every member's SHA-256 matches the manifest, and that the target is
-empty. Then, in one transaction, it loads the dump (rows that migrations create, such as the
-shipped award, are replaced by the archive's), checks the row counts and that the archive
+empty. Then, in one transaction, it loads the dump (rows that migrations create, such as
+content types, permissions and the shipped award, are replaced by the archive's), checks the row counts and that the archive
 holds every file the rows name, and writes the files through the storage API. On any error
 the transaction rolls back and the files written so far are deleted.
 """
@@ -70,12 +70,11 @@ MANIFEST = "manifest.json"
 DATABASE = "database.jsonl"
 CHUNK = 1 << 20
 
-# Rebuilt by `migrate` in every installation (content types, permissions) or throw-away
-# (sessions): never in the archive.
-EXCLUDED = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
-# Tables a data migration fills with reference rows: an empty installation may hold them, and
-# restore replaces them with the archive's rows.
-SEEDED_BY_MIGRATIONS = {"reports.award"}
+# Throw-away log-ins: never in the archive.
+EXCLUDED = {"sessions.session"}
+# Tables `migrate` fills (its post-migrate step, or a data migration): an empty installation
+# holds these rows, and restore replaces them with the archive's (dependants first).
+SEEDED_BY_MIGRATIONS = ("auth.permission", "contenttypes.contenttype", "reports.award")
 
 
 class BackupError(Exception):
@@ -243,7 +242,6 @@ def backup_write(*, path: Path) -> BackupSummary:
                     "dumpdata",
                     *(model._meta.label for model in backed_up_models()),
                     format="jsonl",
-                    use_natural_foreign_keys=True,
                     use_base_manager=True,
                     output=str(dump),
                     verbosity=0,
@@ -470,8 +468,6 @@ def backup_restore(*, path: Path) -> RestoreSummary:
         manifest = _read_manifest(archive, path)
         _check_migrations(manifest)
         _verify_members(archive, manifest, path)
-        # Ids of content types differ between installations; natural keys are looked up anew.
-        ContentType.objects.clear_cache()
         _check_empty(manifest)
         written: list[tuple[Storage, str]] = []
         try:
@@ -501,6 +497,9 @@ def backup_restore(*, path: Path) -> RestoreSummary:
                 with contextlib.suppress(OSError):
                     storage.delete(name)
             raise
+        finally:
+            # Content types now have the archive's ids (or, after a failure, the old ones).
+            ContentType.objects.clear_cache()
     counts = manifest["row_counts"]
     return RestoreSummary(
         rows=sum(counts.values()),
