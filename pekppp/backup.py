@@ -27,9 +27,9 @@ databases, but it needs a client binary no older than the server, works only on 
 and restores a schema rather than rows into a migrated installation. The portal's data (tens
 of thousands of results, their answers and evidence rows) dumps in minutes with `dumpdata`;
 the archive is the same on SQLite (`make run`) and PostgreSQL and moves between them; loading
-it with `loaddata` runs inside one transaction, so a failed restore leaves nothing behind;
-and the same code is tested on both databases. Point-in-time recovery of a large PostgreSQL
-server stays the job of the database's own tools beside this archive.
+it (Django's deserializer, one INSERT per row) runs inside one transaction, so a failed
+restore leaves nothing behind; and the same code is tested on both databases. Point-in-time
+recovery of a large PostgreSQL server stays the job of the database's own tools.
 
 **Restore** accepts only an empty installation: a database migrated to exactly the archive's
 migrations (`manage.py migrate`, nothing loaded) and storages without any of the archive's
@@ -37,14 +37,16 @@ files. It checks, before changing anything, that the archive is a portal backup,
 migration in it is unknown to this code (an archive of a newer portal) and that the target's
 migrations match it, that every member's SHA-256 matches the manifest, and that the target is
 empty. Then, in one transaction, it loads the dump (rows that migrations create, such as
-content types, permissions and the shipped award, are replaced by the archive's), checks the row counts and that the archive
-holds every file the rows name, and writes the files through the storage API. On any error
-the transaction rolls back and the files written so far are deleted.
+content types, permissions and the shipped award, are replaced by the archive's), checks the
+row counts and that the archive holds every file the rows name, and writes the files through
+the storage API. On any error the transaction rolls back and the files written so far are
+deleted.
 """
 
 import contextlib
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -58,9 +60,11 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.migrations.loader import MigrationLoader
 
@@ -511,15 +515,26 @@ def backup_restore(*, path: Path) -> RestoreSummary:
 
 
 def _load_database(archive: zipfile.ZipFile) -> None:
+    """Insert the dump's rows as they are (raw: no `auto_now`, no `save()` logic).
+
+    Like `loaddata`, but each row is one INSERT (`loaddata` tries an UPDATE first, which
+    doubles the statements): the target is known to be empty. Foreign keys are checked at
+    commit (both databases create them deferred), so the order of rows does not matter.
+    """
     for label in SEEDED_BY_MIGRATIONS:
         apps.get_model(label)._base_manager.all().delete()
-    with tempfile.TemporaryDirectory(prefix="pekppp-restore-") as tmp:
-        dump = Path(tmp) / DATABASE
-        with archive.open(DATABASE) as source, dump.open("wb") as target:
-            for chunk in iter(lambda: source.read(CHUNK), b""):
-                target.write(chunk)
-        # loaddata runs in a savepoint of the caller's transaction and resets sequences.
-        call_command("loaddata", str(dump), verbosity=0)
+    loaded: set[type[models.Model]] = set()
+    with archive.open(DATABASE) as member:
+        stream = io.TextIOWrapper(member, encoding="utf-8")
+        for row in serializers.deserialize("jsonl", stream, using=DEFAULT_DB_ALIAS):
+            row.save(using=DEFAULT_DB_ALIAS, force_insert=True)
+            loaded.add(type(row.object))
+    connection = connections[DEFAULT_DB_ALIAS]
+    # New rows must continue after the restored ids (PostgreSQL sequences).
+    if statements := connection.ops.sequence_reset_sql(no_style(), sorted(loaded, key=str)):
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
 
 
 def _check_loaded(manifest: dict[str, Any]) -> None:
