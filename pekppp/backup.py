@@ -413,7 +413,7 @@ def _target_storages(entry: dict[str, Any]) -> list[Storage]:
     for label in entry["fields"]:
         try:
             storage = _field_by_label(label).storage
-        except LookupError:
+        except (LookupError, ValueError):
             raise BackupError(f"Kolom berkas {label} dari arsip tidak ada di kode ini.") from None
         if all(storage is not seen for seen in storages):
             storages.append(storage)
