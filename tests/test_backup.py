@@ -20,7 +20,6 @@ from django.db import connection
 from django.test import TransactionTestCase
 
 from evaluations.models import EvidenceRevision, FieldVisit, FieldVisitPhoto
-from evaluations.storage import PrivateStorage
 from pekppp.backup import backed_up_models
 from reports.models import Award, Document, DocumentKind, DocumentStatus
 from scoring.models import PublishedResult
@@ -255,7 +254,9 @@ class BackupRestoreTest(TransactionTestCase):
 
     def test_it_removes_written_files_and_rows_when_a_write_fails(self):
         self.empty_installation()
-        save = PrivateStorage.save
+        # Patched on the class the file fields use, whichever storage the settings choose.
+        storage_class = type(EvidenceRevision._meta.get_field("file").storage)
+        save = storage_class.save
         calls = []
 
         def fail_on_third(storage, name, content, **kwargs):
@@ -265,7 +266,7 @@ class BackupRestoreTest(TransactionTestCase):
             return save(storage, name, content, **kwargs)
 
         with (
-            mock.patch.object(PrivateStorage, "save", fail_on_third),
+            mock.patch.object(storage_class, "save", fail_on_third),
             self.assertRaisesMessage(CommandError, "tidak dapat ditulis (disk penuh)"),
         ):
             self.restore()
