@@ -15,11 +15,13 @@ from pathlib import Path
 from unittest import mock
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TransactionTestCase
 
 from evaluations.models import EvidenceRevision, FieldVisit, FieldVisitPhoto
+from evaluations.storage import PRIVATE_STORAGE_ALIAS
 from pekppp.backup import backed_up_models
 from reports.models import Award, Document, DocumentKind, DocumentStatus
 from scoring.models import PublishedResult
@@ -255,7 +257,7 @@ class BackupRestoreTest(TransactionTestCase):
     def test_it_removes_written_files_and_rows_when_a_write_fails(self):
         self.empty_installation()
         # Patched on the class the file fields use, whichever storage the settings choose.
-        storage_class = type(EvidenceRevision._meta.get_field("file").storage)
+        storage_class = type(storages[PRIVATE_STORAGE_ALIAS])
         save = storage_class.save
         calls = []
 
