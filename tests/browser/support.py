@@ -8,6 +8,7 @@ the test, which checks them when it ends.
 
 import os
 import shutil
+import time
 
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
@@ -118,6 +119,15 @@ class BrowserTestCase(StaticLiveServerTestCase):
     def assert_no_csp_violations(self) -> None:
         self.maxDiff = None
         self.assertEqual(self.csp_violations, [], "a page broke the Content Security Policy")
+
+    def wait_for_js(self, page, expression: str, timeout: float = 15) -> None:
+        """Wait until `expression` is truthy in the page. Playwright's wait_for_function runs
+        the expression through the page's eval(), which the policy refuses."""
+        deadline = time.monotonic() + timeout
+        while not page.evaluate(expression):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still false after {timeout} s: {expression}")
+            time.sleep(0.05)
 
     def url(self, path: str) -> str:
         return f"{self.live_server_url}{path}"
