@@ -280,6 +280,8 @@ LOGGING = {
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0" if DEV else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+# The load balancer's probe may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 # The header the reverse proxy (deploy/nginx.conf) sets to "https" for a TLS request. Empty when
 # Django is reached without a proxy that overwrites it: a client could otherwise claim HTTPS.
 _proxy_ssl_header = env("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto").strip()
