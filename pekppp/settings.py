@@ -6,11 +6,14 @@ Every variable is listed in `.env.example`.
 """
 
 import os
+from base64 import b64encode
+from hashlib import sha256
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -99,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "pekppp.context_processors.frame",
             ],
         },
@@ -339,10 +344,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "PEKPPP <noreply@pekppp.local>")
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEV)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+# HSTS, CSP and the proxy header: see "Headers" at the end of this file.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -388,4 +390,43 @@ LOGGING = {
         # django-axes narrates each step at INFO; its warnings repeat the security log.
         "axes": {"level": "ERROR"},
     },
+}
+
+# --- Headers: HSTS, Content Security Policy, the reverse proxy -----------------------------
+# HSTS is on outside development (a year); browsers only heed it over HTTPS.
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0" if DEV else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+# The load balancer's probe may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+# The header the reverse proxy (deploy/nginx.conf) sets to "https" for a TLS request. Empty when
+# Django is reached without a proxy that overwrites it: a client could otherwise claim HTTPS.
+_proxy_ssl_header = env("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)
+
+
+def _csp_hashes(*snippets: str) -> list[str]:
+    return [f"'sha256-{b64encode(sha256(s.encode()).digest()).decode()}'" for s in snippets]
+
+
+# Every page: scripts and styles only from our static files, inline scripts only with the
+# request's nonce ({{ csp_nonce }}), nothing framing the portal. Private files set their own
+# narrower policy (evaluations/views/files.py), which the middleware leaves in place.
+# django-import-export's export page has one inline handler and two style attributes: these
+# exact texts are allowed ('unsafe-hashes' admits attributes by hash), nothing else inline.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [
+        CSP.SELF,
+        CSP.NONCE,
+        CSP.UNSAFE_HASHES,
+        *_csp_hashes("onSelectToggleChange(event)"),
+    ],
+    "style-src": [CSP.SELF, CSP.UNSAFE_HASHES, *_csp_hashes("padding: 0;", "font-weight: bold;")],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
 }

@@ -5,10 +5,16 @@ The home page lives here, not in an app, because it gathers every app's work for
 every app.
 """
 
+import logging
+import os
+import uuid
+
 from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 from evaluations.selectors import (
     agency_assessments,
@@ -17,9 +23,14 @@ from evaluations.selectors import (
     evaluator_worklist,
     unit_worklist,
 )
+from evaluations.storage import private_storage
 from scoring.selectors.publication import with_published_result
 from units.models import Role
 from units.permissions import roles_of
+
+from .celery import app as celery_app
+
+logger = logging.getLogger(__name__)
 
 # Home lists are a work overview, not a full register: long lists are cut here.
 HOME_LIST_LIMIT = 50
@@ -62,8 +73,49 @@ def home(request):
     )
 
 
-def healthz(request):
-    """Liveness for the load balancer: the process answers and the database is reachable."""
+# Seconds the broker check waits for a connection: a load balancer's probe is short.
+HEALTHZ_BROKER_TIMEOUT = 2
+
+
+def _database() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+
+
+def _broker() -> None:
+    with celery_app.connection_for_write(connect_timeout=HEALTHZ_BROKER_TIMEOUT) as conn:
+        if conn.transport.driver_type == "filesystem":
+            # Without Redis the "broker" is a folder (pekppp.lib.file_broker): it must take files.
+            folder = conn.transport_options["data_folder_out"]
+            if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+                raise OSError(f"broker folder not writable: {folder}")
+        else:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=HEALTHZ_BROKER_TIMEOUT)
+
+
+def _storage() -> None:
+    # The storage of evidence and visit photos, through the storage API only, so the check
+    # follows it to whatever backend STORAGES configures.
+    storage = private_storage()
+    name = storage.save(f"healthz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    storage.delete(name)
+
+
+HEALTH_CHECKS = {"database": _database, "broker": _broker, "storage": _storage}
+
+
+def healthz(request):
+    """For the load balancer: database, broker and storage, each "ok" or "error"; 200 when all
+    are ok, else 503. Only those words are answered; the cause goes to the log."""
+    report, healthy = {}, True
+    for part, check in HEALTH_CHECKS.items():
+        try:
+            check()
+        except Exception:  # any failure of a part is that part's error, not a 500
+            logger.warning("healthz: %s failed", part, exc_info=True)
+            report[part], healthy = "error", False
+        else:
+            report[part] = "ok"
+    response = JsonResponse(report, status=200 if healthy else 503)
+    add_never_cache_headers(response)
+    return response

@@ -94,6 +94,23 @@
     document.querySelectorAll(".pub-chart[data-chart]").forEach(draw);
   }
 
+  // The Content Security Policy refuses style attributes, and Chartist writes a few (the
+  // SVG's size, its labels' overflow). Setting the same declarations through the element's
+  // style object is allowed: Chartist's attr() is wrapped to do that.
+  function styleThroughCssom(Svg) {
+    var attr = Svg.prototype.attr;
+    Svg.prototype.attr = function (attributes, ns) {
+      if (!attributes || typeof attributes !== "object" || attributes.style === undefined) {
+        return attr.apply(this, arguments);
+      }
+      var rest = Object.assign({}, attributes);
+      delete rest.style;
+      this._node.style.cssText += String(attributes.style);
+      return attr.call(this, rest, ns);
+    };
+  }
+  if (window.Chartist) styleThroughCssom(window.Chartist.Svg);
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", drawAll);
   } else {

@@ -1,7 +1,14 @@
-"""Real Chromium (Debian's package) driven by Playwright against Django's live server."""
+"""Real Chromium (Debian's package) driven by Playwright against Django's live server.
+
+Every page runs under the portal's Content Security Policy, and a test fails on any violation:
+each browser context the test opens (through `self.browser.new_context`, whoever calls it)
+reports the page's `securitypolicyviolation` events and Chromium's CSP console errors back to
+the test, which checks them when it ends.
+"""
 
 import os
 import shutil
+import time
 
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
@@ -17,6 +24,42 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# Runs in every page before the page's own scripts; the binding survives navigations.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__pekpppCspViolation(
+    e.effectiveDirective + " blocked " + (e.blockedURI || "inline") + " at " +
+    e.documentURI + (e.sample ? " (" + e.sample + ")" : "")
+  );
+}, true);
+"""
+
+
+class CspWatchedBrowser:
+    """The Playwright browser, whose new contexts report CSP violations to `violations`."""
+
+    def __init__(self, browser, violations: list[str]):
+        self._browser = browser
+        self.violations = violations
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.expose_binding("__pekpppCspViolation", lambda source, text: self.report(text))
+        context.add_init_script(CSP_WATCH)
+        context.on("console", self._console)
+        return context
+
+    def report(self, text: str) -> None:
+        self.violations.append(text)
+
+    def _console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.report(message.text)
 
 
 def require_chromium() -> None:
@@ -39,8 +82,12 @@ class BrowserTestCase(StaticLiveServerTestCase):
         from playwright.sync_api import sync_playwright
 
         cls._playwright = sync_playwright().start()
-        cls.browser = cls._playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        cls.csp_violations: list[str] = []
+        cls.browser = CspWatchedBrowser(
+            cls._playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            ),
+            cls.csp_violations,
         )
 
     @classmethod
@@ -51,13 +98,36 @@ class BrowserTestCase(StaticLiveServerTestCase):
 
     def setUp(self):
         super().setUp()
+        self.csp_violations.clear()
         self.context = self.browser.new_context(locale="id-ID")
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)
 
     def tearDown(self):
+        self.collect_csp_violations()
         self.context.close()
         super().tearDown()
+        self.assert_no_csp_violations()
+
+    def collect_csp_violations(self) -> None:
+        """A round trip to each open page delivers the reports still on their way."""
+        for context in self.browser.contexts:
+            for page in context.pages:
+                if not page.is_closed():
+                    page.evaluate("0")
+
+    def assert_no_csp_violations(self) -> None:
+        self.maxDiff = None
+        self.assertEqual(self.csp_violations, [], "a page broke the Content Security Policy")
+
+    def wait_for_js(self, page, expression: str, timeout: float = 15) -> None:
+        """Wait until `expression` is truthy in the page. Playwright's wait_for_function runs
+        the expression through the page's eval(), which the policy refuses."""
+        deadline = time.monotonic() + timeout
+        while not page.evaluate(expression):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still false after {timeout} s: {expression}")
+            time.sleep(0.05)
 
     def url(self, path: str) -> str:
         return f"{self.live_server_url}{path}"

@@ -133,7 +133,7 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
 
         Leaving a text box fires `change`, which autosaves once more; settling before a
         navigation or a database read keeps requests from overlapping."""
-        self.page.wait_for_function("() => !document.querySelector('.htmx-request')")
+        self.wait_for_js(self.page, "() => !document.querySelector('.htmx-request')")
 
     def click_in_f02_aside(self, button: str) -> None:
         """Click a button of the F-02 side panel. The sticky panel is taller than a laptop

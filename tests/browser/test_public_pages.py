@@ -34,7 +34,7 @@ class PublicPagesBrowserTest(BrowserTestCase):
         page.wait_for_url(self.url(f"/hasil/{self.cycle.pk}/"))
         self.assertEqual(page.locator("#ipp-nasional").inner_text(), "3,77")
         # Three charts, each drawn as SVG bars from the data island.
-        page.wait_for_function(f"document.querySelectorAll('{BARS}').length === 4 + 9 + 6")
+        self.wait_for_js(page, f"document.querySelectorAll('{BARS}').length === 4 + 9 + 6")
         self.assertEqual(page.locator(".pub-chart svg").count(), 3)
         labels = page.locator(".pub-chart .pub-value").all_text_contents()
         self.assertIn("3,77", labels)  # the national bar, as in the table
@@ -64,19 +64,19 @@ class PublicPagesBrowserTest(BrowserTestCase):
 
         page.locator("#f-kelompok").select_option("kabkota")
         page.wait_for_url(re.compile(r"kelompok=kabkota"))
-        page.wait_for_function("document.querySelectorAll('#ranking-table tbody tr').length === 4")
+        self.wait_for_js(page, "document.querySelectorAll('#ranking-table tbody tr').length === 4")
         self.assertEqual(page.evaluate("window.__marker"), "same page")  # htmx swap, no reload
 
         page.locator("#f-q").fill("lampung")
         page.get_by_role("button", name="Terapkan").click()
         page.wait_for_url(re.compile(r"q=lampung"))
-        page.wait_for_function("document.querySelectorAll('#ranking-table tbody tr').length === 1")
+        self.wait_for_js(page, "document.querySelectorAll('#ranking-table tbody tr').length === 1")
         self.assertEqual(page.evaluate("window.__marker"), "same page")
         self.assert_fits(page)
 
         page.get_by_role("link", name="Disdukcapil Lampung Selatan").click()
         page.wait_for_url(self.url(f"/hasil/unit/{self.lamsel_unit.pk}/"))
         self.assertEqual(page.locator("#ipp-terbaru").inner_text(), "4,60")
-        page.wait_for_function("document.querySelectorAll('.pub-chart svg').length === 2")
+        self.wait_for_js(page, "document.querySelectorAll('.pub-chart svg').length === 2")
         self.assertIn("PEKPPP Nasional 2022", page.locator("#tabel-riwayat").inner_text())
         self.assert_fits(page)

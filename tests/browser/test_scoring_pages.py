@@ -26,12 +26,12 @@ class ScoringPagesBrowserTest(BrowserTestCase):
 
         page.locator("select[name=fill]").select_option("4")
         page.get_by_role("button", name="Isi semua").click()
-        page.wait_for_function("document.querySelector('.sim-ipp-value')?.textContent === '4.00'")
+        self.wait_for_js(page, "document.querySelector('.sim-ipp-value')?.textContent === '4.00'")
         self.assertEqual(page.locator(".sim-grade").inner_text(), "B")
 
         # Raising indicator 29 (innovation, half of aspect VI, 12 %) to 5: +0.06 → 4.06, A-.
         page.locator("#indikator-29 input[value='5']").check()
-        page.wait_for_function("document.querySelector('.sim-ipp-value')?.textContent === '4.06'")
+        self.wait_for_js(page, "document.querySelector('.sim-ipp-value')?.textContent === '4.06'")
         self.assertEqual(page.locator(".sim-grade").inner_text(), "A-")
         self.assertIn("4.50", page.locator(".sim-aspects").inner_text())
 
@@ -49,7 +49,7 @@ class ScoringPagesBrowserTest(BrowserTestCase):
         page.evaluate("window.__marker = 'same page'")
         page.locator("#f-kelompok").select_option("kabkota")
         page.wait_for_url(re.compile(r"kelompok=kabkota"))
-        page.wait_for_function("document.querySelectorAll('table.rank-rows tbody tr').length > 0")
+        self.wait_for_js(page, "document.querySelectorAll('table.rank-rows tbody tr').length > 0")
         self.assertEqual(page.evaluate("window.__marker"), "same page")  # htmx swap, no reload
         kabkota = Result.objects.filter(cycle__name="PEKPPP Nasional 2023", ranking_group="kabkota")
         self.assertIn(f"dari {kabkota.count()}", page.locator("#ranking-table").inner_text())

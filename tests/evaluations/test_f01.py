@@ -672,9 +672,10 @@ class F01BrowserTest(BrowserTestCase):
         page.goto(self.form_url)
         page.locator("#ind-1").get_by_label("3", exact=True).check()
         self.explanation(0).fill("SP sudah ditetapkan")
-        page.wait_for_function(
+        self.wait_for_js(
+            page,
             f"document.querySelector('#save-{self.ind[0].pk}').textContent.includes('Tersimpan')"
-            f" && document.querySelector('#version-{self.ind[0].pk}').value === '2'"
+            f" && document.querySelector('#version-{self.ind[0].pk}').value === '2'",
         )
         self.assertEqual(
             (self.answer(0).claimed_level, self.answer(0).explanation), (3, "SP sudah ditetapkan")
@@ -691,9 +692,10 @@ class F01BrowserTest(BrowserTestCase):
         again = self.context.new_page()
         again.goto(self.form_url)
         # The draft is restored just after the page loads (once htmx is ready): wait for it.
-        again.wait_for_function(
+        self.wait_for_js(
+            again,
             f"document.querySelector('#expl-{self.ind[1].pk}').value"
-            " === 'ditulis saat koneksi putus'"
+            " === 'ditulis saat koneksi putus'",
         )
         self.state(1, again).filter(has_text="Tersimpan").wait_for()
         self.assertEqual(self.answer(1).explanation, "ditulis saat koneksi putus")
@@ -724,7 +726,7 @@ class F01BrowserTest(BrowserTestCase):
         checked = page.locator("#ind-4 input[name=claimed_level]:checked")
         self.assertEqual(checked.get_attribute("value"), "1")
         self.explanation(3).fill("versi tersimpan, dilengkapi")
-        page.wait_for_function(f"document.querySelector('#version-{self.ind[3].pk}').value === '3'")
+        self.wait_for_js(page, f"document.querySelector('#version-{self.ind[3].pk}').value === '3'")
         self.assertEqual(
             (self.answer(3).claimed_level, self.answer(3).explanation),
             (1, "versi tersimpan, dilengkapi"),
