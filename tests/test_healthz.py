@@ -3,9 +3,9 @@
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.test import TestCase, override_settings
 
-from evaluations.storage import private_storage
 from pekppp.celery import app as celery_app
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -32,9 +32,13 @@ class HealthzTest(TestCase):
         # A folder under a plain file cannot be created, not even by root.
         blocker = Path(tempfile.mkdtemp()) / "a-file"
         blocker.write_text("")
-        private_storage.cache_clear()
-        self.addCleanup(private_storage.cache_clear)
-        with override_settings(PRIVATE_MEDIA_ROOT=blocker / "private"):
+        storages = settings.STORAGES | {
+            "private": {
+                "BACKEND": "evaluations.storage.PrivateFileSystemStorage",
+                "OPTIONS": {"location": blocker / "private"},
+            }
+        }
+        with override_settings(STORAGES=storages):
             with self.assertLogs("pekppp.views", "WARNING"):
                 response = self.client.get("/healthz/")
         self.assertEqual(response.status_code, 503)
