@@ -263,6 +263,12 @@ def _photo_problems(photos: Sequence[UploadedFile]) -> tuple[list[str], list[tup
             continue
         try:
             kind = filetypes.detect(upload)
+        except filetypes.UnsafeFileError as exc:
+            if exc.kind not in PHOTO_TYPES:  # e.g. a PDF with active content: not a photo
+                kind = None
+            else:  # a JPEG/PNG, but an image bomb
+                problems.append(f"{name}: {exc}")
+                continue
         except filetypes.FileTypeError:
             kind = None
         if kind not in PHOTO_TYPES:
@@ -293,7 +299,8 @@ def field_visit_save(
 ) -> FieldVisit:
     """Record (or update) the evaluator's field visit and add photos to it.
 
-    Photos must be JPEG or PNG by content and within EVIDENCE_MAX_FILE_MB; they are stored
+    Photos must be JPEG or PNG by content, within EVIDENCE_MAX_FILE_MB and within the pixel
+    limit of evaluations.filetypes (no image bombs); they are stored
     privately under generated names with their SHA-256, and served only by a checked view.
     """
     assessment = assignment.assessment
