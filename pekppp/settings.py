@@ -272,3 +272,11 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Input checks ---------------------------------------------------------------------------
+# Control characters in a path or query string are refused with 400 before any view runs;
+# placed after LocaleMiddleware so the refusal is in the person's language.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
+    "pekppp.request_checks.ControlCharactersMiddleware",
+)

@@ -35,7 +35,14 @@ from ..models import (
 from ..rules import today
 from .audit import audit_record
 from .versioned import save_versioned
-from .workflow import Status, WorkflowError, require_status, require_window, set_status
+from .workflow import (
+    Status,
+    WorkflowError,
+    require_plain_text,
+    require_status,
+    require_window,
+    set_status,
+)
 
 
 class ScoreConflict(Exception):
@@ -122,6 +129,7 @@ def score_autosave(
     _require_own_open_assignment(assignment, by)
     require_status(assessment, *SCORING_STATUSES)
     require_window(assessment, Phase.EVALUATION)
+    require_plain_text((_("Catatan"), note), (_("Rekomendasi"), recommendation))
     values = {
         "level": _clean_level(level),
         "note": note or "",
