@@ -3,7 +3,10 @@
 Allowed: PDF, JPEG, PNG, DOCX and XLSX. An Office file is a ZIP archive whose
 `[Content_Types].xml` declares a Word or Excel main part; the archive is inspected through its
 directory only (nothing is extracted), and archives that are encrypted, damaged or built to
-explode when unpacked are refused. Pure Python, no Django: tested without a database.
+explode when unpacked are refused. A PDF with active content (JavaScript, actions run on
+opening, program launches, embedded files) is refused, and so is an image whose declared
+size in pixels would take gigabytes to decode. Pure Python, no Django: tested without a
+database.
 """
 
 import re
@@ -12,6 +15,10 @@ from dataclasses import dataclass
 from typing import BinaryIO
 from xml.etree import ElementTree
 
+from PIL import JpegImagePlugin, PngImagePlugin
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
 ALLOWED_LABEL = "PDF, JPEG, PNG, DOCX, dan XLSX"
 
 # Limits for Office archives. Real DOCX/XLSX files stay far below them; zip bombs do not.
@@ -19,6 +26,12 @@ MAX_ZIP_ENTRIES = 5000
 MAX_ZIP_UNCOMPRESSED = 512 * 1024 * 1024  # declared total size of all parts
 MAX_ZIP_RATIO = 200  # declared size / compressed size of one part, checked above 1 MB
 MAX_CONTENT_TYPES_SIZE = 1024 * 1024
+# Pillow's own decompression-bomb limit (Image.MAX_IMAGE_PIXELS, ~0.25 GB as 24-bit RGB), fixed
+# here so that no other code changing Pillow's global can loosen it. A 50-megapixel camera
+# photo is well below it; 20000 × 20000 (1.6 GB to decode in a browser) is not.
+MAX_IMAGE_PIXELS = 89_478_485
+# Objects walked in one PDF: a 10 MB document has a few ten thousand.
+MAX_PDF_OBJECTS = 500_000
 
 
 @dataclass(frozen=True)
@@ -26,10 +39,12 @@ class FileType:
     content_type: str
     extension: str
     label: str
+    # Other extensions people give files of this type (kept in download names).
+    other_extensions: tuple[str, ...] = ()
 
 
 PDF = FileType("application/pdf", ".pdf", "PDF")
-JPEG = FileType("image/jpeg", ".jpg", "JPEG")
+JPEG = FileType("image/jpeg", ".jpg", "JPEG", (".jpeg", ".jpe", ".jfif"))
 PNG = FileType("image/png", ".png", "PNG")
 DOCX = FileType(
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx", "DOCX"
@@ -38,6 +53,7 @@ XLSX = FileType(
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx", "XLSX"
 )
 ALLOWED = (PDF, JPEG, PNG, DOCX, XLSX)
+_BY_CONTENT_TYPE = {kind.content_type: kind for kind in ALLOWED}
 # Types a browser may show inline (the F-02 preview); everything else is always a download.
 INLINE_CONTENT_TYPES = frozenset({PDF.content_type, JPEG.content_type, PNG.content_type})
 
@@ -97,8 +113,16 @@ class FileTypeError(ValueError):
     """The file is not one of the allowed types; the message says what it is."""
 
 
+class UnsafeFileError(FileTypeError):
+    """The file is of an allowed type (`kind`) but unsafe to keep or show (active content in a
+    PDF, an image bomb); the message says why."""
+
+    kind: "FileType | None" = None
+
+
 def detect(file: BinaryIO) -> FileType:
-    """The real type of `file` (a seekable binary file), or FileTypeError saying why not.
+    """The real type of `file` (a seekable binary file), or FileTypeError saying why not
+    (UnsafeFileError for an allowed type that carries active content or is an image bomb).
 
     The file position is restored to the start afterwards.
     """
@@ -108,11 +132,11 @@ def detect(file: BinaryIO) -> FileType:
         if not head:
             raise FileTypeError("Berkas kosong (0 bita) tidak dapat diunggah.")
         if head.startswith(b"%PDF-"):
-            return PDF
+            return _checked(PDF, _check_pdf, file)
         if head.startswith(b"\xff\xd8\xff"):
-            return JPEG
+            return _checked(JPEG, _check_pixels, file, JpegImagePlugin.JpegImageFile)
         if head.startswith(b"\x89PNG\r\n\x1a\n"):
-            return PNG
+            return _checked(PNG, _check_pixels, file, PngImagePlugin.PngImageFile)
         if head.startswith(b"PK\x03\x04"):
             return _office(file)
         if head.startswith(b"PK\x05\x06") or head.startswith(b"PK\x07\x08"):
@@ -127,6 +151,213 @@ def detect_bytes(data: bytes) -> FileType:
     import io
 
     return detect(io.BytesIO(data))
+
+
+def download_name(name: str, content_type: str) -> str:
+    """The name to send a stored file under: the uploader's `name`, ending in an extension of
+    its real type (`content_type`, judged by content at upload).
+
+    A name that already ends in one is kept; any other gets the real extension appended
+    rather than swapped in: `laporan-final.html` holding a PDF downloads as
+    `laporan-final.html.pdf`. Appending never cuts part of a name that only looks like an
+    extension ("Surat No.12A"), and the last extension, the one a computer opens the file by,
+    is always the true one. Types other than the allowed ones are left as they are.
+    """
+    kind = _BY_CONTENT_TYPE.get(content_type)
+    if kind is None or name.lower().endswith((kind.extension, *kind.other_extensions)):
+        return name
+    return f"{name}{kind.extension}"
+
+
+def _checked(kind: FileType, check, file: BinaryIO, *args) -> FileType:
+    try:
+        check(file, *args)
+    except UnsafeFileError as exc:
+        exc.kind = kind
+        raise
+    return kind
+
+
+def _check_pixels(file: BinaryIO, image_class) -> None:
+    """Refuse an image whose header declares more than MAX_IMAGE_PIXELS pixels.
+
+    Pillow's image class reads only the header (no pixel data is decoded) and, used directly
+    rather than through Image.open, reports the size instead of raising its own bomb error, so
+    the message can name the dimensions. A header Pillow cannot read is let through: the type
+    check already passed, and such a file has no size for a browser to decode to either.
+    """
+    file.seek(0)
+    try:
+        image = image_class(file)
+    except (OSError, SyntaxError, ValueError, EOFError):
+        return
+    width, height = image.size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise UnsafeFileError(
+            f"Gambar ini berukuran {width} × {height} piksel "
+            f"({width * height / 1_000_000:.0f} megapiksel), melebihi batas "
+            f"{MAX_IMAGE_PIXELS / 1_000_000:.0f} megapiksel; gambar sebesar itu dapat "
+            "melumpuhkan peramban saat dibuka. Perkecil ukurannya lalu unggah kembali."
+        )
+
+
+# --- Active content in PDFs --------------------------------------------------------------------
+# Refused, not stripped: the stored file stays byte for byte what the unit uploaded (its
+# SHA-256 matches their copy and the audit history), and rewriting a PDF would break a digital
+# signature on it. Such content has no place in evidence; the message says how to save a clean
+# copy. A PDF pypdf can read is walked object by object, so only real actions count, not the
+# same words in the text; one it cannot read (a viewer may still repair it) is judged by the
+# names in its raw bytes, and refused if it hides objects in compressed object streams.
+
+# Action types refused wherever they occur (a link click is enough to run them).
+_ACTIVE_ACTIONS = {
+    "/JavaScript": "JavaScript",
+    "/Launch": "perintah menjalankan program (/Launch)",
+    "/SubmitForm": "pengiriman data formulir",
+    "/ImportData": "pengambilan data dari luar",
+    "/GoToE": "pembukaan berkas tersemat",
+    "/RichMediaExecute": "konten multimedia aktif",
+}
+# Actions run without a click (/OpenAction on opening, /AA on page, field or document events)
+# are refused unless they only go to a page of the document (/GoTo).
+_AUTOMATIC = "tindakan otomatis (/OpenAction atau /AA)"
+_EMBEDDED = "berkas tersemat"
+_XFA = "formulir XFA yang dapat memuat skrip"
+# Names a raw scan refuses in a PDF pypdf cannot read (#xx escapes decoded first).
+_RAW_NAMES = {
+    b"/JavaScript": "JavaScript",
+    b"/JS": "JavaScript",
+    b"/Launch": _ACTIVE_ACTIONS["/Launch"],
+    b"/SubmitForm": _ACTIVE_ACTIONS["/SubmitForm"],
+    b"/ImportData": _ACTIVE_ACTIONS["/ImportData"],
+    b"/GoToE": _ACTIVE_ACTIONS["/GoToE"],
+    b"/RichMedia": _ACTIVE_ACTIONS["/RichMediaExecute"],
+    b"/RichMediaExecute": _ACTIVE_ACTIONS["/RichMediaExecute"],
+    b"/OpenAction": _AUTOMATIC,
+    b"/AA": _AUTOMATIC,
+    b"/EmbeddedFile": _EMBEDDED,
+    b"/EmbeddedFiles": _EMBEDDED,
+    b"/XFA": _XFA,
+}
+_RAW_NAME = re.compile(rb"/[^\s/<>\[\]()%{}]*")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def _check_pdf(file: BinaryIO) -> None:
+    found = _pdf_active_content(file)
+    if found:
+        raise UnsafeFileError(
+            f"Berkas PDF ini berisi konten aktif: {', '.join(found)}. Konten seperti ini dapat "
+            "berjalan saat berkas dibuka, sehingga tidak diterima. Simpan ulang sebagai PDF "
+            "biasa (misalnya Cetak → Simpan sebagai PDF) lalu unggah kembali."
+        )
+
+
+def _pdf_active_content(file: BinaryIO) -> list[str]:
+    """What active content the PDF holds, as labels in reading order, without duplicates."""
+    file.seek(0)
+    try:
+        reader = PdfReader(file, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise FileTypeError(
+                "Berkas PDF ini dilindungi kata sandi; buka proteksinya lalu unggah kembali."
+            )
+        found = _walk_pdf(reader.trailer)
+    except FileTypeError:
+        raise
+    except Exception:  # pypdf raises many kinds of error on a damaged file
+        found = _raw_pdf_names(file)
+    return list(dict.fromkeys(found))
+
+
+def _walk_pdf(trailer: DictionaryObject) -> list[str]:
+    found: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    stack: list = [trailer]
+    walked = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        walked += 1
+        if walked > MAX_PDF_OBJECTS:
+            raise UnsafeFileError(
+                "Berkas PDF ini terlalu rumit untuk diperiksa (terlalu banyak objek)."
+            )
+        if isinstance(item, DictionaryObject):
+            found += _dictionary_problems(item)
+            stack.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return found
+
+
+def _dictionary_problems(item: DictionaryObject) -> list[str]:
+    found = []
+    action = item.get("/S")
+    if action in _ACTIVE_ACTIONS:
+        found.append(_ACTIVE_ACTIONS[action])
+    if "/JS" in item:
+        found.append("JavaScript")
+    if "/XFA" in item:
+        found.append(_XFA)
+    if (
+        "/EmbeddedFiles" in item
+        or "/EF" in item
+        or item.get("/Type") == "/EmbeddedFile"
+        or item.get("/Subtype") == "/FileAttachment"
+    ):
+        found.append(_EMBEDDED)
+    automatic = []
+    if "/OpenAction" in item:
+        automatic.append(item["/OpenAction"])
+    additional = item.get("/AA")
+    if additional is not None:
+        additional = additional.get_object()
+        if isinstance(additional, DictionaryObject):
+            automatic += additional.values()
+    for value in automatic:
+        if _runs_something(value):
+            found.append(_AUTOMATIC)
+    return found
+
+
+def _runs_something(action) -> bool:
+    """Whether an automatic action (or its /Next chain) does more than go to a page. An
+    /OpenAction may also be a bare destination (an array), which only opens that page."""
+    pending, looked = [action], 0
+    while pending and looked < 1000:
+        current = pending.pop().get_object()
+        looked += 1
+        if not isinstance(current, DictionaryObject):
+            continue
+        if current.get("/S") != "/GoTo":
+            return True
+        following = current.get("/Next")
+        if following is not None:
+            following = following.get_object()
+            pending += following if isinstance(following, ArrayObject) else [following]
+    return bool(pending)
+
+
+def _raw_pdf_names(file: BinaryIO) -> list[str]:
+    file.seek(0)
+    data = file.read()
+    found = []
+    for match in _RAW_NAME.finditer(data):
+        name = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group())
+        if name == b"/ObjStm":  # objects compressed out of sight of this scan
+            raise UnsafeFileError(
+                "Berkas PDF ini rusak sehingga isinya tidak dapat diperiksa; simpan ulang "
+                "sebagai PDF lalu unggah kembali."
+            )
+        if name in _RAW_NAMES:
+            found.append(_RAW_NAMES[name])
+    return found
 
 
 def _refuse(what: str) -> FileTypeError:

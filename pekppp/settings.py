@@ -7,8 +7,8 @@ Every variable is listed in `.env.example`.
 
 import os
 from base64 import b64encode
-from hashlib import sha256
 from datetime import timedelta
+from hashlib import sha256
 from pathlib import Path
 
 import dj_database_url
@@ -70,6 +70,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Control characters in a path or query string: 400 before any view runs, in the person's
+    # language (pekppp/request_checks.py).
+    "pekppp.request_checks.ControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -16,6 +16,7 @@ from typing import Any
 
 from evaluations.instrument_spec import instrument_plan
 from evaluations.models import Indicator, InstrumentVersion, Level
+from pekppp.lib.text import has_control_characters
 
 from . import engine
 from .engine import ScoringInputError, round_half_up
@@ -262,7 +263,9 @@ def simulation_from_payload(data: Any) -> SimulationResult:
     if not isinstance(code, str) or not code:
         problems.append('Kode instrumen ("instrument") wajib diisi, misalnya "2022-A".')
     else:
-        instrument = InstrumentVersion.objects.filter(code=code).first()
+        # No code holds a control character, and PostgreSQL would refuse a NUL in the query.
+        if not has_control_characters(code):
+            instrument = InstrumentVersion.objects.filter(code=code).first()
         if instrument is None:
             known = ", ".join(
                 InstrumentVersion.objects.order_by("code").values_list("code", flat=True)

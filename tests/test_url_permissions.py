@@ -201,8 +201,9 @@ TABLE = {
 }
 
 
-class UrlPermissionTableTest(PersonaTestCase):
-    """The world of PersonaTestCase, with every phase open today and one object of each kind."""
+class UrlWorld(PersonaTestCase):
+    """The world of PersonaTestCase, with every phase open today and one object of each kind
+    (also walked by tests/test_bad_input.py)."""
 
     @classmethod
     def setUpTestData(cls):
@@ -289,6 +290,8 @@ class UrlPermissionTableTest(PersonaTestCase):
             transaction.set_rollback(True)
         return response
 
+
+class UrlPermissionTableTest(UrlWorld):
     def test_it_has_a_row_for_every_url(self):
         missing = sorted(url_names() - set(TABLE))
         self.assertEqual(missing, [], "add these URLs to TABLE in tests/test_url_permissions.py")

@@ -9,7 +9,14 @@ from django.utils.translation import gettext as _
 from ..models import Assessment, AuditAction, Clarification, ClarificationStatus, Indicator, Phase
 from ..notifications import notify_clarification
 from .audit import audit_record
-from .workflow import Status, WorkflowError, require_status, require_window, set_status
+from .workflow import (
+    Status,
+    WorkflowError,
+    require_plain_text,
+    require_status,
+    require_window,
+    set_status,
+)
 
 
 @transaction.atomic
@@ -22,6 +29,9 @@ def clarification_request(
     items = [(indicator, (question or "").strip()) for indicator, question in items]
     if not items:
         raise WorkflowError(_("Pilih minimal satu indikator untuk diklarifikasi."))
+    require_plain_text(
+        *((_("Pertanyaan klarifikasi indikator %(n)s") % {"n": ind.number}, q) for ind, q in items)
+    )
     missing = [str(ind.number) for ind, question in items if not question]
     if missing:
         raise WorkflowError(
@@ -55,6 +65,7 @@ def clarification_answer(*, clarification: Clarification, by, answer: str) -> Cl
     answer = (answer or "").strip()
     if not answer:
         raise WorkflowError(_("Jawaban klarifikasi wajib diisi."))
+    require_plain_text((_("Jawaban klarifikasi"), answer))
     if clarification.status != ClarificationStatus.OPEN:
         raise WorkflowError(_("Klarifikasi ini sudah dijawab."))
     clarification.answer = answer

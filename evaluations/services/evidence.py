@@ -24,7 +24,7 @@ from ..models import Assessment, AuditAction, Evidence, EvidenceRevision, Indica
 from ..permissions import is_operator_of
 from ..selectors.f01 import carry_over_sources, f01_gate
 from .audit import audit_record
-from .workflow import WorkflowError
+from .workflow import WorkflowError, require_plain_text
 
 MB = 1024 * 1024
 
@@ -143,6 +143,7 @@ def evidence_upload(
     if indicator.instrument_id != locked.cycle.instrument_id:
         raise WorkflowError(_("Indikator ini bukan bagian dari instrumen periode ini."))
     _require_editable(locked, indicator.pk)
+    require_plain_text((_("Judul"), title))
     _check_sizes(locked, file.size)
     inspected = _inspect(file)
     name = clean_file_name(file.name)

@@ -13,7 +13,14 @@ from ..permissions import is_operator_of
 from ..selectors.f01 import F01Gate, MissingItem, answer_current, f01_missing, f01_snapshot
 from .audit import audit_record
 from .versioned import save_versioned
-from .workflow import Status, WorkflowError, require_status, require_window, set_status
+from .workflow import (
+    Status,
+    WorkflowError,
+    require_plain_text,
+    require_status,
+    require_window,
+    set_status,
+)
 
 MAX_EXPLANATION = 10_000
 
@@ -51,7 +58,8 @@ def answer_autosave(
 
     `answer` and `gate` come from `selectors_f01.answer_for_autosave` (one query); the caller
     has checked that `by` operates the unit. Refuses with WorkflowError outside the editing
-    rules (status, window, clarification) and for an over-long explanation.
+    rules (status, window, clarification) and for an over-long explanation or one holding
+    control characters.
 
     Deliberately not wrapped in a transaction: the versioned UPDATE alone decides who wins,
     and an autosave must stay within 4 queries (user, this row, UPDATE, audit INSERT; Django
@@ -65,6 +73,7 @@ def answer_autosave(
     problem = gate.problem(answer.indicator_id)
     if problem:
         raise WorkflowError(problem)
+    require_plain_text((_("Penjelasan"), explanation))
     if len(explanation) > MAX_EXPLANATION:
         raise WorkflowError(
             _("Penjelasan terlalu panjang (%(n)s karakter); batasnya %(max)s karakter.")

@@ -35,7 +35,14 @@ from ..models import (
 from ..rules import today
 from .audit import audit_record
 from .versioned import save_versioned
-from .workflow import Status, WorkflowError, require_status, require_window, set_status
+from .workflow import (
+    Status,
+    WorkflowError,
+    require_plain_text,
+    require_status,
+    require_window,
+    set_status,
+)
 
 
 class ScoreConflict(Exception):
@@ -122,6 +129,7 @@ def score_autosave(
     _require_own_open_assignment(assignment, by)
     require_status(assessment, *SCORING_STATUSES)
     require_window(assessment, Phase.EVALUATION)
+    require_plain_text((_("Catatan"), note), (_("Rekomendasi"), recommendation))
     values = {
         "level": _clean_level(level),
         "note": note or "",
@@ -263,6 +271,12 @@ def _photo_problems(photos: Sequence[UploadedFile]) -> tuple[list[str], list[tup
             continue
         try:
             kind = filetypes.detect(upload)
+        except filetypes.UnsafeFileError as exc:
+            if exc.kind not in PHOTO_TYPES:  # e.g. a PDF with active content: not a photo
+                kind = None
+            else:  # a JPEG/PNG, but an image bomb
+                problems.append(f"{name}: {exc}")
+                continue
         except filetypes.FileTypeError:
             kind = None
         if kind not in PHOTO_TYPES:
@@ -293,7 +307,8 @@ def field_visit_save(
 ) -> FieldVisit:
     """Record (or update) the evaluator's field visit and add photos to it.
 
-    Photos must be JPEG or PNG by content and within EVIDENCE_MAX_FILE_MB; they are stored
+    Photos must be JPEG or PNG by content, within EVIDENCE_MAX_FILE_MB and within the pixel
+    limit of evaluations.filetypes (no image bombs); they are stored
     privately under generated names with their SHA-256, and served only by a checked view.
     """
     assessment = assignment.assessment

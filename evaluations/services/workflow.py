@@ -10,6 +10,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from pekppp.lib.text import has_control_characters
+
 from ..models import Assessment, AssessmentStatus, AuditAction, Phase, PhaseExtension
 from ..rules import today, window_message
 from ..selectors import window_of
@@ -44,6 +46,26 @@ def require_status(assessment: Assessment, *allowed: Status) -> None:
             _("Tindakan ini tidak dapat dilakukan karena status penilaian adalah “%(status)s”.")
             % {"status": assessment.get_status_display()}
         )
+
+
+def require_plain_text(*fields: tuple[str, str]) -> None:
+    """Refuse typed text that holds control characters other than tabs and line breaks.
+
+    `fields` are (label, text) pairs; each bad one is named. Views that read text straight
+    from request.POST rely on this: a NUL would otherwise reach PostgreSQL, which refuses it
+    with an error page instead of this message.
+    """
+    problems = [
+        _(
+            "%(field)s memuat karakter kendali (misalnya NUL) yang tidak diizinkan; hapus karakter "
+            "itu lalu simpan lagi."
+        )
+        % {"field": label}
+        for label, text in fields
+        if has_control_characters(text or "", multiline=True)
+    ]
+    if problems:
+        raise WorkflowError(*problems)
 
 
 def set_status(assessment: Assessment, to: Status, *, actor, reason: str = "") -> None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from pekppp.lib.text import has_control_characters
 from units.permissions import roles_of
 
 from ..forms.cycles import (
@@ -188,7 +189,7 @@ def loci_pick(request, pk: int):
     if request.method == "POST":
         _loci_change(request, cycle)
         back = request.POST.get("next", "")
-        if back.startswith("?"):
+        if back.startswith("?") and not has_control_characters(back):
             return redirect(reverse("evaluations:loci_pick", args=[cycle.pk]) + back)
         if request.POST.get("action") == "hapus":
             return redirect("evaluations:cycle_detail", cycle.pk)

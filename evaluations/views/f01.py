@@ -102,6 +102,8 @@ def answer_autosave(request, pk: int, indicator_id: int):
         level = int(raw_level) if raw_level != "" else None
     except (KeyError, ValueError):
         return HttpResponseBadRequest(_("Data yang dikirim tidak lengkap."))
+    if level is not None and not 0 <= level <= 5:
+        return HttpResponseBadRequest(_("Tingkat harus 0 sampai 5."))
     explanation = request.POST.get("explanation", "").replace("\r\n", "\n")
     htmx = request.headers.get("HX-Request") == "true"
     try:
@@ -113,8 +115,6 @@ def answer_autosave(request, pk: int, indicator_id: int):
             claimed_level=level,
             explanation=explanation,
         )
-    except ValueError:
-        return HttpResponseBadRequest(_("Tingkat harus 0 sampai 5."))
     except WorkflowError as exc:
         if not htmx:
             messages.error(request, str(exc))

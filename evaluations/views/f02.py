@@ -245,7 +245,7 @@ def field_visit(request, pk: int):
                 messages.success(request, _("Catatan kunjungan lapangan tersimpan."))
                 return redirect("evaluations:field_visit", pk=pk)
         else:
-            problems = (_("Tanggal kunjungan tidak valid."),)
+            problems = form.problems()
         values = request.POST
     else:
         values = {

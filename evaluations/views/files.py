@@ -11,7 +11,9 @@ def private_file_response(
 ) -> FileResponse:
     """The stored file with the type checked at upload, never one guessed from the name.
 
-    Django builds Content-Disposition (quoted when plain ASCII, else filename*=utf-8''…
+    The name sent ends in an extension of that type (`filetypes.download_name`): a PDF
+    uploaded as `laporan.html` is saved as `laporan.html.pdf`, so a saved copy opens as what it
+    is. Django builds Content-Disposition (quoted when plain ASCII, else filename*=utf-8''…
     percent-encoded), so quotes, newlines and non-ASCII names cannot break the header.
     """
     try:
@@ -19,7 +21,10 @@ def private_file_response(
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(
-        handle, as_attachment=not inline, filename=filename, content_type=content_type
+        handle,
+        as_attachment=not inline,
+        filename=filetypes.download_name(filename, content_type),
+        content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     if inline and content_type == filetypes.PDF.content_type:

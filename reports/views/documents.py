@@ -5,7 +5,7 @@ import pathlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,6 +18,7 @@ from evaluations.permissions import can_manage_cycle, can_view_cycle
 from evaluations.selectors import assessments_visible_to
 from evaluations.views.files import private_file_response
 from pekppp.lib.htmx import wants_fragment
+from pekppp.lib.text import has_control_characters
 
 from .. import selectors
 from ..models import DocumentKind, DocumentStatus
@@ -66,11 +67,13 @@ def _request(request, **target) -> None:
 
 def _back(request, default: str):
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    # An address, never a URL pattern name (redirect() would try to reverse "x" and fail), and
+    # nothing a Location header cannot carry.
+    if not has_control_characters(target) and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
-    return redirect(default)
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(default)
 
 
 @login_required

@@ -30,6 +30,7 @@ from evaluations.services.workflow import (
     set_status,
     window_problem,
 )
+from pekppp.lib.text import has_control_characters
 
 from ..models import Result
 from .results import FinalLevelError, final_levels_save
@@ -116,7 +117,7 @@ def moderation_problems(assessment: Assessment, table: ModerationTable) -> list[
 
 def _clean_decisions(table: ModerationTable, decisions: Decisions) -> dict[int, tuple[int, str]]:
     rows = {r.indicator.number: r for r in table.rows}
-    unknown, bad_level, no_reason, clean = [], [], [], {}
+    unknown, bad_level, no_reason, bad_text, clean = [], [], [], [], {}
     for number, (level, reason) in decisions.items():
         if number not in rows:
             unknown.append(number)
@@ -128,6 +129,8 @@ def _clean_decisions(table: ModerationTable, decisions: Decisions) -> dict[int, 
             bad_level.append(number)
         if not reason:
             no_reason.append(number)
+        elif has_control_characters(reason, multiline=True):
+            bad_text.append(number)
         clean[number] = (level, reason)
     undecided = [
         n for n, r in rows.items() if not r.agreed and r.final_level is None and n not in clean
@@ -152,6 +155,14 @@ def _clean_decisions(table: ModerationTable, decisions: Decisions) -> dict[int, 
         problems.append(
             _("Alasan keputusan wajib diisi untuk indikator %(numbers)s.")
             % {"numbers": _numbers(no_reason)}
+        )
+    if bad_text:
+        problems.append(
+            _(
+                "Alasan keputusan untuk indikator %(numbers)s memuat karakter kendali (misalnya "
+                "NUL) yang tidak diizinkan."
+            )
+            % {"numbers": _numbers(bad_text)}
         )
     if problems:
         raise WorkflowError(*problems)

@@ -1,7 +1,9 @@
 """Test helpers for F-01: real minimal files of each type, indicators, claimed levels."""
 
 import io
+import struct
 import zipfile
+import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -25,6 +27,49 @@ def image_bytes(fmt: str = "PNG", size=(2, 2)) -> bytes:
 
 PNG_BYTES = image_bytes("PNG")
 JPEG_BYTES = image_bytes("JPEG")
+
+
+def image_bomb(fmt: str = "PNG", width: int = 20000, height: int = 20000) -> bytes:
+    """A small image file whose header declares `width` × `height` pixels (a decompression
+    bomb: a few hundred bytes that take gigabytes to decode)."""
+    data = bytearray(image_bytes(fmt, (8, 8)))
+    if fmt == "PNG":  # IHDR: width and height follow the signature, length and chunk type
+        data[16:24] = struct.pack(">II", width, height)
+        data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])) & 0xFFFFFFFF)
+    else:  # JPEG: the baseline frame header (SOF0) holds height, then width
+        at = data.index(b"\xff\xc0")
+        data[at + 5 : at + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def pdf_bytes(*, catalog: dict | None = None, page: dict | None = None, build=None) -> bytes:
+    """A one-page PDF written by pypdf, with extra entries (pypdf objects) in its catalog or
+    its page; `build(writer)` may change it further."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    for target, entries in ((writer.root_object, catalog), (writer.pages[0], page)):
+        for key, value in (entries or {}).items():
+            target[NameObject(key)] = value
+    if build:
+        build(writer)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_action(kind: str, **entries: str):
+    """A PDF action dictionary of type `kind` ("/JavaScript", "/URI", …) with text entries."""
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    action = DictionaryObject({NameObject("/Type"): NameObject("/Action")})
+    action[NameObject("/S")] = NameObject(kind)
+    for key, value in entries.items():
+        action[NameObject(f"/{key}")] = TextStringObject(value)
+    return action
+
 
 _CT = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

@@ -88,6 +88,15 @@ class ClarificationRequestTest(F02TestCase):
         self.assessment.refresh_from_db()
         self.assertEqual(self.assessment.status, Status.IN_EVALUATION)
 
+    def test_it_refuses_a_nul_in_a_question_and_keeps_the_form(self):
+        response = self.ask(second="Unggah\x00 foto")
+        self.assertContains(
+            response,
+            f"Pertanyaan klarifikasi indikator {self.second.number} memuat karakter kendali",
+        )
+        self.assertContains(response, "Mana SK penetapan SP?")
+        self.assertFalse(Clarification.objects.exists())
+
     def test_it_refuses_when_nothing_is_ticked(self):
         response = self.client.post(self.url, {})
         self.assertContains(response, "Pilih minimal satu indikator untuk diklarifikasi.")

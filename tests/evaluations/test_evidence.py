@@ -197,6 +197,34 @@ class UploadViewTest(EvidenceCase):
         )
         self.assertFalse(Evidence.objects.exists())
 
+    def test_it_refuses_pdfs_with_active_content_and_image_bombs_naming_the_file(self):
+        from pypdf.actions import JavaScript
+
+        def open_script(writer):
+            writer.add_open_action(JavaScript("app.alert(1)"))
+
+        before = stored_files()
+        self.client.force_login(self.operator)
+        files = [
+            ff.upload("laporan.pdf", ff.pdf_bytes(build=open_script)),
+            ff.upload("denah.png", ff.image_bomb("PNG", 20000, 20000)),
+        ]
+        response = self.client.post(self.url(), {"files": files}, follow=True)
+        self.assertContains(response, "laporan.pdf: Berkas PDF ini berisi konten aktif: JavaScript")
+        self.assertContains(response, "denah.png: Gambar ini berukuran 20000 × 20000 piksel")
+        self.assertFalse(Evidence.objects.exists())
+        self.assertEqual(stored_files(), before)
+
+    def test_it_refuses_a_title_with_a_nul(self):
+        self.client.force_login(self.operator)
+        response = self.client.post(
+            self.url(),
+            {"title": "SK\x00", "files": [ff.upload("sk.pdf", ff.PDF_BYTES)]},
+            follow=True,
+        )
+        self.assertContains(response, "sk.pdf: Judul memuat karakter kendali (misalnya NUL)")
+        self.assertFalse(Evidence.objects.exists())
+
     def test_it_walks_the_personas(self):
         def post():
             return self.client.post(self.url(), {"files": [ff.upload("sk.pdf", ff.PDF_BYTES)]})
@@ -288,6 +316,25 @@ class DownloadTest(EvidenceCase):
             "attachment; filename*=utf-8''Lap%22oranKeuangan%20%E2%80%94%20Tahunan.pdf",
         )
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+
+    def test_it_names_the_download_by_the_real_type_not_the_uploaded_name(self):
+        # A PDF/HTML polyglot uploaded as .html is stored as PDF; saved under its uploaded name
+        # it would open in a browser as a web page and run its script.
+        polyglot = ff.PDF_BYTES + b"<html><script>alert(document.cookie)</script></html>"
+        pdf = self.upload("laporan-final.html", polyglot).revisions.get()
+        png = self.upload("foto-ruang-tunggu.pdf", ff.PNG_BYTES).revisions.get()
+        self.client.force_login(self.operator)
+        for revision, query, disposition in (
+            (pdf, {}, 'attachment; filename="laporan-final.html.pdf"'),
+            (pdf, {"inline": "1"}, 'inline; filename="laporan-final.html.pdf"'),
+            (png, {}, 'attachment; filename="foto-ruang-tunggu.pdf.png"'),
+        ):
+            with self.subTest(revision.original_name, **query):
+                url = reverse("evaluations:evidence_download", args=[revision.pk])
+                response = self.client.get(url, query)
+                self.assertEqual(response["Content-Disposition"], disposition)
+                self.assertEqual(response["Content-Type"], revision.content_type)
+                self.assertEqual(response["X-Content-Type-Options"], "nosniff")
 
     def test_it_quotes_a_plain_name_safely(self):
         revision = self.upload('a"b.pdf').revisions.get()

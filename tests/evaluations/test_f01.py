@@ -316,6 +316,30 @@ class AutosaveTest(F01Case):
         url = reverse("evaluations:answer_autosave", args=[self.assessment.pk, foreign.pk])
         self.assertEqual(self.client.post(url, {"version": 0}, **HTMX).status_code, 404)
 
+    def test_it_refuses_a_nul_in_the_explanation_as_text_not_as_a_level(self):
+        # PostgreSQL refuses NUL in a string; the old catch-all answered "Tingkat harus 0 sampai
+        # 5." (psycopg2 raises ValueError), on SQLite the NUL was stored.
+        ind = self.ind[0]
+        response = self.post_answer(ind, version=0, level="3", explanation="SK\x00 terlampir")
+        self.assertContains(
+            response,
+            "Penjelasan memuat karakter kendali (misalnya NUL) yang tidak diizinkan",
+            status_code=409,
+        )
+        self.assertNotContains(response, "Tingkat harus", status_code=409)
+        self.assertEqual((self.answer(ind).claimed_level, self.answer(ind).version), (None, 0))
+        response = self.client.post(
+            self.autosave_url(ind), {"version": 0, "claimed_level": "3", "explanation": "\x1b"}
+        )
+        self.assertEqual(response.status_code, 302)
+        page = self.client.get(response["Location"])
+        self.assertContains(page, "Penjelasan memuat karakter kendali")
+        self.assertEqual(self.answer(ind).version, 0)
+        # Line breaks and tabs are text.
+        response = self.post_answer(ind, version=0, level="3", explanation="a\r\n\tb")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.answer(ind).explanation, "a\n\tb")
+
     def test_it_creates_a_missing_row_and_saves(self):
         Answer.objects.filter(assessment=self.assessment).delete()
         self.assertEqual(self.post_answer(self.ind[0], version=0, level="1").status_code, 200)
@@ -629,6 +653,13 @@ class ClarificationAnswerTest(F01Case):
         self.assertEqual(self.client.post(self.url, {"answer": "x"}).status_code, 302)
         self.clar.refresh_from_db()
         self.assertEqual(self.clar.status, "open")
+
+    def test_it_refuses_a_nul_in_the_answer_with_a_message(self):
+        self.client.force_login(self.operator)
+        response = self.client.post(self.url, {"answer": "SK\x00"}, follow=True)
+        self.assertContains(response, "Jawaban klarifikasi memuat karakter kendali (misalnya NUL)")
+        self.clar.refresh_from_db()
+        self.assertEqual((self.clar.status, self.clar.answer), ("open", ""))
 
     def test_it_refuses_an_empty_answer_with_a_message(self):
         self.client.force_login(self.operator)

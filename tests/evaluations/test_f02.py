@@ -161,6 +161,16 @@ class AutosaveTest(F02TestCase):
         self.assertNotContains(note, "f02-running")
         self.assertNotContains(note, "hx-swap-oob")
 
+    def test_it_refuses_a_nul_in_the_note_or_recommendation_naming_the_field(self):
+        ind = self.indicators[0]
+        response = self.post_score(ind, version=0, level=3, note="SOP\x00", recommendation="\x00")
+        self.assertContains(
+            response, "Catatan memuat karakter kendali (misalnya NUL)", status_code=409
+        )
+        self.assertContains(response, "Rekomendasi memuat karakter kendali", status_code=409)
+        score = self.score(ind)
+        self.assertEqual((score.level, score.note, score.version), (None, "", 0))
+
     def test_it_refuses_scoring_outside_the_evaluation_window(self):
         f.close_window(self.cycle, Phase.EVALUATION)
         response = self.post_score(self.indicators[0], version=0, level=3)

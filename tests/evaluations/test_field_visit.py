@@ -12,6 +12,7 @@ from evaluations.models import FieldVisit, FieldVisitPhoto, Phase
 from evaluations.services.f02 import field_visit_save
 from tests import factories as f
 
+from . import f01_factories
 from . import f02_factories as ff
 from .f02_factories import F02TestCase, Status
 
@@ -67,6 +68,26 @@ class FieldVisitTest(F02TestCase):
         response = self.client.post(self.url, self.visit_data(big))
         self.assertContains(response, "besar.jpg: ukuran berkas melebihi 0 MB.")
         self.assertFalse(FieldVisitPhoto.objects.exists())
+
+    def test_it_refuses_an_image_bomb_with_its_name_and_dimensions(self):
+        for fmt, name in (("PNG", "denah.png"), ("JPEG", "loket.jpg")):
+            with self.subTest(fmt):
+                bomb = SimpleUploadedFile(name, f01_factories.image_bomb(fmt, 20000, 20000))
+                response = self.client.post(self.url, self.visit_data(bomb))
+                self.assertContains(response, f"{name}: Gambar ini berukuran 20000 × 20000 piksel")
+                self.assertFalse(FieldVisitPhoto.objects.exists())
+        # Any other refused file is simply not a photo.
+        pdf = f01_factories.pdf_bytes(catalog={"/OpenAction": f01_factories.pdf_action("/URI")})
+        response = self.client.post(self.url, self.visit_data(SimpleUploadedFile("x.png", pdf)))
+        self.assertContains(response, "x.png: foto harus berupa berkas JPEG atau PNG.")
+
+    def test_it_refuses_a_nul_in_a_text_naming_the_field(self):
+        response = self.client.post(self.url, self.visit_data(people_met="Kepala\x00 dinas"))
+        self.assertContains(response, "Pihak yang ditemui: Karakter null tidak diizinkan.")
+        self.assertNotContains(response, "Tanggal kunjungan tidak valid.")
+        self.assertFalse(FieldVisit.objects.exists())
+        response = self.client.post(self.url, self.visit_data(visit_date="kemarin"))
+        self.assertContains(response, "Tanggal kunjungan tidak valid.")
 
     def test_it_lists_every_missing_field(self):
         response = self.client.post(

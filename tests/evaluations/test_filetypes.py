@@ -6,7 +6,18 @@ import zipfile
 from unittest import TestCase
 
 from evaluations import filetypes
-from evaluations.filetypes import DOCX, JPEG, PDF, PNG, XLSX, FileTypeError, detect, detect_bytes
+from evaluations.filetypes import (
+    DOCX,
+    JPEG,
+    PDF,
+    PNG,
+    XLSX,
+    FileTypeError,
+    UnsafeFileError,
+    detect,
+    detect_bytes,
+    download_name,
+)
 
 from .f01_factories import (
     DOCX_BYTES,
@@ -16,7 +27,10 @@ from .f01_factories import (
     PNG_BYTES,
     WORD_MAIN,
     XLSX_BYTES,
+    image_bomb,
     office_bytes,
+    pdf_action,
+    pdf_bytes,
 )
 
 
@@ -185,3 +199,158 @@ class RefusedTypesTest(TestCase):
         from unittest import mock
 
         return mock.patch.object(filetypes, "MAX_ZIP_ENTRIES", n)
+
+
+class DownloadNameTest(TestCase):
+    def test_it_ends_every_name_in_an_extension_of_the_real_type(self):
+        cases = [
+            ("laporan-final.html", PDF, "laporan-final.html.pdf"),
+            ("foto-ruang-tunggu.pdf", PNG, "foto-ruang-tunggu.pdf.png"),
+            ("Surat No.12A", PDF, "Surat No.12A.pdf"),
+            ("berkas", DOCX, "berkas.docx"),
+            ("SK.pdf", PDF, "SK.pdf"),
+            ("SK.PDF", PDF, "SK.PDF"),
+            ("Loket depan.JPEG", JPEG, "Loket depan.JPEG"),
+            ("kamera.jfif", JPEG, "kamera.jfif"),
+            ("tabel.xlsx", XLSX, "tabel.xlsx"),
+        ]
+        for name, kind, expected in cases:
+            with self.subTest(name=name):
+                self.assertEqual(download_name(name, kind.content_type), expected)
+
+    def test_it_leaves_names_of_other_types_alone(self):
+        self.assertEqual(download_name("dokumen-uji.txt", "text/plain"), "dokumen-uji.txt")
+
+
+class PdfActiveContentTest(TestCase):
+    def assertActive(self, data: bytes, what: str):
+        with self.assertRaises(UnsafeFileError) as caught:
+            detect_bytes(data)
+        self.assertIn(f"Berkas PDF ini berisi konten aktif: {what}", str(caught.exception))
+        self.assertIn("Simpan ulang sebagai PDF biasa", str(caught.exception))
+
+    def test_it_refuses_document_javascript(self):
+        from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+        def javascript_name_tree(writer):
+            script = writer._add_object(pdf_action("/JavaScript", JS="app.alert(1)"))
+            names = ArrayObject([TextStringObject("x"), script])
+            tree = DictionaryObject({NameObject("/Names"): names})
+            writer.root_object[NameObject("/Names")] = DictionaryObject(
+                {NameObject("/JavaScript"): tree}
+            )
+
+        self.assertActive(pdf_bytes(build=javascript_name_tree), "JavaScript")
+
+    def test_it_refuses_actions_run_on_opening(self):
+        from pypdf.actions import JavaScript
+
+        def open_script(writer):
+            writer.add_open_action(JavaScript("app.launchURL('http://contoh.test')"))
+
+        self.assertActive(pdf_bytes(build=open_script), "JavaScript")
+        uri = pdf_action("/URI", URI="http://contoh.test")
+        self.assertActive(
+            pdf_bytes(catalog={"/OpenAction": uri}), "tindakan otomatis (/OpenAction atau /AA)"
+        )
+
+    def test_it_refuses_a_program_launch_on_a_page_event(self):
+        from pypdf.generic import DictionaryObject, NameObject
+
+        launch = pdf_action("/Launch", F="cmd.exe")
+        data = pdf_bytes(page={"/AA": DictionaryObject({NameObject("/O"): launch})})
+        self.assertActive(
+            data,
+            "tindakan otomatis (/OpenAction atau /AA), perintah menjalankan program (/Launch)",
+        )
+
+    def test_it_refuses_a_launch_behind_a_link(self):
+        from pypdf.annotations import Link
+        from pypdf.generic import NameObject
+
+        def launching_link(writer):
+            link = Link(rect=(10, 10, 50, 50), url="http://contoh.test")
+            link[NameObject("/A")] = pdf_action("/Launch", F="cmd.exe")
+            writer.add_annotation(0, link)
+
+        self.assertActive(pdf_bytes(build=launching_link), "perintah menjalankan program")
+
+    def test_it_refuses_embedded_files(self):
+        def attach(writer):
+            writer.add_attachment("laporan.html", b"<script>alert(1)</script>")
+
+        self.assertActive(pdf_bytes(build=attach), "berkas tersemat")
+
+    def test_it_accepts_pdfs_without_active_content(self):
+        from pypdf.annotations import Link
+        from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
+
+        def words_and_links(writer):
+            # The words "/Launch" and "/JavaScript" in the text, an ordinary hyperlink and a
+            # link to a page are not active content.
+            text = DecodedStreamObject()
+            text.set_data(b"BT /F1 12 Tf 10 10 Td (/Launch /JavaScript /OpenAction) Tj ET")
+            writer.pages[0][NameObject("/Contents")] = writer._add_object(text)
+            writer.add_annotation(0, Link(rect=(0, 0, 9, 9), url="https://www.menpan.go.id"))
+            writer.add_annotation(0, Link(rect=(0, 0, 9, 9), target_page_index=0))
+
+        def open_at_first_page(writer):  # as LibreOffice writes it
+            first = writer.pages[0].indirect_reference
+            writer.root_object[NameObject("/OpenAction")] = ArrayObject([first, NameObject("/Fit")])
+
+        cases = {
+            "plain": pdf_bytes(),
+            "words and links": pdf_bytes(build=words_and_links),
+            "open at page 1": pdf_bytes(build=open_at_first_page),
+            "go to page on opening": pdf_bytes(catalog={"/OpenAction": pdf_action("/GoTo")}),
+            "unreadable by pypdf": PDF_BYTES,
+        }
+        for name, data in cases.items():
+            with self.subTest(name):
+                self.assertEqual(detect_bytes(data), PDF)
+
+    def test_it_judges_a_pdf_pypdf_cannot_read_by_its_raw_names(self):
+        # No cross-reference table: pypdf gives up, a viewer repairs it and runs the script.
+        # "#61" is an escaped "a", as a viewer reads it.
+        broken = b"%PDF-1.4\n1 0 obj<</Type/Catalog/OpenAction<</S/J#61vaScript/JS(x)>>>>endobj\n"
+        self.assertActive(broken, "tindakan otomatis (/OpenAction atau /AA), JavaScript.")
+        hidden = b"%PDF-1.5\n1 0 obj<</Type/ObjStm/N 1/First 4>>stream\nxxxx\nendstream endobj\n"
+        with self.assertRaisesRegex(UnsafeFileError, "tidak dapat diperiksa"):
+            detect_bytes(hidden)
+
+    def test_it_refuses_a_password_protected_pdf_and_reads_an_owner_locked_one(self):
+        def locked(user_password):
+            return lambda writer: writer.encrypt(user_password, "pemilik")
+
+        with self.assertRaisesRegex(FileTypeError, "dilindungi kata sandi"):
+            detect_bytes(pdf_bytes(build=locked("rahasia")))
+        self.assertEqual(detect_bytes(pdf_bytes(build=locked(""))), PDF)
+
+        def aes_locked(writer):
+            writer.encrypt("", "pemilik", algorithm="AES-256")
+
+        def aes_locked_script(writer):
+            from pypdf.actions import JavaScript
+
+            writer.add_open_action(JavaScript("app.alert(1)"))
+            aes_locked(writer)
+
+        self.assertEqual(detect_bytes(pdf_bytes(build=aes_locked)), PDF)
+        self.assertActive(pdf_bytes(build=aes_locked_script), "JavaScript")
+
+
+class ImageBombTest(TestCase):
+    def test_it_refuses_an_image_declaring_more_pixels_than_the_limit(self):
+        for fmt in ("PNG", "JPEG"):
+            with self.subTest(fmt), self.assertRaises(UnsafeFileError) as caught:
+                detect_bytes(image_bomb(fmt, 20000, 20000))
+            self.assertIn("20000 × 20000 piksel (400 megapiksel)", str(caught.exception))
+            self.assertIn("melebihi batas 89 megapiksel", str(caught.exception))
+            self.assertEqual(caught.exception.kind, JPEG if fmt == "JPEG" else PNG)
+
+    def test_it_accepts_a_large_camera_photo(self):
+        self.assertEqual(detect_bytes(image_bomb("JPEG", 8160, 6120)), JPEG)  # 50 megapixels
+        limit = filetypes.MAX_IMAGE_PIXELS
+        self.assertEqual(detect_bytes(image_bomb("PNG", limit, 1)), PNG)
+        with self.assertRaises(UnsafeFileError):
+            detect_bytes(image_bomb("PNG", limit + 1, 1))

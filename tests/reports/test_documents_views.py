@@ -147,6 +147,22 @@ class DocumentCreateTest(DocumentPagesWorld):
             )
         self.assertEqual(Document.objects.filter(kind="ranked_xlsx").count(), 1)
 
+    def test_it_goes_back_only_to_an_address_it_can_send(self):
+        # redirect() took "x" for a URL pattern name, and a NUL cannot go into a header: 500.
+        self.client.force_login(self.admin)
+        url = reverse("reports:assessment_document_create", args=[self.locus.pk])
+        default = reverse("evaluations:assessment_detail", args=[self.locus.pk]) + "#dokumen"
+        for target, expected in (
+            ("x", "x"),
+            ("1\x00", default),
+            ("/hasil/\n", default),
+            ("https://contoh.test/", default),
+            ("/hasil/", "/hasil/"),
+        ):
+            with self.subTest(target=target):
+                response = self.client.post(url, {"jenis": "report_card", "next": target})
+                self.assertEqual((response.status_code, response["Location"]), (302, expected))
+
     def test_it_says_what_is_wrong_with_a_bad_kind(self):
         self.client.force_login(self.admin)
         url = reverse("reports:document_create", args=[self.finished.pk])

@@ -73,6 +73,14 @@ class CertificateVerifyTest(PublishedWorldTestCase):
                     response, "Nomor seri PEKPPP/2023/N/99999 tidak terdaftar.", status_code=404
                 )
 
+    def test_it_refuses_a_serial_with_a_control_character(self):
+        # A NUL reached PostgreSQL and answered 500.
+        for path in ("/verifikasi/%00/", "/verifikasi/PEKPPP/2023/N/0001%00/"):
+            with self.subTest(path):
+                response = self.client.get(path)
+                self.assertEqual(response.status_code, 400)
+                self.assertContains(response, "karakter kendali", status_code=400)
+
     def test_it_escapes_what_is_typed_as_a_serial(self):
         response = self.client.get(self.url("<script>alert(1)</script>"))
         self.assertEqual(response.status_code, 404)

@@ -328,6 +328,20 @@ class ModerationFormTest(ModerationTestCase):
         self.assertContains(response, '<option value="3" selected>3</option>', html=True)
         self.assertEqual(finals(self.locus), {})
 
+    def test_it_refuses_a_nul_in_a_reason_with_the_form_kept(self):
+        evaluated(self.locus, GOLDEN, DIFFERENT, evaluators=[self.evaluator, self.second])
+        self.client.force_login(self.admin)
+        post = {f"level-{n}": str(lv) for n, (lv, _) in DECISIONS.items()}
+        post |= {f"reason-{n}": r for n, (_, r) in DECISIONS.items()}
+        post |= {f"seen-{n}": "" for n in DECISIONS} | {"reason-11": "Maklumat\x00"}
+        response = self.client.post(self.url(self.locus), post)
+        self.assertContains(
+            response,
+            "Alasan keputusan untuk indikator 11 memuat karakter kendali (misalnya NUL) yang "
+            "tidak diizinkan.",
+        )
+        self.assertEqual(finals(self.locus), {})
+
     def test_it_shows_the_levels_side_by_side_with_the_lead_first(self):
         evaluated(self.locus, DIFFERENT, GOLDEN, evaluators=[self.second, self.evaluator])
         self.locus.assignments.filter(evaluator=self.second).update(is_lead=False)

@@ -211,6 +211,20 @@ class SimulateApiTest(PersonaTestCase):
             ["Data permintaan bukan JSON yang sah."],
         )
 
+    def test_it_rejects_json_nested_too_deeply_for_the_parser(self):
+        # json.loads recurses per level: 100,000 levels raised RecursionError, answered 500.
+        for deep in ("[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000):
+            with self.subTest(deep[:2]):
+                self.assert_errors(
+                    self.post(deep, raw=True), ["Data permintaan bukan JSON yang sah."]
+                )
+
+    def test_it_rejects_an_instrument_code_with_a_nul(self):
+        # PostgreSQL refuses NUL in a query parameter: the code is never looked up.
+        response = self.post(body("boundary-45050", instrument="2022-A\u0000"))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Instrumen '2022-A\\x00' tidak dikenal.", response.json()["errors"][0])
+
     def test_it_rejects_levels_that_are_not_an_object(self):
         self.assert_errors(
             self.post(body("boundary-45050", levels=[5] * 30)),

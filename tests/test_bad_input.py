@@ -1,0 +1,80 @@
+"""Every URL, every role, with NUL and other control characters where input comes in.
+
+PostgreSQL refuses NUL in a string literal (psycopg2 raises ValueError), so before these
+checks `?q=%00` on a public ranking page or `/verifikasi/%00/` answered 500. Run this file
+with DATABASE_URL pointing at PostgreSQL as well: on SQLite a NUL is simply stored.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.urls import reverse
+
+from tests.test_url_permissions import TABLE, UrlWorld
+
+# Every query parameter a view reads (request.GET and GET forms), each given a NUL.
+QUERY_NAMES = (
+    "q", "halaman", "status", "tanpa_tim", "lokus", "inline", "kelompok", "jenis", "provinsi",
+    "predikat", "next", "instrument", "agency", "province", "service_type", "language",
+)  # fmt: skip
+# Every form field a view reads from request.POST, directly or through a form.
+POST_NAMES = QUERY_NAMES + (
+    "version", "keep_version", "claimed_level", "explanation", "level", "note",
+    "recommendation", "answer", "indicator", "title", "visit_date", "people_met",
+    "observations", "action", "alasan", "name", "year", "scheme", "owner_agency",
+    "survey_weight", "min_respondents", "units", "loci", "phase", "ends_on", "reason", "fill",
+    "evaluators", "lead", "code", "reason-1", "level-1", "seen-1", "question-1", "level_1",
+)  # fmt: skip
+
+
+class BadInputTest(UrlWorld):
+    def send(self, user, method: str, url: str, data=None):
+        self.client.logout()
+        if not isinstance(user, AnonymousUser):
+            self.client.force_login(user)
+        with transaction.atomic():
+            response = getattr(self.client, method)(url, data)
+            transaction.set_rollback(True)
+        return response
+
+    def urls(self):
+        for name, (method, kwargs, _expected) in sorted(TABLE.items()):
+            yield name, method, reverse(name, kwargs=kwargs(self))
+
+    def test_it_refuses_control_characters_in_any_query_string(self):
+        for value in ("\x00", "a\x00b", "\x1b[31m", "\x7f"):
+            query = urlencode(dict.fromkeys(QUERY_NAMES, value))
+            for name, method, url in self.urls():
+                for role, user in self.users().items():
+                    with self.subTest(url=name, role=role, value=value):
+                        response = self.send(user, method, f"{url}?{query}")
+                        self.assertEqual(response.status_code, 400)
+
+    def test_it_says_why_in_plain_text(self):
+        response = self.client.get("/hasil/?q=%00")
+        self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
+        self.assertEqual(
+            response.content.decode(),
+            "Permintaan ditolak: alamat atau parameternya memuat karakter kendali (misalnya NUL) "
+            "yang tidak diizinkan.",
+        )
+
+    def test_it_lets_ordinary_searches_through(self):
+        url = reverse("public:ranking", kwargs={"cycle_pk": self.finished.pk})
+        query = urlencode({"q": "Disdukcapil — “Lampung” <b>Selatan</b> 100%", "halaman": "1"})
+        self.assertEqual(self.client.get(f"{url}?{query}").status_code, 200)
+
+    def test_it_refuses_control_characters_in_a_path(self):
+        for path in ("/verifikasi/%00/", "/verifikasi/PEKPPP%002023/", "/hasil/%00/", "/%0a/"):
+            for role, user in self.users().items():
+                with self.subTest(path=path, role=role):
+                    self.assertEqual(self.send(user, "get", path).status_code, 400)
+
+    def test_it_never_fails_on_nul_in_posted_fields(self):
+        for value in ("\x00", "1\x00"):
+            data = dict.fromkeys(POST_NAMES, value)
+            for name, _method, url in self.urls():
+                for role, user in self.users().items():
+                    with self.subTest(url=name, role=role, value=value):
+                        self.assertLess(self.send(user, "post", url, data).status_code, 500)
