@@ -59,3 +59,33 @@ class LoginSecurityBrowserTest(BrowserTestCase):
         page.get_by_label("Kata sandi").fill("Kopi-Tubruk-Pagi-77")
         page.get_by_role("button", name="Masuk").click()
         page.wait_for_url(self.url("/"))
+
+
+class SessionLifetimeBrowserTest(BrowserTestCase):
+    """A session ends in the browser as the settings say: idle, and when the account is
+    disabled."""
+
+    def setUp(self):
+        super().setUp()
+        self.person = f.make_user("operator", full_name="Operator Disdukcapil")
+
+    def signed_in_home(self) -> None:
+        self.log_in("operator", f.PASSWORD)
+        self.page.wait_for_url(self.url("/"))
+        self.assertIn("Operator Disdukcapil", self.page.locator(".who").inner_text())
+
+    def test_it_signs_out_an_idle_session_with_a_message(self):
+        with override_settings(SESSION_IDLE_SECONDS=2):
+            self.signed_in_home()
+            self.page.wait_for_timeout(3500)
+            self.page.reload()
+            self.assertIn("/masuk/", self.page.url)
+            self.assertIn("Sesi Anda telah berakhir", self.page.locator(".msg").first.inner_text())
+            self.assertEqual(self.page.locator(".who").count(), 0)
+
+    def test_it_ends_the_session_of_a_disabled_account(self):
+        self.signed_in_home()
+        type(self.person).objects.filter(pk=self.person.pk).update(is_active=False)
+        self.page.reload()
+        self.assertIn("/masuk/", self.page.url)
+        self.assertEqual(self.page.locator(".who").count(), 0)
