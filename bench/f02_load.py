@@ -313,10 +313,12 @@ def report(log: dict, samples: list[dict], steps: list[int], rate: float, steady
     autosaves = [r[2] for r in rows if r[1] == "autosave (POST)"]
     panels = [r[2] for r in rows if r[1] == "running panel (GET)"]
     notes = [r[2] for r in rows if r[1] == "note change"]
+    panel = "none: the panel comes with the autosave"
+    if panels:
+        panel = f"p50 {pct(panels, 50):.1f} / p95 {pct(panels, 95):.1f} ms ({len(panels)})"
     print(
         f"\nall steps: autosave POST p50 {pct(autosaves, 50):.1f} / p95 {pct(autosaves, 95):.1f} ms"
-        f" ({len(autosaves)}); running panel GET p50 {pct(panels, 50):.1f} /"
-        f" p95 {pct(panels, 95):.1f} ms ({len(panels)}); note change p50 {pct(notes, 50):.1f} /"
+        f" ({len(autosaves)}); running panel GET {panel}; note change p50 {pct(notes, 50):.1f} /"
         f" p95 {pct(notes, 95):.1f} ms ({len(notes)})"
     )
     print(
