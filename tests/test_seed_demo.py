@@ -23,7 +23,7 @@ from evaluations.models import (
     Scheme,
     SurveyResponse,
 )
-from evaluations.services.workflow import window_problem
+from evaluations.selectors.windows import window_problem
 from pekppp.demo.data import DEMO_PASSWORD, evaluator_teams, seed_demo
 from pekppp.demo.results import TOLERANCE, locus_inputs
 from scoring import engine

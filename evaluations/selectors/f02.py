@@ -28,9 +28,8 @@ from ..models import (
     Score,
     SurveyResponse,
 )
-from ..rules import today, window_message
 from .rubric import RubricIndicator, instrument_rubric
-from .windows import window_of
+from .windows import window_problem
 
 Status = AssessmentStatus
 PDF = "application/pdf"
@@ -337,8 +336,7 @@ def _lock_reason(assessment: Assessment, on: dt.date | None) -> str:
         return _("Status penilaian adalah “%(status)s”.") % {
             "status": assessment.get_status_display()
         }
-    window = window_of(assessment, Phase.EVALUATION)
-    return window_message(Phase.EVALUATION.label, window, on or today()) or ""
+    return window_problem(assessment, Phase.EVALUATION, on) or ""
 
 
 def field_visit_of(assignment: EvaluatorAssignment) -> FieldVisit | None:

@@ -1,10 +1,12 @@
 """Phase windows as stored: the cycle's dates and a unit's extensions (the rule on them is
 `evaluations/rules.py`)."""
 
+import datetime as dt
+
 from django.db.models import OuterRef, Subquery
 
 from ..models import Assessment, Phase, PhaseExtension, PhaseWindow
-from ..rules import Window, window_from
+from ..rules import Window, today, window_from, window_message
 
 
 def window_subqueries(phase: Phase, *, cycle_ref: str, assessment_ref: str) -> tuple:
@@ -40,3 +42,9 @@ def window_of(assessment: Assessment, phase: Phase) -> Window | None:
         .first()
     )
     return window_from(*row) if row else None
+
+
+def window_problem(assessment: Assessment, phase: Phase, on: dt.date | None = None) -> str | None:
+    """None when the phase is open for this unit on `on` (today), else why it is not (one
+    query: the stored window, judged by `rules.window_message`)."""
+    return window_message(Phase(phase).label, window_of(assessment, phase), on or today())

@@ -14,7 +14,7 @@ from pekppp.lib.text import has_control_characters
 
 from ..models import Assessment, AssessmentStatus, AuditAction, Phase, PhaseExtension
 from ..rules import today, window_message
-from ..selectors import window_of
+from ..selectors.windows import window_of, window_problem
 from .audit import audit_record
 
 Status = AssessmentStatus
@@ -26,11 +26,6 @@ class WorkflowError(Exception):
     def __init__(self, *problems: str):
         self.problems = tuple(problems)
         super().__init__(" ".join(problems))
-
-
-def window_problem(assessment: Assessment, phase: Phase, on: dt.date | None = None) -> str | None:
-    """None when the phase is open for this unit on `on` (today), else why it is not."""
-    return window_message(Phase(phase).label, window_of(assessment, phase), on or today())
 
 
 def require_window(assessment: Assessment, phase: Phase, on: dt.date | None = None) -> None:

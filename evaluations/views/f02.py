@@ -24,9 +24,10 @@ from ..models import VISIT_STATUSES, Assessment, FieldVisitPhoto, Indicator, Pha
 from ..permissions import assignment_of, can_view_assessment, can_view_visit_photos
 from ..selectors import assessments_visible_to
 from ..selectors import f02 as selectors_f02
+from ..selectors.windows import window_problem
 from ..services import f02 as f02_services
 from ..services.clarifications import clarification_request
-from ..services.workflow import WorkflowError, window_problem
+from ..services.workflow import WorkflowError
 from .files import private_file_response
 
 PAGE = "evaluations/f02_form.html"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from evaluations.models import Assessment, AuditAction, Phase
 from evaluations.permissions import can_moderate
 from evaluations.selectors.moderation import ModerationTable, moderation_table
+from evaluations.selectors.windows import window_problem
 from evaluations.services.audit import audit_record
 from evaluations.services.workflow import (
     Status,
@@ -28,7 +29,6 @@ from evaluations.services.workflow import (
     require_status,
     require_window,
     set_status,
-    window_problem,
 )
 from pekppp.lib.text import has_control_characters
 

@@ -6,7 +6,8 @@ from django.db import DatabaseError, connection
 from django.urls import reverse
 
 from evaluations.models import AuditAction, AuditEntry, Phase, PhaseExtension
-from evaluations.services.workflow import phase_extend, today, window_problem
+from evaluations.selectors.windows import window_problem
+from evaluations.services.workflow import phase_extend, today
 from tests import factories as f
 from tests.base import PersonaTestCase
 
