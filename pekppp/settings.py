@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Django's form templates, for FORM_RENDERER below.
+    "django.forms",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "pekppp",
@@ -90,6 +92,10 @@ MIDDLEWARE = [
     # Turns a lock-out flagged during log-in into the lock-out page; django-axes wants it last.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Forms render with the portal's templates, so templates/django/forms/field.html is the one
+# markup of a field ({{ field.as_field_group }}).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "pekppp.urls"
 WSGI_APPLICATION = "pekppp.wsgi.application"
