@@ -12,13 +12,21 @@ from .cycles import (
     Phase,
     PhaseWindow,
     Scheme,
-    SurveyChannel,
-    SurveyResponse,
 )
 from .evidence import Evidence, EvidenceRevision
 from .f01 import Answer, Submission
 from .f02 import Clarification, ClarificationStatus, FieldVisit, FieldVisitPhoto, Score
 from .instruments import Aspect, GradeBand, Indicator, InstrumentVersion, Level, SurveyItem
+from .survey import (
+    AgeBand,
+    Education,
+    Gender,
+    Occupation,
+    SurveyChannel,
+    SurveyLink,
+    SurveyResponse,
+    new_survey_token,
+)
 
 __all__ = [
     "Answer",
@@ -50,5 +58,11 @@ __all__ = [
     "SurveyChannel",
     "SurveyItem",
     "SurveyResponse",
+    "SurveyLink",
+    "AgeBand",
+    "Education",
+    "Gender",
+    "Occupation",
+    "new_survey_token",
     "VISIT_STATUSES",
 ]

@@ -18,6 +18,7 @@ class AuditAction(models.TextChoices):
     CLARIFICATION = "clarification", _("Klarifikasi")
     EXTENSION = "extension", _("Perpanjangan jadwal")
     ASSIGNMENT = "assignment", _("Penugasan evaluator")
+    SURVEY = "survey", _("Survei F-03")
 
 
 class AuditEntry(models.Model):

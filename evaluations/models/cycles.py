@@ -201,27 +201,3 @@ class FinalLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}/{self.indicator_id}: {self.level}"
-
-
-class SurveyChannel(models.TextChoices):
-    ONLINE = "online", _("Daring (tautan/QR)")
-    PAPER = "paper", _("Kertas, diinput operator")
-
-
-class SurveyResponse(models.Model):
-    """One service user's F-03 answers: a list of item values 0–5 in item order."""
-
-    assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, related_name="survey_responses"
-    )
-    answers = models.JSONField(_("jawaban"))
-    channel = models.CharField(_("saluran"), max_length=10, choices=SurveyChannel.choices)
-    submitted_at = models.DateTimeField(_("dikirim pada"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["assessment", "pk"]
-        verbose_name = _("respons survei F-03")
-        verbose_name_plural = pgettext_lazy("plural", "respons survei F-03")
-
-    def __str__(self) -> str:
-        return f"F-03 #{self.pk} ({self.assessment_id})"

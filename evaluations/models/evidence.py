@@ -18,10 +18,15 @@ def evidence_path(revision: "EvidenceRevision", filename: str) -> str:
 
 
 class Evidence(models.Model):
-    """One document of an indicator's evidence; its content lives in revisions."""
+    """One document of an indicator's evidence; its content lives in revisions.
+
+    Without an indicator it is the scanned sheet of a paper F-03 response (same checks and
+    storage as bukti dukung, never listed on F-01)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     title = models.CharField(_("judul"), max_length=255)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -259,7 +259,7 @@ def f01_missing(indicators, level_of: dict[int, int | None], with_evidence: set[
 def evidence_with_revisions(assessment: Assessment) -> list[EvidenceItem]:
     """Active evidence of an assessment, each with its revisions (two queries)."""
     evidence = Evidence.objects.filter(
-        assessment=assessment, removed_at__isnull=True
+        assessment=assessment, removed_at__isnull=True, indicator__isnull=False
     ).prefetch_related(
         Prefetch(
             "revisions",

@@ -194,7 +194,8 @@ def _running(assessment: Assessment, levels: dict[int, int]) -> Running:
         return Running(total=total, scored=scored, remaining=total - scored, result=None)
     # The survey answers only once the engine can run: one query fewer while scoring.
     survey = list(
-        SurveyResponse.objects.filter(assessment=assessment)
+        SurveyResponse.objects.valid()
+        .filter(assessment=assessment)
         .order_by("pk")
         .values_list("answers", flat=True)
     )
@@ -226,6 +227,7 @@ def _latest_revisions(assessment: Assessment) -> QuerySet[EvidenceRevision]:
         EvidenceRevision.objects.filter(
             evidence__assessment=assessment,
             evidence__removed_at__isnull=True,
+            evidence__indicator__isnull=False,
             number=Subquery(latest),
         )
         .select_related("evidence")

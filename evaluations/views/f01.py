@@ -193,9 +193,10 @@ def evidence_upload(request, pk: int, indicator_id: int):
 
 def _operator_evidence(request, evidence_id: int) -> Evidence:
     evidence = get_object_or_404(
-        Evidence.objects.filter(assessment__in=assessments_visible_to(request.user)).select_related(
-            "assessment", "indicator"
-        ),
+        # A survey sheet (no indicator) is changed on the survey page, not here.
+        Evidence.objects.filter(
+            assessment__in=assessments_visible_to(request.user), indicator__isnull=False
+        ).select_related("assessment", "indicator"),
         pk=evidence_id,
     )
     if not is_operator_of(request.user, evidence.assessment):

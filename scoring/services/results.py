@@ -122,7 +122,8 @@ def results_recompute(*, assessments: Q | None = None) -> RecomputeReport:
         levels[assessment_id][number] = level
     surveys: dict[int, list[list[int]]] = {}
     for assessment_id, answers in (
-        SurveyResponse.objects.filter(assessment__in=scope)
+        SurveyResponse.objects.valid()
+        .filter(assessment__in=scope)
         .order_by("pk")
         .values_list("assessment_id", "answers")
         .iterator(chunk_size=20_000)
