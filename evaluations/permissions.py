@@ -47,6 +47,12 @@ def is_operator_of(user, assessment: Assessment) -> bool:
     return assessment.unit_id in roles_of(user).operator_units
 
 
+def can_run_survey(user, assessment: Assessment) -> bool:
+    """F-03: the unit's operators collect the survey; the cycle's manager may also reissue its
+    link and print its poster."""
+    return is_operator_of(user, assessment) or can_manage_cycle(user, assessment.cycle)
+
+
 def assignment_of(user, assessment: Assessment):
     """The person's evaluator assignment on this assessment, or None."""
     if not roles_of(user).evaluator:

@@ -165,6 +165,18 @@ def evidence_upload(
     return evidence
 
 
+def survey_sheet_store(*, assessment: Assessment, file: File, title: str, by) -> EvidenceRevision:
+    """Keep the scan of a paper F-03 sheet as evidence without an indicator (never listed on
+    F-01), under the same type, size and virus checks as bukti dukung. The caller holds the
+    locus row locked, checks who may do it and audits the entry it belongs to."""
+    _check_sizes(assessment, file.size)
+    inspected = _inspect(file)
+    evidence = Evidence.objects.create(
+        assessment=assessment, indicator=None, title=title[:255], created_by=by
+    )
+    return _store(evidence=evidence, number=1, file=file, inspected=inspected, by=by)
+
+
 @transaction.atomic
 def evidence_replace(*, evidence: Evidence, file: File, by) -> EvidenceRevision:
     """Upload a new revision of an evidence document; earlier revisions stay."""

@@ -1,10 +1,12 @@
 """F-03 writes: the locus's public link, a service user's answers, paper sheets typed in by
 the unit's operator, and voiding them.
 
-Every change of the responses sends `signals.survey_changed` inside its transaction, so the
-stored result is recomputed once, there (scoring listens), never when a page is read. The
-locus row is locked first: concurrent answers of one locus are counted in turn, and each
-recompute sees the responses committed before it.
+The survey is an input of the IPP, so every change of a locus's responses brings its stored
+result up to date in the same transaction (`results.result_refresh`; nothing is stored while
+the final levels are incomplete) — never when a page is read. That is why these writes are
+scoring's, as moderation is; the models, forms, reads and permission predicates are
+evaluations'. The locus row is locked first: concurrent answers of one locus are counted in
+turn, and each recompute sees the responses committed before it.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -13,28 +15,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import (
+from evaluations.models import (
     Assessment,
     AuditAction,
-    Evidence,
     Phase,
     SurveyChannel,
     SurveyItem,
     SurveyLink,
     SurveyResponse,
 )
-from ..permissions import can_manage_cycle, is_operator_of
-from ..signals import survey_changed
-from .audit import audit_record
-from .evidence import _check_sizes, _inspect, _store, clean_file_name
-from .workflow import WorkflowError, require_plain_text, require_window
+from evaluations.permissions import can_run_survey, is_operator_of
+from evaluations.services.audit import audit_record
+from evaluations.services.evidence import clean_file_name, survey_sheet_store
+from evaluations.services.workflow import WorkflowError, require_plain_text, require_window
+
+from .results import result_refresh
 
 PROFILE_KEYS = ("gender", "age_band", "education", "occupation", "service_used")
-
-
-def can_run_survey(user, assessment: Assessment) -> bool:
-    """The unit's operators collect the survey; the cycle's manager may reissue its link."""
-    return is_operator_of(user, assessment) or can_manage_cycle(user, assessment.cycle)
 
 
 def _lock(assessment: Assessment) -> Assessment:
@@ -66,7 +63,9 @@ def _profile(profile: dict | None) -> dict[str, str]:
 
 
 def _changed(assessment: Assessment) -> None:
-    survey_changed.send(sender=SurveyResponse, assessment_id=assessment.pk)
+    """The responses changed: the stored result follows (it raises, rolling back, if the
+    engine refused the stored inputs)."""
+    result_refresh(assessment=assessment)
 
 
 def survey_link(*, assessment: Assessment, by) -> SurveyLink:
@@ -131,16 +130,13 @@ def survey_paper_enter(
     require_window(locked, Phase.SURVEY)
     checked = _check_answers(locked, answers)
     values = _profile(profile)
-    _check_sizes(locked, sheet.size)
-    inspected = _inspect(sheet)
     number = SurveyResponse.objects.filter(assessment=locked, channel=SurveyChannel.PAPER).count()
-    evidence = Evidence.objects.create(
+    revision = survey_sheet_store(
         assessment=locked,
-        indicator=None,
+        file=sheet,
         title=_("Lembar survei kertas %(n)d") % {"n": number + 1},
-        created_by=by,
+        by=by,
     )
-    revision = _store(evidence=evidence, number=1, file=sheet, inspected=inspected, by=by)
     response = SurveyResponse.objects.create(
         assessment=locked,
         answers=checked,
