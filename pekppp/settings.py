@@ -181,6 +181,13 @@ PASSWORD_RESET_WINDOW_MINUTES = int(env("PASSWORD_RESET_WINDOW_MINUTES", "60"))
 # A reset link is valid for this long (Django's setting, in seconds).
 PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT_MINUTES", "60")) * 60
 
+# --- Public F-03 survey (/s/<token>/) --------------------------------------------------------
+# Answers sent per hour from one client address and through one survey link; more are refused
+# with 429 and nothing is stored. People at a counter often share the unit's Wi-Fi, so one
+# address stands for many respondents.
+SURVEY_RATE_PER_ADDRESS = int(env("SURVEY_RATE_PER_ADDRESS", "60"))
+SURVEY_RATE_PER_TOKEN = int(env("SURVEY_RATE_PER_TOKEN", "600"))
+
 # --- Session lifetimes ----------------------------------------------------------------------
 # Signed out after this long without a request, and this long after signing in, whatever
 # happens (pekppp/accounts/middleware.py). The cookie lives no longer than the session.

@@ -4,7 +4,7 @@
 from django.urls import include, path
 
 from . import api
-from .views import moderation, public, publication, rankings, simulator
+from .views import moderation, public, publication, rankings, simulator, survey_public
 
 # Rankings of live results, and the validation and publication of a cycle.
 scoring_patterns = [
@@ -41,12 +41,15 @@ moderation_patterns = [
     path("penilaian/<int:pk>/final/", moderation.assessment_finalize, name="assessment_finalize"),
 ]
 
-# Public pages of published results (no log-in).
+# Public pages (no log-in): published results, and the survey of a locus.
 public_patterns = [
     path("hasil/", public.cycle_list, name="index"),
     path("hasil/<int:cycle_pk>/", public.cycle_overview, name="overview"),
     path("hasil/<int:cycle_pk>/peringkat/", public.cycle_ranking, name="ranking"),
     path("hasil/unit/<int:unit_pk>/", public.unit_detail, name="unit"),
+    # F-03 for the service user, from the QR code of the unit's poster.
+    path("s/<str:token>/", survey_public.survey_page, name="survey"),
+    path("s/<str:token>/terima-kasih/", survey_public.survey_thanks, name="survey_thanks"),
 ]
 
 simulator_patterns = [

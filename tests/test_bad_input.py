@@ -8,6 +8,7 @@ with DATABASE_URL pointing at PostgreSQL as well: on SQLite a NUL is simply stor
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
@@ -25,6 +26,7 @@ POST_NAMES = QUERY_NAMES + (
     "observations", "action", "alasan", "name", "year", "scheme", "owner_agency",
     "survey_weight", "min_respondents", "units", "loci", "phase", "ends_on", "reason", "fill",
     "evaluators", "lead", "code", "reason-1", "level-1", "seen-1", "question-1", "level_1",
+    "setuju", "b1", "gender", "age_band", "education", "occupation", "service_used",
 )  # fmt: skip
 
 
@@ -78,3 +80,13 @@ class BadInputTest(UrlWorld):
                 for role, user in self.users().items():
                     with self.subTest(url=name, role=role, value=value):
                         self.assertLess(self.send(user, "post", url, data).status_code, 500)
+
+    def test_it_refuses_nul_in_each_field_of_the_public_survey(self):
+        cache.clear()  # the survey's rate-limit counters
+        url = reverse("public:survey", kwargs={"token": self.survey.token})
+        whole = {f"b{n}": "3" for n in range(1, 15)} | {"setuju": "1"}
+        for field in ("b1", "gender", "age_band", "education", "occupation", "service_used"):
+            for role, user in self.users().items():
+                with self.subTest(field=field, role=role):
+                    response = self.send(user, "post", url, whole | {field: "3\x00"})
+                    self.assertContains(response, "Jawaban Anda belum disimpan", status_code=400)

@@ -24,6 +24,7 @@ from evaluations.models import (
 from evaluations.services.evidence import evidence_upload
 from reports.models import Award, Certificate, Document, DocumentKind, DocumentStatus
 from scoring.services.publication import cycle_publish
+from scoring.services.survey import survey_link
 from tests import factories as f
 from tests.base import PersonaTestCase
 from tests.scoring.factories import make_result
@@ -161,6 +162,19 @@ TABLE = {
         lambda w: {"unit_pk": w.unit.pk},
         codes(200, 200, 200, 200, 200, 200, 200),
     ),
+    # The F-03 survey of a locus, from the poster's QR code: anyone with the link, signed in
+    # or not; its thank-you page sends a browser that has not answered back to the survey
+    # (the pages themselves: tests/scoring/test_survey_public.py).
+    "public:survey": (
+        "get",
+        lambda w: {"token": w.survey.token},
+        codes(200, 200, 200, 200, 200, 200, 200),
+    ),
+    "public:survey_thanks": (
+        "get",
+        lambda w: {"token": w.survey.token},
+        codes(302, 302, 302, 302, 302, 302, 302),
+    ),
     "simulator:page": ("get", lambda w: {}, codes(302, 403, 200, 200, 200, 200, 403)),
     "scoring_api:simulate": ("post", lambda w: {}, codes(403, 403, 415, 415, 415, 415, 403)),
     # Documents: the cycle's page for whoever runs it; a locus's panel for the cycle's
@@ -242,6 +256,7 @@ class UrlWorld(PersonaTestCase):
         )
         photo.file.save("a.png", io.BytesIO(PNG), save=True)
         cls.photo = photo
+        cls.survey = survey_link(assessment=cls.assessment, by=cls.operator)
         # A finished Nasional cycle, published (revision 1): public pages, publication pages.
         cls.finished = f.make_cycle(
             cls.instrument, year=2023, owner=cls.kemenpan, name="PEKPPP Nasional 2023"

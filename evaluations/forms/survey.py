@@ -28,6 +28,8 @@ def _optional(label, choices) -> forms.ChoiceField:
         required=False,
         choices=[("", _("Tidak diisi")), *choices],
         widget=forms.RadioSelect,
+        # Django's message repeats the value sent, which a crafted request can make huge.
+        error_messages={"invalid_choice": _("Pilih salah satu pilihan yang tersedia.")},
     )
 
 

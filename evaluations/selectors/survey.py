@@ -2,6 +2,7 @@
 and the paper sheets typed in. The mean uses the engine's exact arithmetic and its one
 rounding rule, so the figure shown is the one the IPP uses."""
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -10,7 +11,9 @@ from django.db.models import QuerySet
 
 from scoring import engine
 
-from ..models import Assessment, SurveyChannel, SurveyItem, SurveyLink, SurveyResponse
+from ..models import Assessment, Phase, SurveyChannel, SurveyItem, SurveyLink, SurveyResponse
+from ..rules import today, window_open
+from .windows import window_of
 
 
 def live_link(assessment: Assessment) -> SurveyLink | None:
@@ -18,13 +21,17 @@ def live_link(assessment: Assessment) -> SurveyLink | None:
 
 
 def link_by_token(token: str) -> SurveyLink | None:
-    """The live link with this token, with its locus, unit, cycle and instrument; None for an
-    unknown or revoked token."""
+    """The live link with this token, with its locus, unit and agency, cycle, instrument and
+    the cycle's owner; None for an unknown or revoked token."""
     if not token.isascii() or len(token) > 32:
         return None
     return (
         SurveyLink.objects.filter(token=token, revoked_at__isnull=True)
-        .select_related("assessment__unit", "assessment__cycle__instrument")
+        .select_related(
+            "assessment__unit__agency",
+            "assessment__cycle__instrument",
+            "assessment__cycle__owner_agency",
+        )
         .first()
     )
 
@@ -111,3 +118,33 @@ def paper_entries(assessment: Assessment) -> QuerySet[SurveyResponse]:
         .select_related("entered_by", "voided_by", "sheet")
         .order_by("-pk")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyWindow:
+    """The survey phase of a locus as the public page tells it, before anyone starts."""
+
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    state: str  # "open", "not_open" (starts later), "closed" or "unscheduled"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+
+def survey_window(assessment: Assessment, on: dt.date | None = None) -> SurveyWindow:
+    """The SURVEY window of this locus on `on` (today), extensions included (one query),
+    judged by the rule the services enforce (`rules.window_open`)."""
+    window = window_of(assessment, Phase.SURVEY)
+    on = on or today()
+    if window is None:
+        return SurveyWindow(None, None, "unscheduled")
+    starts, ends = window
+    if window_open(window, on):
+        state = "open"
+    elif on < starts:
+        state = "not_open"
+    else:
+        state = "closed"
+    return SurveyWindow(starts, ends, state)
