@@ -98,7 +98,7 @@ class JourneyTest(SurveyPageTestCase):
         html = response.content.decode()
         self.assertEqual(len(re.findall(r'<fieldset class="sv-item" id="q-b\d+">', html)), ITEMS)
         self.assertEqual(html.count('type="radio" name="b1"'), 6)
-        self.assertContains(response, "Pernyataan 14 dari 14")
+        self.assertContains(response, "Butir 14 dari 14")
         for meaning in ("Sangat setuju", "Cukup setuju", "Sangat tidak setuju / tidak tersedia"):
             self.assertContains(response, meaning, count=ITEMS)
         self.assertContains(response, '<input type="hidden" name="setuju" value="1">', html=True)
