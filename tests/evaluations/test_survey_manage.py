@@ -479,3 +479,19 @@ def test_survey_items_are_read_once_per_instrument(db):
     with CaptureQueriesContext(connection) as queries:
         again = instrument_survey_items(instrument)
     assert (len(first), again, len(queries)) == (14, first, 0)
+
+
+class LinksTest(SurveyCase):
+    def test_the_locus_page_and_f01_lead_to_the_survey_page(self):
+        for user, name in (
+            (self.operator, "assessment_detail"),
+            (self.evaluator, "assessment_detail"),
+            (self.leader, "assessment_detail"),
+            (self.operator, "f01_form"),
+        ):
+            with self.subTest(user=user.username, page=name):
+                self.client.force_login(user)
+                response = self.client.get(
+                    reverse(f"evaluations:{name}", args=[self.assessment.pk])
+                )
+                self.assertContains(response, f'href="{page_url(self.assessment)}"')
