@@ -266,9 +266,7 @@ class SurveyPage:
 
 def survey_assessments(user) -> QuerySet[Assessment]:
     """The loci `user` may see, with what the survey pages show."""
-    return assessments_visible_to(user).select_related(
-        "unit__agency", "cycle__instrument", "cycle__owner_agency", "result"
-    )
+    return assessments_visible_to(user).select_related("unit__agency", "cycle__instrument")
 
 
 def survey_page(

@@ -9,7 +9,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from evaluations import filetypes
-from evaluations.models import Phase, SurveyItem
+from evaluations.models import Phase
+from evaluations.selectors.rubric import instrument_survey_items
 from evaluations.selectors.survey import live_link, survey_assessments
 from evaluations.selectors.windows import window_of
 from evaluations.services.survey import can_run_survey, survey_link
@@ -32,7 +33,7 @@ def survey_poster(request, pk: int):
     pdf = survey_poster_pdf(
         assessment,
         link,
-        items=SurveyItem.objects.filter(instrument_id=assessment.cycle.instrument_id).count(),
+        items=len(instrument_survey_items(assessment.cycle.instrument)),
         closes_on=window[1] if window else None,
     )
     response = HttpResponse(pdf, content_type=filetypes.PDF.content_type)
