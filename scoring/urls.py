@@ -4,7 +4,7 @@
 from django.urls import include, path
 
 from . import api
-from .views import moderation, public, publication, rankings, simulator, survey_public
+from .views import moderation, public, publication, rankings, simulator, survey, survey_public
 
 # Rankings of live results, and the validation and publication of a cycle.
 scoring_patterns = [
@@ -39,6 +39,20 @@ scoring_patterns = [
 moderation_patterns = [
     path("penilaian/<int:pk>/moderasi/", moderation.moderation_form, name="moderation_form"),
     path("penilaian/<int:pk>/final/", moderation.assessment_finalize, name="assessment_finalize"),
+    # F-03 for the unit (its survey page, paper sheets, voiding, a new link): the writes
+    # refresh the stored result, so they are scoring's too.
+    path("penilaian/<int:pk>/survei/", survey.survey_manage, name="survey_manage"),
+    path("penilaian/<int:pk>/survei/kertas/", survey.survey_paper_enter, name="survey_paper_enter"),
+    path(
+        "penilaian/<int:pk>/survei/kertas/<int:response_id>/batalkan/",
+        survey.survey_void,
+        name="survey_void",
+    ),
+    path(
+        "penilaian/<int:pk>/survei/tautan-baru/",
+        survey.survey_link_reissue,
+        name="survey_link_reissue",
+    ),
 ]
 
 # Public pages (no log-in): published results, and the survey of a locus.

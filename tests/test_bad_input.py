@@ -26,7 +26,8 @@ POST_NAMES = QUERY_NAMES + (
     "observations", "action", "alasan", "name", "year", "scheme", "owner_agency",
     "survey_weight", "min_respondents", "units", "loci", "phase", "ends_on", "reason", "fill",
     "evaluators", "lead", "code", "reason-1", "level-1", "seen-1", "question-1", "level_1",
-    "setuju", "b1", "gender", "age_band", "education", "occupation", "service_used",
+    "setuju", "b1", "b14", "gender", "age_band", "education", "occupation", "service_used",
+    "sheet",
 )  # fmt: skip
 
 

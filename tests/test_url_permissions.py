@@ -24,7 +24,7 @@ from evaluations.models import (
 from evaluations.services.evidence import evidence_upload
 from reports.models import Award, Certificate, Document, DocumentKind, DocumentStatus
 from scoring.services.publication import cycle_publish
-from scoring.services.survey import survey_link
+from scoring.services.survey import survey_link, survey_paper_enter
 from tests import factories as f
 from tests.base import PersonaTestCase
 from tests.scoring.factories import make_result
@@ -64,6 +64,7 @@ REVISION = lambda w: {"revision_id": w.revision.pk}  # noqa: E731
 CLARIFICATION = lambda w: {"pk": w.clarification.pk}  # noqa: E731
 PHOTO = lambda w: {"photo_id": w.photo.pk}  # noqa: E731
 PUBLISHED = lambda w: {"cycle_pk": w.finished.pk}  # noqa: E731
+PAPER = lambda w: {"pk": w.assessment.pk, "response_id": w.paper.pk}  # noqa: E731
 
 
 def codes(*values: int) -> dict[str, int]:
@@ -134,6 +135,14 @@ TABLE = {
     ),
     "evaluations:field_visit": ("get", LOCUS, codes(302, 404, 403, 404, 200, 403, 403)),
     "evaluations:visit_photo_download": ("get", PHOTO, codes(302, 404, 200, 404, 200, 403, 403)),
+    # F-03 for the unit: everyone who sees the locus reads the page; its operators type in and
+    # void paper sheets (an empty POST re-renders with the problems); they and the cycle's
+    # manager issue a new link and print the poster.
+    "evaluations:survey_manage": ("get", LOCUS, codes(302, 404, 200, 404, 200, 200, 200)),
+    "evaluations:survey_paper_enter": ("post", LOCUS, codes(302, 404, 403, 404, 403, 200, 403)),
+    "evaluations:survey_void": ("post", PAPER, codes(302, 404, 403, 404, 403, 200, 403)),
+    "evaluations:survey_link_reissue": ("post", LOCUS, codes(302, 404, 302, 404, 403, 302, 403)),
+    "reports:survey_poster": ("get", LOCUS, codes(302, 404, 200, 404, 403, 200, 403)),
     "evaluations:moderation_form": ("get", LOCUS, codes(302, 404, 200, 404, 403, 403, 403)),
     "evaluations:assessment_finalize": ("post", LOCUS, codes(302, 404, 302, 404, 403, 403, 403)),
     # Scoring: rankings before publication, the simulator and its API.
@@ -239,6 +248,13 @@ class UrlWorld(PersonaTestCase):
             indicator=indicator,
             question="Mana SK-nya?",
             asked_by=cls.evaluator,
+        )
+        # A paper survey sheet typed in by the operator (the survey window is open).
+        cls.paper = survey_paper_enter(
+            assessment=cls.assessment,
+            answers=[4] * 14,
+            sheet=SimpleUploadedFile("lembar.pdf", PDF),
+            by=cls.operator,
         )
         visit = FieldVisit.objects.create(
             assignment=cls.assessment.assignments.get(),

@@ -95,13 +95,30 @@ class SurveyForm(forms.Form):
 
 
 class PaperSurveyForm(SurveyForm):
-    """A paper sheet typed in by the unit's operator, with its scan attached."""
+    """A paper sheet typed in by the unit's operator, with its scan attached.
 
+    Made for typing from a stack of sheets: one drop-down per item whose options start with
+    their value, so "4, Tab, 5, Tab, …" fills the form from the keyboard; the profile
+    questions are drop-downs too."""
+
+    # An empty file is left to the service, which refuses it as it refuses empty bukti dukung.
     sheet = forms.FileField(
         label=_("Pindaian lembar survei"),
         help_text=_("PDF, JPG atau PNG dari lembar kertas yang diisi responden."),
         error_messages={"required": _("Lampirkan pindaian lembar survei kertas.")},
+        allow_empty_file=True,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ascending = [("", "–"), *((value, f"{value} · {text}") for value, text in reversed(SCALE))]
+        for item in self.items:
+            field = self.fields[item_field_name(item.number)]
+            field.widget = forms.Select()
+            field.choices = ascending
+        for name in PROFILE_FIELDS[:-1]:
+            field = self.fields[name]
+            field.widget = forms.Select(choices=field.choices)
 
 
 class SurveyVoidForm(forms.Form):

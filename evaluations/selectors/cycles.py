@@ -21,6 +21,7 @@ from ..models import (
     Scheme,
 )
 from .access import cycle_overview, cycles_visible_to
+from .survey import loci_survey
 
 UNITS_PAGE_SIZE = 50
 LOCI_PAGE_SIZE = 100
@@ -87,8 +88,10 @@ def cycle_loci(
     status: str = "",
     search: str = "",
     unassigned: bool = False,
+    with_survey: bool = False,
 ) -> Page:
-    """One page of the cycle's loci with their unit, agency and team (three queries)."""
+    """One page of the cycle's loci with their unit, agency and team (three queries), and
+    `with_survey`, each locus's F-03 respondents and index as `survey_figures` (one more)."""
     qs = Assessment.objects.filter(cycle=cycle)
     if status in AssessmentStatus.values:
         qs = qs.filter(status=status)
@@ -105,7 +108,13 @@ def cycle_loci(
         .prefetch_related(Prefetch("assignments", queryset=team))
         .order_by("unit__name", "pk")
     )
-    return Paginator(qs, LOCI_PAGE_SIZE).get_page(page)
+    loci = Paginator(qs, LOCI_PAGE_SIZE).get_page(page)
+    if with_survey:
+        loci.object_list = list(loci.object_list)  # read here: templates trigger no queries
+        figures = loci_survey(cycle, (a.pk for a in loci.object_list))
+        for locus in loci.object_list:
+            locus.survey_figures = figures[locus.pk]
+    return loci
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,8 @@ from ..models import (
     Score,
     SurveyResponse,
 )
-from .rubric import RubricIndicator, instrument_rubric
+from .rubric import RubricIndicator, instrument_rubric, instrument_survey_items
+from .survey import SurveySummary, summarize, survey_rows, valid_answers
 from .windows import window_problem
 
 Status = AssessmentStatus
@@ -182,23 +183,28 @@ class F02Page:
     last_viewed_at: dt.datetime | None
     changed_count: int
     missing_score_ids: list[int]
+    survey: SurveySummary  # the unit's F-03 figures, read only
 
 
-def _running(assessment: Assessment, levels: dict[int, int]) -> Running:
-    """`levels`: the evaluator's levels set so far, by indicator id."""
+def _running(
+    assessment: Assessment, levels: dict[int, int], survey: list[list[int]] | None = None
+) -> Running:
+    """`levels`: the evaluator's levels set so far, by indicator id; `survey`: the valid
+    answers when the caller has read them already."""
     rubric = instrument_rubric(assessment.cycle.instrument)
     scored_indicators = [r.indicator for r in rubric if not r.indicator.supplementary]
     by_number = {i.number: levels[i.pk] for i in scored_indicators if i.pk in levels}
     total, scored = len(scored_indicators), len(by_number)
     if scored < total:
         return Running(total=total, scored=scored, remaining=total - scored, result=None)
-    # The survey answers only once the engine can run: one query fewer while scoring.
-    survey = list(
-        SurveyResponse.objects.valid()
-        .filter(assessment=assessment)
-        .order_by("pk")
-        .values_list("answers", flat=True)
-    )
+    if survey is None:
+        # The survey answers only once the engine can run: one query fewer while scoring.
+        survey = list(
+            SurveyResponse.objects.valid()
+            .filter(assessment=assessment)
+            .order_by("pk")
+            .values_list("answers", flat=True)
+        )
     try:
         breakdown = engine.score(cycle_spec(assessment.cycle), by_number, survey)
     except engine.ScoringInputError as exc:
@@ -247,7 +253,8 @@ def f02_page(
     `assignment` comes from own_assignment. Rows: the rubric (cached), the unit's claim, the
     latest revision of each active evidence document, this evaluator's score, the
     clarifications; what the unit changed after `assignment.last_viewed_at` is flagged.
-    Team levels are read only once this evaluator has submitted.
+    Team levels are read only once this evaluator has submitted. The unit's F-03 figures
+    come along (their answers also feed the running result).
     """
     since = assignment.last_viewed_at
     rubric = instrument_rubric(assessment.cycle.instrument)
@@ -309,6 +316,10 @@ def f02_page(
         groups[-1].rows.append(row)
 
     levels = {pk: s.level for pk, s in scores.items() if s.level is not None}
+    # The F-03 figures, and the same answers for the running result (one query).
+    survey = survey_rows(assessment)
+    items = instrument_survey_items(assessment.cycle.instrument)
+    summary = summarize(assessment.cycle, items, survey)
     lock_reason = "" if team_visible else _lock_reason(assessment, on)
     editable = not team_visible and not lock_reason
     return F02Page(
@@ -316,7 +327,7 @@ def f02_page(
         assignment=assignment,
         team=team,
         groups=groups,
-        running=_running(assessment, levels),
+        running=_running(assessment, levels, valid_answers(survey)),
         editable=editable,
         lock_reason=lock_reason,
         can_clarify=editable and assessment.status == Status.IN_EVALUATION,
@@ -325,6 +336,7 @@ def f02_page(
         last_viewed_at=since,
         changed_count=sum(1 for g in groups for r in g.rows if r.changed),
         missing_score_ids=missing,
+        survey=summary,
     )
 
 

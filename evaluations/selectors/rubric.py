@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from ..models import Indicator, InstrumentVersion, Level
+from ..models import Indicator, InstrumentVersion, Level, SurveyItem
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class RubricIndicator:
 
 
 _RUBRICS: dict[tuple, tuple[RubricIndicator, ...]] = {}
+_SURVEY_ITEMS: dict[tuple, tuple[SurveyItem, ...]] = {}
 
 
 def instrument_rubric(instrument: InstrumentVersion) -> tuple[RubricIndicator, ...]:
@@ -38,5 +39,16 @@ def instrument_rubric(instrument: InstrumentVersion) -> tuple[RubricIndicator, .
     return rubric
 
 
+def instrument_survey_items(instrument: InstrumentVersion) -> tuple[SurveyItem, ...]:
+    """The F-03 items of `instrument` by number (one query the first time in a process)."""
+    key = (instrument.pk, instrument.checksum, instrument.loaded_at)
+    items = _SURVEY_ITEMS.get(key)
+    if items is None:
+        items = tuple(SurveyItem.objects.filter(instrument_id=instrument.pk).order_by("number"))
+        _SURVEY_ITEMS[key] = items
+    return items
+
+
 def rubric_cache_clear() -> None:
     _RUBRICS.clear()
+    _SURVEY_ITEMS.clear()

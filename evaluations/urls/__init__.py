@@ -3,4 +3,9 @@
 from . import cycles, f01, f02, hub
 
 app_name = "evaluations"
-urlpatterns = [*cycles.urlpatterns, *f01.urlpatterns, *f02.urlpatterns, *hub.urlpatterns]
+urlpatterns = [
+    *cycles.urlpatterns,
+    *f01.urlpatterns,
+    *f02.urlpatterns,
+    *hub.urlpatterns,
+]

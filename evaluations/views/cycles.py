@@ -111,9 +111,11 @@ def cycle_detail(request, pk: int):
             status=status,
             search=search,
             unassigned=request.GET.get("tanpa_tim") == "1",
+            with_survey=True,
         ),
         "status": status,
         "search": search[: sel.SEARCH_MAX_LENGTH],
+        "show_survey": True,
     }
     return render(request, "evaluations/cycle_detail.html", context)
 

@@ -1,6 +1,6 @@
 """URLs of the reports app: each area keeps its own list."""
 
-from . import documents, verification
+from . import documents, survey, verification
 
 app_name = "reports"
-urlpatterns = [*documents.urlpatterns, *verification.urlpatterns]
+urlpatterns = [*documents.urlpatterns, *survey.urlpatterns, *verification.urlpatterns]

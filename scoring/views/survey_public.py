@@ -28,7 +28,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from evaluations.forms.survey import SurveyForm
 from evaluations.models import SurveyLink
-from evaluations.selectors.survey import link_by_token, survey_items, survey_window
+from evaluations.selectors.rubric import instrument_survey_items
+from evaluations.selectors.survey import link_by_token, survey_window
 from evaluations.services.workflow import WorkflowError
 from pekppp.lib.client_ip import client_ip
 from pekppp.lib.throttle import count
@@ -126,7 +127,7 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
         return _not_open(request, link, window, 200)
     if request.GET.get("setuju") != AGREED:
         return _page(request, CONSENT, link, window=window, agreed=AGREED)
-    items = survey_items(link.assessment.cycle.instrument_id)
+    items = instrument_survey_items(link.assessment.cycle.instrument)
     return _form_page(request, link, SurveyForm(items=items))
 
 
@@ -146,7 +147,7 @@ def _submit(request: HttpRequest, token: str) -> HttpResponse:
         return _not_open(request, link, window, 409)
     if request.POST.get("setuju") != AGREED:
         return _page(request, CONSENT, link, 400, window=window, agreed=AGREED, refused=True)
-    form = SurveyForm(request.POST, items=survey_items(link.assessment.cycle.instrument_id))
+    form = SurveyForm(request.POST, items=instrument_survey_items(link.assessment.cycle.instrument))
     if not form.is_valid():
         return _form_page(request, link, form, status=400)
     try:

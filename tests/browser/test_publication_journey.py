@@ -5,14 +5,9 @@ certificate, read back from the PDF's pixels, opens its verification page.
 """
 
 import io
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
-import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
 
@@ -22,34 +17,7 @@ from pekppp.demo.data import DEMO_PASSWORD
 from reports.models import Award, Certificate, Document, DocumentStatus
 from scoring.models import PublishedResult
 from tests.browser.support import BrowserTestCase
-
-TOOLS = ("pdftoppm", "zbarimg")  # poppler-utils and zbar-tools: render a page, read its QR
-
-
-def require_tools() -> None:
-    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
-    if not missing:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{', '.join(missing)} not found; .ci/run must install them")
-    pytest.skip(f"{', '.join(missing)} not found")
-
-
-def scan_qr(pdf: Path) -> str:
-    """The text of the QR code on the first page of `pdf`, as a phone camera would read it."""
-    with tempfile.TemporaryDirectory() as tmp:
-        image = Path(tmp) / "page"
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "150", "-singlefile", "-f", "1", str(pdf), str(image)],
-            check=True,
-        )
-        found = subprocess.run(
-            ["zbarimg", "--quiet", "--raw", f"{image}.png"],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    return found.stdout.strip()
+from tests.qr_scan import require_tools, scan_qr
 
 
 class PublicationJourneyTest(BrowserTestCase):

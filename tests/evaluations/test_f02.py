@@ -561,16 +561,16 @@ class F02PageTest(F02TestCase):
         all_with = page_queries()
         # user, their roles, own assignment with the assessment, answers, scores, evidence,
         # clarifications, team, evaluation window with its extension, UPDATE last_viewed_at;
-        # the rubric is cached. With every level in, the survey answers too, for the engine.
+        # the rubric is cached. The survey answers: the F-03 figures shown, and with every
+        # level in, the same rows feed the engine.
         self.assertEqual(
-            [few_without, few_with_one, few_with_many, all_with],
-            [PAGE_QUERIES] * 3 + [PAGE_QUERIES + 1],
+            [few_without, few_with_one, few_with_many, all_with], [PAGE_QUERIES + 1] * 4
         )
         with self.assertNumQueries(PAGE_QUERIES + 1):
             self.client.get(self.page_url())
-        # A process reads the rubric (indicators with aspects, levels) once.
+        # A process reads the rubric (indicators with aspects, levels) and survey items once.
         rubric_cache_clear()
-        with self.assertNumQueries(PAGE_QUERIES + 1 + 2):
+        with self.assertNumQueries(PAGE_QUERIES + 1 + 3):
             self.client.get(self.page_url())
 
     def test_it_updates_last_viewed_at_on_each_view(self):
