@@ -14,9 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import (
+    AgeBand,
     Assessment,
     AuditAction,
+    Education,
     Evidence,
+    Gender,
+    Occupation,
     Phase,
     SurveyChannel,
     SurveyItem,
@@ -30,6 +34,12 @@ from .evidence import _check_sizes, _inspect, _store, clean_file_name
 from .workflow import WorkflowError, require_plain_text, require_window
 
 PROFILE_KEYS = ("gender", "age_band", "education", "occupation", "service_used")
+PROFILE_CHOICES = {
+    "gender": Gender,
+    "age_band": AgeBand,
+    "education": Education,
+    "occupation": Occupation,
+}
 
 
 def can_run_survey(user, assessment: Assessment) -> bool:
@@ -62,6 +72,17 @@ def _profile(profile: dict | None) -> dict[str, str]:
     values = {key: str((profile or {}).get(key) or "").strip() for key in PROFILE_KEYS}
     values["service_used"] = values["service_used"][:120]
     require_plain_text((_("Layanan yang diterima"), values["service_used"]))
+    # Checked here too, not only by the forms: a caller passing an unknown code (the demo, a
+    # script) is refused before anything is stored, instead of a database error on PostgreSQL
+    # (the code is wider than its column) or an invalid code stored on SQLite.
+    unknown = [
+        _("Pilihan untuk “%(question)s” tidak dikenal.")
+        % {"question": SurveyResponse._meta.get_field(key).verbose_name}
+        for key, choices in PROFILE_CHOICES.items()
+        if values[key] and values[key] not in choices.values
+    ]
+    if unknown:
+        raise WorkflowError(*unknown)
     return values
 
 

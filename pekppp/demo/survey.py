@@ -20,18 +20,15 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
 
-from evaluations.models import (
-    AgeBand,
-    Assessment,
-    Education,
-    Gender,
-    Occupation,
-    Phase,
-    SurveyResponse,
-)
+from evaluations.models import Assessment, Phase, SurveyResponse
 from evaluations.selectors.survey import live_link, survey_items, survey_summary
 from evaluations.selectors.windows import window_problem
-from evaluations.services.survey import survey_answer, survey_link, survey_paper_enter
+from evaluations.services.survey import (
+    PROFILE_CHOICES,
+    survey_answer,
+    survey_link,
+    survey_paper_enter,
+)
 from units.models import User
 
 # The demo operator's locus: a few answers, short of m, one of them from paper.
@@ -43,13 +40,6 @@ COUNTED_LOCUS = "1801-RSUD"
 SERVICES = {
     "disdukcapil": ("Perekaman KTP-el", "Akta kelahiran", "Kartu Keluarga", "Surat pindah"),
     "rsud": ("Rawat jalan", "Rawat inap", "Laboratorium", "Instalasi farmasi"),
-}
-# Everyone is asked; some leave a question blank (no profile question is required).
-PROFILE_CHOICES = {
-    "gender": [c for c, _ in Gender.choices] + [""],
-    "age_band": [c for c, _ in AgeBand.choices] + [""],
-    "education": [c for c, _ in Education.choices] + [""],
-    "occupation": [c for c, _ in Occupation.choices] + [""],
 }
 
 
@@ -77,7 +67,8 @@ def _answers(rng: random.Random, items: int, liking: float) -> list[int]:
 
 
 def _profile(rng: random.Random, service_type: str) -> dict[str, str]:
-    profile = {key: rng.choice(values) for key, values in PROFILE_CHOICES.items()}
+    # Everyone is asked; some leave a question blank (no profile question is required).
+    profile = {key: rng.choice([*choices.values, ""]) for key, choices in PROFILE_CHOICES.items()}
     profile["service_used"] = rng.choice(SERVICES.get(service_type, ("",)))
     return profile
 

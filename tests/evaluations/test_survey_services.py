@@ -172,6 +172,19 @@ class AnswerTest(SurveyCase):
             with self.subTest(answers=answers):
                 self.assertEqual(self.refused(link, answers), ("Jawaban harus berisi 14 butir.",))
 
+    def test_it_refuses_unknown_profile_codes_naming_each_question(self):
+        # The forms offer only the choices; a caller that bypasses them is refused too,
+        # rather than a database error (PostgreSQL) or a stored unknown code (SQLite).
+        profile = {"gender": "Laki-laki", "age_band": "99", "education": "sma", "occupation": "x"}
+        self.assertEqual(
+            self.refused(self.link(), profile=profile),
+            (
+                "Pilihan untuk “jenis kelamin” tidak dikenal.",
+                "Pilihan untuk “usia” tidak dikenal.",
+                "Pilihan untuk “pekerjaan” tidak dikenal.",
+            ),
+        )
+
     def test_it_refuses_a_nul_in_the_service_used(self):
         found = self.refused(self.link(), profile={"service_used": "KTP\x00-el"})
         self.assertIn("Layanan yang diterima memuat karakter kendali", found[0])
@@ -295,6 +308,19 @@ class PaperTest(SurveyCase):
                     self.paper(data=data, name=name)
                 self.assertIn(message, problems(caught)[0])
                 self.assertNothingStored(before)
+
+    def test_it_refuses_an_unknown_profile_code_before_storing_the_sheet(self):
+        before = stored_files()
+        with self.assertRaises(WorkflowError) as caught:
+            survey_paper_enter(
+                assessment=self.assessment,
+                answers=NEUTRAL,
+                profile={"education": "universitas"},
+                sheet=ff.upload("lembar.png", ff.PNG_BYTES),
+                by=self.operator,
+            )
+        self.assertEqual(problems(caught), ("Pilihan untuk “pendidikan terakhir” tidak dikenal.",))
+        self.assertNothingStored(before)
 
     def test_it_refuses_bad_answers_before_storing_the_sheet(self):
         before = stored_files()
