@@ -1,5 +1,7 @@
 import datetime as dt
+import hashlib
 import json
+import re
 from decimal import Decimal
 from fractions import Fraction
 from io import StringIO
@@ -14,21 +16,30 @@ from evaluations.instrument_spec import cycle_spec
 from evaluations.models import (
     Assessment,
     AssessmentStatus,
+    AuditAction,
+    AuditEntry,
     Cycle,
     EvaluatorAssignment,
+    Evidence,
+    EvidenceRevision,
     FinalLevel,
     InstrumentVersion,
     Phase,
     PhaseWindow,
     Scheme,
+    SurveyLink,
     SurveyResponse,
 )
+from evaluations.selectors.survey import survey_summary
 from evaluations.selectors.windows import window_problem
 from pekppp.demo.data import DEMO_PASSWORD, evaluator_teams, seed_demo
 from pekppp.demo.results import TOLERANCE, locus_inputs
+from pekppp.demo.survey import SurveyLocus
 from scoring import engine
 from scoring.models import Result
-from scoring.services.results import results_recompute
+from scoring.services.results import final_levels_save, results_recompute
+from scoring.services.survey import survey_void
+from tests.factories import golden_levels
 from units.models import Agency, AgencyKind, Role, RoleAssignment, ServiceUnit, User
 
 # The cycles in progress are of the year seeding runs in, with every phase open around today.
@@ -74,6 +85,10 @@ def counts() -> dict[str, int]:
         "instruments": InstrumentVersion.objects.count(),
         "final_levels": FinalLevel.objects.count(),
         "survey_responses": SurveyResponse.objects.count(),
+        "survey_links": SurveyLink.objects.count(),
+        "evidence": Evidence.objects.count(),
+        "evidence_revisions": EvidenceRevision.objects.count(),
+        "survey_audit": AuditEntry.objects.filter(action=AuditAction.SURVEY).count(),
         "results": Result.objects.count(),
     }
 
@@ -110,7 +125,11 @@ class SeedDemoTest(TestCase):
                 "roles": 14,
                 "instruments": 2,
                 "final_levels": 2700,  # 30 per locus of 2023 and 2022
-                "survey_responses": 1313,
+                "survey_responses": 1313 + 6 + 10,  # 2023 and 2022; this year at two loci
+                "survey_links": 2,
+                "evidence": 1,  # the scan of this year's paper sheet
+                "evidence_revisions": 1,
+                "survey_audit": 1,  # the paper sheet typed in
                 "results": 90,
             },
         )
@@ -126,7 +145,10 @@ class SeedDemoTest(TestCase):
             EvaluatorAssignment.objects.values_list("assessment_id", "evaluator_id", "is_lead")
         )
         levels_before = set(FinalLevel.objects.values_list("id", "level", "decided_at"))
-        answers_before = list(SurveyResponse.objects.values_list("id", "answers", "submitted_at"))
+        answers_before = list(
+            SurveyResponse.objects.values_list("id", "answers", "submitted_at", "link_id")
+        )
+        links_before = set(SurveyLink.objects.values_list("id", "token", "revoked_at"))
         results_before = result_rows()
         windows_before = window_rows()
         second = seed_demo()
@@ -142,8 +164,11 @@ class SeedDemoTest(TestCase):
             set(FinalLevel.objects.values_list("id", "level", "decided_at")), levels_before
         )
         self.assertEqual(
-            list(SurveyResponse.objects.values_list("id", "answers", "submitted_at")),
+            list(SurveyResponse.objects.values_list("id", "answers", "submitted_at", "link_id")),
             answers_before,
+        )
+        self.assertEqual(
+            set(SurveyLink.objects.values_list("id", "token", "revoked_at")), links_before
         )
         self.assertEqual(result_rows(), results_before)
         self.assertEqual(second, self.summary)
@@ -478,7 +503,14 @@ class SeedDemoTest(TestCase):
         self.assertTrue({"disdukcapil", "dpmptsp", "rsud"} <= set(new_types))
         self.assertFalse(Result.objects.filter(cycle__year=YEAR).exists())
         self.assertFalse(FinalLevel.objects.filter(assessment__cycle__year=YEAR).exists())
-        self.assertFalse(SurveyResponse.objects.filter(assessment__cycle__year=YEAR).exists())
+        self.assertEqual(
+            set(
+                SurveyResponse.objects.filter(assessment__cycle__year=YEAR).values_list(
+                    "assessment__unit__code", flat=True
+                )
+            ),
+            {"1801-DISDUKCAPIL", "1801-RSUD"},
+        )
 
     def test_it_stores_inputs_that_reproduce_each_ipp(self):
         results = Result.objects.select_related("cycle__instrument")
@@ -492,6 +524,116 @@ class SeedDemoTest(TestCase):
                 again = engine.score(spec, levels, result.inputs["survey"])
                 self.assertEqual((again.ipp, again.grade), (result.ipp, result.grade))
                 self.assertEqual(again.evaluator_index_display, result.evaluator_index)
+
+
+class SeedDemoSurveyTest(TestCase):
+    """This year's F-03 answers, collected through the survey services while the survey
+    window is open."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.summary = seed_demo()
+        cycle = Cycle.objects.get(name=NASIONAL)
+        loci = cycle.assessments.select_related("cycle__instrument", "unit")
+        cls.operator_locus = loci.get(unit__code="1801-DISDUKCAPIL")
+        cls.counted_locus = loci.get(unit__code="1801-RSUD")
+        cls.operator = User.objects.get(username="operator")
+
+    def test_the_survey_window_is_open_today(self):
+        self.assertIsNone(window_problem(self.operator_locus, Phase.SURVEY))
+
+    def test_the_operators_locus_has_online_answers_and_one_paper_sheet_below_m(self):
+        link = SurveyLink.objects.get(assessment=self.operator_locus)
+        self.assertEqual((link.created_by, link.revoked_at), (self.operator, None))
+        responses = SurveyResponse.objects.filter(assessment=self.operator_locus)
+        online = responses.filter(channel="online")
+        self.assertEqual(online.count(), 5)
+        self.assertEqual(
+            set(online.values_list("link", "entered_by", "sheet")), {(link.pk, None, None)}
+        )
+        paper = responses.get(channel="paper")
+        self.assertEqual(
+            (paper.link, paper.entered_by, paper.voided_at), (None, self.operator, None)
+        )
+        sheet = paper.sheet
+        content = sheet.file.read()
+        self.assertEqual(content[:8], b"\x89PNG\r\n\x1a\n")
+        self.assertEqual(
+            (sheet.content_type, sheet.size, sheet.sha256, sheet.uploaded_by),
+            ("image/png", len(content), hashlib.sha256(content).hexdigest(), self.operator),
+        )
+        self.assertEqual(sheet.file.name.split("/")[:2], ["evidence", str(self.operator_locus.pk)])
+        self.assertIsNone(sheet.evidence.indicator)
+        entry = AuditEntry.objects.get(action=AuditAction.SURVEY)
+        self.assertEqual((entry.assessment, entry.actor), (self.operator_locus, self.operator))
+        self.assertTrue(entry.new.startswith(f"Isian kertas #{paper.pk}: "))
+        self.assertTrue(
+            all(len(r.answers) == 14 and set(r.answers) <= set(range(6)) for r in responses)
+        )
+        self.assertTrue(responses.exclude(service_used="").exists())
+        figures = survey_summary(self.operator_locus)
+        self.assertEqual(
+            (figures.respondents, figures.online, figures.paper, figures.minimum, figures.counted),
+            (6, 5, 1, 10, False),
+        )
+
+    def test_another_locus_has_exactly_m_answers_so_its_survey_counts(self):
+        figures = survey_summary(self.counted_locus)
+        self.assertEqual(figures.minimum, self.counted_locus.cycle.effective_min_respondents)
+        self.assertEqual(
+            (figures.respondents, figures.online, figures.paper, figures.counted), (10, 10, 0, True)
+        )
+        link = SurveyLink.objects.get(assessment=self.counted_locus, revoked_at__isnull=True)
+        self.assertEqual(
+            set(SurveyResponse.objects.filter(assessment=self.counted_locus).values_list("link")),
+            {(link.pk,)},
+        )
+        # No result before the final levels; once they are saved the survey enters the IPP.
+        self.assertFalse(Result.objects.filter(assessment=self.counted_locus).exists())
+        result = final_levels_save(
+            assessment=self.counted_locus, levels=golden_levels("boundary-45050")
+        )
+        self.assertEqual((result.respondents, result.survey_reason), (10, ""))
+        self.assertEqual(result.survey_index, figures.index)
+        self.assertNotEqual(result.ipp, result.evaluator_index)
+
+    def test_it_reports_both_loci_with_their_links(self):
+        tokens = dict(
+            SurveyLink.objects.filter(revoked_at__isnull=True).values_list(
+                "assessment__unit__name", "token"
+            )
+        )
+        self.assertEqual(
+            self.summary.survey,
+            (
+                SurveyLocus(
+                    unit="Disdukcapil Kabupaten Lampung Selatan",
+                    link=f"/s/{tokens['Disdukcapil Kabupaten Lampung Selatan']}/",
+                    respondents=6,
+                    online=5,
+                    paper=1,
+                    minimum=10,
+                    counted=False,
+                ),
+                SurveyLocus(
+                    unit="RSUD Bob Bazar Kalianda",
+                    link=f"/s/{tokens['RSUD Bob Bazar Kalianda']}/",
+                    respondents=10,
+                    online=10,
+                    paper=0,
+                    minimum=10,
+                    counted=True,
+                ),
+            ),
+        )
+
+    def test_a_second_run_keeps_what_people_did_with_the_survey(self):
+        paper = SurveyResponse.objects.get(channel="paper", assessment__cycle__year=YEAR)
+        survey_void(response=paper, reason="Lembar ganda", by=self.operator)
+        before = counts()
+        seed_demo()
+        self.assertEqual(counts(), before)
+        self.assertEqual(survey_summary(self.operator_locus).respondents, 5)
 
 
 class SeedDemoCommandTest(TestCase):
@@ -513,7 +655,19 @@ class SeedDemoCommandTest(TestCase):
         self.assertIn("Akun demo:", text)
         for username in ("admin", "koordinator", "evaluator", "operator", "pimpinan"):
             self.assertRegex(text, rf"\s{username}\s+demo-pekppp\s")
-        self.assertEqual(len(text.strip().splitlines()), 11)
+        for unit, figures in (
+            (
+                "Disdukcapil Kabupaten Lampung Selatan",
+                "6 responden (5 daring, 1 kertas; minimum 10, belum dihitung)",
+            ),
+            ("RSUD Bob Bazar Kalianda", "10 responden (10 daring, 0 kertas; minimum 10, dihitung)"),
+        ):
+            self.assertRegex(
+                text,
+                rf"Survei F-03 {YEAR}, {re.escape(unit)}: {re.escape(figures)}, "
+                r"http://127\.0\.0\.1:8000/s/[A-Za-z0-9_-]{16}/\n",
+            )
+        self.assertEqual(len(text.strip().splitlines()), 13)
         self.assertNotIn("2024", text)
 
 
@@ -533,6 +687,13 @@ class SeedDemoAfterAnEarlierYearTest(TestCase):
             )
         )
         seed_demo()
+
+    def test_it_collects_no_survey_outside_todays_window(self):
+        # Seeded as of 1 May 2024, the 2024 windows were closed on the real day: the survey
+        # services took no answers. Today's cycle has them.
+        self.assertFalse(SurveyResponse.objects.filter(assessment__cycle__year=2024).exists())
+        self.assertFalse(SurveyLink.objects.filter(assessment__cycle__year=2024).exists())
+        self.assertEqual(SurveyResponse.objects.filter(assessment__cycle__year=YEAR).count(), 16)
 
     def test_it_leaves_the_earlier_cycles_in_progress_as_they_were(self):
         earlier = Cycle.objects.filter(year=2024)

@@ -2,7 +2,8 @@
 
 Provinsi Lampung with all fifteen kabupaten/kota, a few K/L, POLRI and BUMN units, a
 Nasional cycle of the current year over all of them (in progress, no results yet, every phase
-open on the day of seeding), a small Mandiri cycle of the province in the same year, finished
+open on the day of seeding, F-03 answers at two loci: `survey.py`), a small Mandiri cycle of
+the province in the same year, finished
 Nasional cycles of 2023 (the same units) and 2022 (two thirds of them) with scored results
 (`results.py`; 2022 is published, 2023 awaits an admin), and one log-in per role.
 Regions, agencies and hospitals carry their real names; people, NIPs, teams and scores are
@@ -52,6 +53,7 @@ from units.services import (
 )
 
 from .results import HistorySummary, history_publish, history_seed
+from .survey import SurveyLocus, survey_seed
 
 DEMO_PASSWORD = "demo-pekppp"
 INSTRUMENT_CODE = "2022-A"
@@ -391,6 +393,7 @@ class DemoSummary:
     logins: tuple[DemoLogin, ...]
     history: HistorySummary  # results of the finished cycles
     published: tuple[tuple[str, int], ...]  # (cycle name, current revision) of published ones
+    survey: tuple[SurveyLocus, ...]  # the F-03 survey of the current Nasional cycle
 
 
 def evaluator_teams(
@@ -448,14 +451,18 @@ def seed_demo(*, today: dt.date | None = None) -> DemoSummary:
     people = _seed_people(agencies, units)
     assessments = assignments = 0
     finished = []
+    current: list[Assessment] = []
     for spec in cycles:
         cycle, loci, teams = _seed_cycle(spec, instrument, agencies, units, people)
         assessments += len(loci)
         assignments += teams
         if spec.finished:
             finished.append((cycle, loci))
+        elif spec.scheme == Scheme.NASIONAL:
+            current = loci
     history = history_seed(cycles=finished)
     published = history_publish(cycles=[c for c, _ in finished], by=people["admin"])
+    survey = survey_seed(loci=current, people=people)
     return DemoSummary(
         instruments=tuple(
             InstrumentVersion.objects.order_by("code").values_list("code", flat=True)
@@ -480,6 +487,7 @@ def seed_demo(*, today: dt.date | None = None) -> DemoSummary:
         ),
         history=history,
         published=tuple((p.cycle.name, p.revision) for p in published),
+        survey=survey,
     )
 
 

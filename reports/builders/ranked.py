@@ -30,7 +30,16 @@ from .common import GROUP_LABELS, decimal, document_publication, filename, publi
 
 CHUNK_ROWS = 500  # rows per WeasyPrint document: memory stays flat, page breaks stay natural
 FIGURE_SPACE = "\u2007"  # as wide as a digit: right-aligns ranks in their column
-_FIELDS = ("rank", "unit_name", "agency_name", "aspects", "ipp", "grade")
+_FIELDS = (
+    "rank",
+    "unit_name",
+    "agency_name",
+    "aspects",
+    "ipp",
+    "grade",
+    "survey_index",
+    "respondents",
+)
 
 
 @dataclass(frozen=True)
@@ -93,13 +102,45 @@ def _cover_context(publication: Publication) -> dict:
             {"code": a["code"], "name": a["name"], "average": decimal(averages.get(a["code"]))}
             for a in summary.get("aspects", [])
         ],
+        "survey": _survey_context(summary.get("survey")),
     }
 
 
-def _line(rank: int, unit: str, agency: str, aspects: dict, ipp: Decimal, grade: str, codes) -> str:
+def _survey_context(survey: dict | None) -> dict | None:
+    """σ (as printed, "0,25"), m and the units whose survey counted, as published; None for a
+    publication made before they were recorded."""
+    if not survey:
+        return None
+    weight = Decimal(survey["weight"])
+    return {
+        "weight": figure(weight.normalize() if weight else Decimal(0)),
+        "counted_in": weight > 0,
+        "minimum": survey["min_respondents"],
+        "counted": survey["counted"],
+    }
+
+
+def _line(
+    rank: int,
+    unit: str,
+    agency: str,
+    aspects: dict,
+    ipp: Decimal,
+    grade: str,
+    survey_index: Decimal | None,
+    respondents: int,
+    codes,
+) -> str:
     """One unit as a row of tab-separated columns: rank (right-aligned with figure spaces),
-    IPP, grade, the aspect indices, then the unit and, on the next line, its agency."""
-    figures = [figure(ipp), grade, *(figure(decimal(aspects.get(c))) for c in codes)]
+    IPP, grade, the aspect indices, the survey index ("—" when it did not count) and the
+    number of respondents, then the unit and, on the next line, its agency."""
+    figures = [
+        figure(ipp),
+        grade,
+        *(figure(decimal(aspects.get(c))) for c in codes),
+        figure(survey_index) or "—",
+        str(respondents),
+    ]
     return "\t".join([f"{rank:>5}".replace(" ", FIGURE_SPACE), *figures, unit]) + f"\n{agency}"
 
 
@@ -169,6 +210,8 @@ _XLSX_FIELDS = (
     "grade",
     "grade_label",
     "rank_national",
+    "survey_index",
+    "respondents",
 )
 # A fixed time for every entry of the workbook's zip and its properties: reruns are identical.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -243,6 +286,8 @@ def build_ranked_xlsx(document: Document, progress: ProgressFn, workdir: pathlib
         _("Predikat"),
         _("Kategori"),
         _("Peringkat nasional"),
+        _("Indeks survei"),
+        _("Responden"),
     ]
     for number, group in enumerate(groups, start=2):
         sheet = workbook.create_sheet(group.label[:31].replace("/", "-"))
@@ -258,6 +303,8 @@ def build_ranked_xlsx(document: Document, progress: ProgressFn, workdir: pathlib
             grade,
             label,
             national_rank,
+            survey_index,
+            respondents,
         ) in _rows(publication, group.code, *_XLSX_FIELDS):
             # Names are user text: `row` stores them as text, never as formulas.
             sheet.append(
@@ -277,6 +324,9 @@ def build_ranked_xlsx(document: Document, progress: ProgressFn, workdir: pathlib
                         grade,
                         label,
                         national_rank,
+                        # Empty when the survey did not count.
+                        cell(sheet, survey_index, number_format="0.00"),
+                        respondents,
                     ],
                 )
             )

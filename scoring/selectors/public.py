@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from evaluations.models import Cycle
 from units.models import Province, RankingGroup, ServiceType
@@ -390,6 +390,23 @@ def public_ranking(publication: Publication, query: RankingQuery) -> PublicRanki
 # --- Unit ------------------------------------------------------------------------------------
 
 
+def survey_note(reason: str, publication: Publication) -> str:
+    """Why a published unit's survey (F-03) did not count in its IPP, in words ("" when it
+    counted); the minimum m is the one the publication recorded."""
+    if not reason:
+        return ""
+    if reason == "too_few_respondents":
+        minimum = publication.summary.get("survey", {}).get("min_respondents")
+        if minimum is None:  # published before the settings were recorded
+            return _("kurang dari jumlah minimum responden")
+        return ngettext(
+            "kurang dari minimum %(m)d responden", "kurang dari minimum %(m)d responden", minimum
+        ) % {"m": minimum}
+    if reason == "survey_weight_zero":
+        return _("instrumen ini tidak memakai survei (bobot 0)")
+    return _("tidak ada responden")
+
+
 @dataclass(frozen=True, slots=True)
 class UnitCycleResult:
     """A unit's published figures in one cycle (current revision)."""
@@ -409,6 +426,9 @@ class UnitCycleResult:
     rank_national: int
     national_count: int
     rank_service_type: int
+    respondents: int  # valid F-03 responses when published
+    survey_index: Decimal | None  # None when the survey did not count
+    survey_note: str  # why it did not count, in words; "" when it counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,6 +483,9 @@ def unit_history(unit_pk: int) -> UnitHistory | None:
                 rank_national=row.rank_national,
                 national_count=row.publication.result_count,
                 rank_service_type=row.rank_service_type,
+                respondents=row.respondents,
+                survey_index=row.survey_index,
+                survey_note=survey_note(row.survey_reason, row.publication),
             )
         )
     oldest_first = results[::-1]

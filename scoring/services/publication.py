@@ -172,6 +172,17 @@ def assign_ranks(rows: list[PublishedResult]) -> None:
                 setattr(r, field, rank)
 
 
+def _survey_settings(cycle: Cycle, rows: Sequence[PublishedResult]) -> dict[str, Any]:
+    """The cycle's σ and m when it is published (the instrument's unless the cycle overrides
+    them), and how many of the published units had their survey counted: what the public
+    pages and the ranked report need to say why a survey did not count."""
+    return {
+        "weight": str(cycle.effective_survey_weight),
+        "min_respondents": cycle.effective_min_respondents,
+        "counted": sum(1 for r in rows if r.survey_index is not None),
+    }
+
+
 @transaction.atomic
 def cycle_publish(*, cycle: Cycle, user, reason: str = "") -> Publication:
     """Publish `cycle`'s results as a new revision; the first publication needs no reason,
@@ -269,7 +280,8 @@ def cycle_publish(*, cycle: Cycle, user, reason: str = "") -> Publication:
         instrument_id=cycle.instrument_id,
         engine_version=next(iter(engine_versions), ""),
         result_count=len(rows),
-        summary=publication_summary(rows, aspects, bands),
+        summary=publication_summary(rows, aspects, bands)
+        | {"survey": _survey_settings(cycle, rows)},
     )
     for r in rows:
         r.publication = publication

@@ -16,8 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.models import (
+    AgeBand,
     Assessment,
     AuditAction,
+    Education,
+    Gender,
+    Occupation,
     Phase,
     SurveyChannel,
     SurveyItem,
@@ -32,6 +36,12 @@ from evaluations.services.workflow import WorkflowError, require_plain_text, req
 from .results import result_refresh
 
 PROFILE_KEYS = ("gender", "age_band", "education", "occupation", "service_used")
+PROFILE_CHOICES = {
+    "gender": Gender,
+    "age_band": AgeBand,
+    "education": Education,
+    "occupation": Occupation,
+}
 
 
 def _lock(assessment: Assessment) -> Assessment:
@@ -59,6 +69,17 @@ def _profile(profile: dict | None) -> dict[str, str]:
     values = {key: str((profile or {}).get(key) or "").strip() for key in PROFILE_KEYS}
     values["service_used"] = values["service_used"][:120]
     require_plain_text((_("Layanan yang diterima"), values["service_used"]))
+    # Checked here too, not only by the forms: a caller passing an unknown code (the demo, a
+    # script) is refused before anything is stored, instead of a database error on PostgreSQL
+    # (the code is wider than its column) or an invalid code stored on SQLite.
+    unknown = [
+        _("Pilihan untuk “%(question)s” tidak dikenal.")
+        % {"question": SurveyResponse._meta.get_field(key).verbose_name}
+        for key, choices in PROFILE_CHOICES.items()
+        if values[key] and values[key] not in choices.values
+    ]
+    if unknown:
+        raise WorkflowError(*unknown)
     return values
 
 

@@ -30,11 +30,19 @@ def scored(
     aspect_values: dict[str, str] | None = None,
     levels: dict[int, int] | None = None,
     unit=None,
+    survey: tuple[int, str | None] = (0, None),
 ) -> Assessment:
-    """A locus of a (new or given) unit of `agency` with a stored result."""
+    """A locus of a (new or given) unit of `agency` with a stored result; `survey` is its
+    number of respondents and survey index (None: not counted, below m = 10 when there are
+    respondents)."""
     assessment = f.make_assessment(cycle, unit or f.make_unit(agency, name))
     result = result_for(assessment, Decimal(ipp), aspects=aspect_values)
     result.inputs = {"levels": {str(n): lv for n, lv in (levels or {}).items()}}
+    result.respondents, index = survey
+    if index is not None:
+        result.survey_index, result.survey_reason = Decimal(index), ""
+    elif result.respondents:
+        result.survey_reason = "too_few_respondents"
     result.save()
     return assessment
 
@@ -49,6 +57,8 @@ class PublishedWorldTestCase(TestCase):
     | Disdukcapil Lampung Selatan     | Kab/Kota | 4.60 | A     |
     | Disdukcapil Tanggamus           | Kab/Kota | 3.50 | B-    |
     | RSUD Pesawaran                  | Kab/Kota | 2.90 | C     |
+    Survey: Lampung Selatan 12 respondents, index 4.52; Tanggamus 7 (not counted); the others
+    none.
     2022: Disdukcapil Lampung Selatan 4.10 (A-), Disdukcapil Tanggamus 3.20 (B-).
     """
 
@@ -82,8 +92,11 @@ class PublishedWorldTestCase(TestCase):
             "4.60",
             aspect_values=f.aspects("4.79", "4.50", "4.61", "4.40", "4.70", "4.55"),
             levels=cls.levels,
+            survey=(12, "4.52"),
         )
-        cls.tanggamus = scored(cls.cycle, tanggamus, "Disdukcapil Tanggamus", "3.50")
+        cls.tanggamus = scored(
+            cls.cycle, tanggamus, "Disdukcapil Tanggamus", "3.50", survey=(7, None)
+        )
         cls.pesawaran = scored(cls.cycle, pesawaran, "RSUD Pesawaran", "2.90")
         scored(
             cls.earlier,

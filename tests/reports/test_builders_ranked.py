@@ -36,15 +36,23 @@ class RankedPdfTest(PublishedWorldTestCase):
         # One table per group, by rank: rank, unit, agency, aspects, IPP, grade.
         kabkota = text.index("Kabupaten/Kota: 3 unit")
         self.assertLess(text.index("Kementerian/Lembaga: 1 unit"), kabkota)
-        # Columns: rank, IPP, grade, aspects I–VI, then the unit and its agency.
+        self.assertIn("I II III IV V VI Survei Resp. Unit / Instansi", text)
+        # Columns: rank, IPP, grade, aspects I–VI, survey index ("—" when it did not count)
+        # and respondents, then the unit and its agency.
         self.assertIn(
-            f"{RANK_PAD * 4}1 4,60 A 4,79 4,50 4,61 4,40 4,70 4,55 Disdukcapil Lampung Selatan\n"
-            "Pemerintah Kabupaten Lampung Selatan",
+            f"{RANK_PAD * 4}1 4,60 A 4,79 4,50 4,61 4,40 4,70 4,55 4,52 12 "
+            "Disdukcapil Lampung Selatan\nPemerintah Kabupaten Lampung Selatan",
             text,
         )
+        self.assertIn(f"{RANK_PAD * 4}2 3,50 B- {'3,50 ' * 6}— 7 Disdukcapil Tanggamus\n", text)
         order = [text.index(n, kabkota) for n in ("Lampung Selatan", "Tanggamus", "Pesawaran")]
         self.assertEqual(order, sorted(order))
-        self.assertIn(f"{RANK_PAD * 4}3 2,90 C 2,90", text)
+        self.assertIn(f"{RANK_PAD * 4}3 2,90 C {'2,90 ' * 6}— 0 RSUD Pesawaran", text)
+        # The cover says what the two columns are and how the survey entered the IPP.
+        self.assertIn(
+            "Periode ini: σ = 0,25, minimum 10 responden. Survei dihitung pada 1 dari 5 unit.",
+            text,
+        )
         self.assertEqual(calls[-1], (calls[-1][1], calls[-1][1]))
 
     def test_it_builds_identical_files_on_rerun(self):
@@ -91,8 +99,8 @@ class RankedPdfChunksTest(PublishedWorldTestCase):
         self.assertIn(f"Kabupaten/Kota: {count} unit", text)
         self.assertIn("Kabupaten/Kota (lanjutan)", text)
         # Ties share a rank: units 1 and 2 both rank 1, the last two rank count - 1.
-        self.assertIn(f"{RANK_PAD * 4}1 4,99 A 4,99 4,99 4,99 4,99 4,99 4,99 Unit Kota 0001", text)
-        self.assertIn(f"{RANK_PAD * 4}1 4,99 A 4,99 4,99 4,99 4,99 4,99 4,99 Unit Kota 0002", text)
+        self.assertIn(f"{RANK_PAD * 4}1 4,99 A {'4,99 ' * 6}— 0 Unit Kota 0001", text)
+        self.assertIn(f"{RANK_PAD * 4}1 4,99 A {'4,99 ' * 6}— 0 Unit Kota 0002", text)
         last = Decimal("4.99") - Decimal("0.01") * ((count - 1) // 2)
         self.assertIn(f"{RANK_PAD * 2}{count - 1} {str(last).replace('.', ',')} ", text)
         self.assertIn(f"Unit Kota {count:04d}", text)
@@ -120,7 +128,7 @@ class RankedXlsxTest(PublishedWorldTestCase):
             (
                 "Peringkat", "Unit", "Instansi", "Provinsi", "Jenis layanan",
                 "I", "II", "III", "IV", "V", "VI", "IPP", "Predikat", "Kategori",
-                "Peringkat nasional",
+                "Peringkat nasional", "Indeks survei", "Responden",
             ),
         )  # fmt: skip
         self.assertEqual(
@@ -128,9 +136,10 @@ class RankedXlsxTest(PublishedWorldTestCase):
             (
                 1, "Disdukcapil Lampung Selatan", "Pemerintah Kabupaten Lampung Selatan",
                 "Lampung", "Disdukcapil", 4.79, 4.5, 4.61, 4.4, 4.7, 4.55, 4.6, "A",
-                "Pelayanan Prima", 2,
+                "Pelayanan Prima", 2, 4.52, 12,
             ),
         )  # fmt: skip
+        self.assertEqual(rows[2][-2:], (None, 7))  # Tanggamus: below m, not counted
         self.assertEqual([r[1] for r in rows[1:]], [
             "Disdukcapil Lampung Selatan", "Disdukcapil Tanggamus", "RSUD Pesawaran"
         ])  # fmt: skip

@@ -60,6 +60,7 @@ def result_for(
         engine_version="test",
         aspects=dict(aspects) if aspects is not None else dict.fromkeys(ASPECTS, str(ipp)),
         evaluator_index=ipp,
+        survey_reason="no_survey",  # as the engine says of a result without respondents
         ipp=ipp,
         grade=grade or grade_of(ipp)[0],
         grade_label=label,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.test import TestCase
 
 from evaluations.models import Cycle
+from scoring.models import Result
 from tests import factories as f
 from units.models import Agency, AgencyKind, ServiceType, ServiceUnit
 
@@ -80,6 +81,14 @@ def build_public_world(w) -> None:
     make_scored_unit(w.earlier, lamsel, "", "3.95", unit=w.lamsel_unit)
     make_scored_unit(w.earlier, tanggamus, "Disdukcapil Tanggamus 2022", "3.10")
     make_scored_unit(w.unpublished, lamsel, "", "4.99", unit=w.lamsel_unit)
+    # Its survey counted in 2023 (12 respondents) but not in 2022 (7, below m = 10).
+    lamsel_results = Result.objects.filter(assessment__unit=w.lamsel_unit)
+    lamsel_results.filter(cycle=w.cycle).update(
+        respondents=12, survey_index=Decimal("4.52"), survey_reason=""
+    )
+    lamsel_results.filter(cycle=w.earlier).update(
+        respondents=7, survey_reason="too_few_respondents"
+    )
 
     w.admin = f.make_publisher()
     f.publish(w.earlier, w.admin)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Q
 from django.test import SimpleTestCase, TransactionTestCase
 
-from evaluations.models import Assessment, AssessmentStatus, FinalLevel
+from evaluations.models import Assessment, AssessmentStatus, FinalLevel, Phase
 from scoring.models import Exclusion, Publication, PublishedResult, Result
 from scoring.selectors.publication import cycle_validation
 from scoring.services.publication import (
@@ -21,6 +21,7 @@ from scoring.services.publication import (
     locus_include,
 )
 from scoring.services.results import final_levels_save, results_recompute
+from scoring.services.survey import survey_answer, survey_link
 from tests import factories as f
 from tests.base import PersonaTestCase
 from tests.scoring.factories import make_ranked_units, make_result
@@ -113,6 +114,48 @@ class PublishTest(PersonaTestCase):
         )
         self.assertEqual(list(published(publication)), [self.unit.name])
         self.assertEqual(publication.summary["national"]["count"], 1)
+
+    def test_it_freezes_each_units_survey_index_and_respondents(self):
+        # Lampung Selatan: 10 answers through the survey service, so its survey counts;
+        # Tanggamus: 9, below m = 10.
+        f.open_window(self.cycle, Phase.SURVEY)
+        survey = f.SCORING_CASES["random-7-4"]["survey"]
+        for assessment, answers in ((self.assessment, survey), (self.other_assessment, survey[:9])):
+            self.score(assessment, "random-7-4")
+            link = survey_link(assessment=assessment, by=self.admin)
+            for values in answers:
+                survey_answer(link=link, answers=values)
+        finalize(self.cycle)
+        publication = cycle_publish(cycle=self.cycle, user=self.admin)
+        frozen = {
+            r.unit_name: (r.respondents, r.survey_index, r.survey_reason, r.ipp, r.evaluator_index)
+            for r in PublishedResult.objects.filter(publication=publication)
+        }
+        self.assertEqual(
+            frozen,
+            {
+                self.unit.name: (10, Decimal("4.66"), "", Decimal("4.40"), Decimal("4.31")),
+                self.other_unit.name: (
+                    9,
+                    None,
+                    "too_few_respondents",
+                    Decimal("4.31"),
+                    Decimal("4.31"),
+                ),
+            },
+        )
+        self.assertEqual(
+            publication.summary["survey"], {"weight": "0.250", "min_respondents": 10, "counted": 1}
+        )
+        # An answer after publication changes the live result, never the published row.
+        survey_answer(
+            link=survey_link(assessment=self.other_assessment, by=self.admin), answers=survey[9]
+        )
+        self.assertEqual(Result.objects.get(assessment=self.other_assessment).respondents, 10)
+        self.assertEqual(
+            PublishedResult.objects.get(publication=publication, unit=self.other_unit).respondents,
+            9,
+        )
 
     def test_it_refuses_an_exclusion_without_a_reason(self):
         with self.assertRaises(PublicationError) as caught:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from pekppp.demo.data import seed_demo
@@ -6,8 +7,9 @@ from pekppp.demo.data import seed_demo
 class Command(BaseCommand):
     help = (
         "Create or restore the demo data set (Provinsi Lampung, Nasional and Mandiri cycles of "
-        "the current year with every phase open around today, finished Nasional 2023 and 2022 "
-        "cycles with results, one log-in per role); safe to run repeatedly."
+        "the current year with every phase open around today and F-03 answers at two loci, "
+        "finished Nasional 2023 and 2022 cycles with results, one log-in per role); safe to run "
+        "repeatedly."
     )
 
     def handle(self, *args, **options):
@@ -27,6 +29,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Hasil {history.year}: {grades}; IPP nasional rata-rata {history.national_ipp}."
         )
+        for locus in summary.survey:
+            state = "dihitung" if locus.counted else "belum dihitung"
+            link = f"{settings.SITE_URL}{locus.link}" if locus.link else "belum ada tautan"
+            self.stdout.write(
+                f"Survei F-03 {summary.year}, {locus.unit}: {locus.respondents} responden "
+                f"({locus.online} daring, {locus.paper} kertas; minimum {locus.minimum}, "
+                f"{state}), {link}"
+            )
         rows = [("Peran", "Nama pengguna", "Kata sandi", "Yang terlihat")]
         rows += [(x.role, x.username, x.password, x.sees) for x in summary.logins]
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
