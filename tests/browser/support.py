@@ -62,6 +62,10 @@ class CspWatchedBrowser:
             self.report(message.text)
 
 
+# A common phone screen in CSS pixels; the survey and the pages a unit uses on the go fit it.
+PHONE = {"width": 390, "height": 844}
+
+
 def require_chromium() -> None:
     """Skip on a developer machine without Chromium; in CI a missing browser is a failure."""
     if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
@@ -128,6 +132,19 @@ class BrowserTestCase(StaticLiveServerTestCase):
             if time.monotonic() > deadline:
                 raise AssertionError(f"still false after {timeout} s: {expression}")
             time.sleep(0.05)
+
+    def phone(self, *, javascript: bool = True):
+        """A new context and page as a cheap phone shows them (390×844, touch, Indonesian)."""
+        context = self.browser.new_context(
+            locale="id-ID",
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+            java_script_enabled=javascript,
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return context, page
 
     def url(self, path: str) -> str:
         return f"{self.live_server_url}{path}"

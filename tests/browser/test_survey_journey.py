@@ -16,7 +16,6 @@ from tests import factories as f
 
 from .support import BrowserTestCase
 
-PHONE = {"width": 390, "height": 844}
 GOLDEN = {
     case["id"]: case
     for case in json.loads(
@@ -42,14 +41,6 @@ class SurveyJourneyTest(BrowserTestCase):
         *self.earlier, self.last = CASE["survey"]
         for answers in self.earlier:
             survey_answer(link=self.link, answers=answers)
-
-    def phone(self):
-        context = self.browser.new_context(
-            locale="id-ID", viewport=PHONE, is_mobile=True, has_touch=True
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return context, page
 
     def operator_count(self, page) -> str:
         page.goto(self.url(f"/penilaian/{self.locus.pk}/survei/"))

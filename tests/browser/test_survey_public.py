@@ -7,9 +7,8 @@ from django.core.cache import cache
 from evaluations.models import Phase, SurveyLink, SurveyResponse
 from tests import factories as f
 
-from .support import BrowserTestCase
+from .support import PHONE, BrowserTestCase
 
-PHONE = {"width": 390, "height": 844}
 VALUES = [5, 4, 4, 3, 5, 2, 1, 0, 3, 4, 5, 2, 3, 4]
 
 
@@ -23,18 +22,6 @@ class SurveyPublicBrowserTest(BrowserTestCase):
         unit = f.make_unit(agency, "Disdukcapil Kabupaten Lampung Selatan")
         self.assessment = f.make_assessment(cycle, unit)
         self.link = SurveyLink.objects.create(assessment=self.assessment)
-
-    def phone(self, *, javascript: bool):
-        context = self.browser.new_context(
-            locale="id-ID",
-            viewport=PHONE,
-            is_mobile=True,
-            has_touch=True,
-            java_script_enabled=javascript,
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return context, page
 
     def assert_fits_the_phone(self, page) -> None:
         """Nothing wider than the screen (a phone would zoom the whole page out)."""
