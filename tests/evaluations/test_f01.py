@@ -728,7 +728,13 @@ class F01BrowserTest(BrowserTestCase):
             f"document.querySelector('#expl-{self.ind[1].pk}').value"
             " === 'ditulis saat koneksi putus'",
         )
-        self.state(1, again).filter(has_text="Tersimpan").wait_for()
+        # "Tersimpan" alone may still be the page's own state from before the restored draft
+        # was sent: wait for the answer's version to move past the one the page came with.
+        self.wait_for_js(
+            again,
+            f"document.querySelector('#save-{self.ind[1].pk}').textContent.includes('Tersimpan')"
+            f" && document.querySelector('#version-{self.ind[1].pk}').value === '1'",
+        )
         self.assertEqual(self.answer(1).explanation, "ditulis saat koneksi putus")
 
     def test_it_shows_both_values_on_a_conflict_and_lets_the_person_choose(self):
