@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "import_export",
     "units",
+    "notifications",
     "evaluations",
     "scoring",
     "reports",

@@ -1,4 +1,7 @@
-"""Stored results: each one can be recomputed from the inputs it keeps."""
+"""Stored results: each one can be recomputed from the inputs it keeps; publications; the
+priority units and coaching that follow a publication."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -7,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from evaluations.models import Assessment, Cycle, InstrumentVersion
+from evaluations.storage import private_storage
 from units.models import Agency, Province, RankingGroup, ServiceType, ServiceUnit
 
 
@@ -182,3 +186,104 @@ class PublishedResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_name}: {self.ipp} ({self.grade})"
+
+
+class PriorityBasis(models.TextChoices):
+    GRADE = "grade", _("Predikat di bawah batas")
+    BOTTOM_SHARE = "bottom", _("Peringkat terbawah kelompok")
+    MANUAL = "manual", _("Ditambahkan koordinator/admin")
+
+
+class PriorityUnit(models.Model):
+    """A unit proposed, after publication, for priority coaching (UPP prioritas pembinaan);
+    it is on the list once an admin or the cycle's coordinator confirms it."""
+
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("periode"), on_delete=models.CASCADE, related_name="priority_units"
+    )
+    unit = models.ForeignKey(
+        ServiceUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    published_result = models.ForeignKey(
+        PublishedResult, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    basis = models.CharField(_("dasar usulan"), max_length=8, choices=PriorityBasis.choices)
+    proposed_at = models.DateTimeField(_("diusulkan pada"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("ditetapkan pada"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["cycle", "unit__name"]
+        verbose_name = _("UPP prioritas pembinaan")
+        verbose_name_plural = pgettext_lazy("plural", "UPP prioritas pembinaan")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "unit"], name="priority_unit_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.cycle})"
+
+
+class CoachingMode(models.TextChoices):
+    ON_SITE = "luring", _("Luring (tatap muka)")
+    ONLINE = "daring", _("Daring")
+    HYBRID = "hibrida", _("Hibrida")
+
+
+class CoachingSession(models.Model):
+    """One coaching (pendampingan) session of a unit: when, how, who, what was covered."""
+
+    unit = models.ForeignKey(
+        ServiceUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("periode"), on_delete=models.PROTECT, related_name="+"
+    )
+    held_on = models.DateField(_("tanggal"))
+    mode = models.CharField(_("bentuk"), max_length=8, choices=CoachingMode.choices)
+    people = models.TextField(_("peserta"))
+    topics = models.TextField(_("topik"))
+    notes = models.TextField(_("catatan"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("dicatat pada"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit", "-held_on", "-pk"]
+        verbose_name = _("sesi pendampingan")
+        verbose_name_plural = pgettext_lazy("plural", "sesi pendampingan")
+        indexes = [models.Index(fields=["cycle", "unit"], name="coaching_cycle_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.held_on}"
+
+
+def coaching_file_path(attachment: "CoachingFile", filename: str) -> str:
+    return f"coaching/{attachment.session.unit_id}/{uuid.uuid4().hex}{attachment.extension}"
+
+
+class CoachingFile(models.Model):
+    """An attachment of a coaching session, checked and stored like bukti dukung."""
+
+    session = models.ForeignKey(CoachingSession, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(storage=private_storage, upload_to=coaching_file_path, max_length=255)
+    original_name = models.CharField(_("nama berkas asli"), max_length=255)
+    content_type = models.CharField(_("jenis isi"), max_length=100)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveBigIntegerField(_("ukuran (bita)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("diunggah pada"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "pk"]
+        verbose_name = _("lampiran pendampingan")
+        verbose_name_plural = pgettext_lazy("plural", "lampiran pendampingan")
+
+    def __str__(self) -> str:
+        return self.original_name

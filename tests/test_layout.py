@@ -1,4 +1,4 @@
-"""Imports between apps flow one way: units ← evaluations ← scoring ← reports.
+"""Imports between apps flow one way: units ← notifications ← evaluations ← scoring ← reports.
 
 The project package (`pekppp/`) may import every app; the apps may use only its `lib/`
 helpers. The pure scoring engine (`scoring.engine`, no Django) may be used by every app.
@@ -10,12 +10,13 @@ from pathlib import Path
 from django.test import SimpleTestCase
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("units", "evaluations", "scoring", "reports")
+APPS = ("units", "notifications", "evaluations", "scoring", "reports")
 # Usable from anywhere: no Django, no app state.
 SHARED = ("scoring.engine", "pekppp.lib")
 # What each app may not import (besides SHARED): the apps after it, and the project package.
 FORBIDDEN = {
-    "units": ("evaluations", "scoring", "reports", "pekppp"),
+    "units": ("notifications", "evaluations", "scoring", "reports", "pekppp"),
+    "notifications": ("evaluations", "scoring", "reports", "pekppp"),
     "evaluations": ("scoring", "reports", "pekppp"),
     "scoring": ("reports", "pekppp"),
     "reports": ("pekppp",),

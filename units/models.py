@@ -1,5 +1,6 @@
 """Agencies, service units (UPP), people and their scoped roles."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -80,6 +81,9 @@ class Agency(models.Model):
         blank=True,
         related_name="agencies",
     )
+    # Whom the result letter is addressed to, e.g. "Bupati Lampung Selatan"; empty: "Pimpinan
+    # <name>".
+    head_title = models.CharField(_("jabatan pimpinan"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -150,6 +154,9 @@ class User(AbstractUser):
     full_name = models.CharField(_("nama lengkap"), max_length=200, blank=True)
     nip = models.CharField(_("NIP"), max_length=18, blank=True)
     phone = models.CharField(_("telepon"), max_length=30, blank=True)
+    # The language the person chose in the portal: their mails are written in it ("" = the
+    # portal's, Bahasa Indonesia).
+    language = models.CharField(_("bahasa"), max_length=8, choices=settings.LANGUAGES, blank=True)
     agency = models.ForeignKey(
         Agency,
         verbose_name=_("instansi asal"),

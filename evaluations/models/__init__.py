@@ -15,6 +15,7 @@ from .cycles import (
 )
 from .evidence import Evidence, EvidenceRevision
 from .f01 import Answer, Submission
+from .followup import FollowUpChange, FollowUpFile, FollowUpItem, FollowUpStatus
 from .f02 import Clarification, ClarificationStatus, FieldVisit, FieldVisitPhoto, Score
 from .instruments import Aspect, GradeBand, Indicator, InstrumentVersion, Level, SurveyItem
 from .survey import (
@@ -29,6 +30,10 @@ from .survey import (
 )
 
 __all__ = [
+    "FollowUpChange",
+    "FollowUpFile",
+    "FollowUpItem",
+    "FollowUpStatus",
     "Answer",
     "AuditAction",
     "AuditEntry",

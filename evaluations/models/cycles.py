@@ -42,6 +42,9 @@ class Cycle(models.Model):
     min_respondents = models.PositiveSmallIntegerField(
         _("minimum responden (m) khusus"), null=True, blank=True
     )
+    # The date by which units report the follow-up of this cycle's recommendations: the
+    # default target of each follow-up item and the deadline the result letters state.
+    followup_deadline = models.DateField(_("batas tindak lanjut"), null=True, blank=True)
     created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
 
     class Meta:
