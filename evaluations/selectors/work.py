@@ -200,7 +200,7 @@ def open_work_of(person, *, on: dt.date, limit: int | None = None) -> list[WorkI
 
 def open_work_due(*, on: dt.date, deadlines: Collection[dt.date]) -> list[WorkItem]:
     """Everyone's open work whose deadline is one of `deadlines`, with the people it concerns
-    (active people only): nine queries however much there is."""
+    (active people only): at most nine queries however much there is."""
     return _open_work(EVERYONE, on=on, deadlines=deadlines, limit=None)
 
 
