@@ -25,14 +25,16 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
 venv: $(VENV)/.runtime
 venv-dev: $(VENV)/.dev
 
-# Serve the demo portal: SQLite, a Celery worker on the file-system transport, demo data.
+# Serve the demo portal: SQLite, a Celery worker on the file-system transport with the
+# scheduled jobs embedded (-B: beat, e.g. the 06:00 reminders), demo data.
 run: export PEKPPP_DEV = 1
 run: venv
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_instruments
 	$(PY) manage.py seed_demo
-	@$(PY) -m celery -A pekppp worker --pool=solo --loglevel=WARNING --logfile=var/celery-worker.log & \
+	@$(PY) -m celery -A pekppp worker --pool=solo -B --schedule=var/celerybeat-schedule \
+	  --loglevel=WARNING --logfile=var/celery-worker.log & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  echo "Worker Celery berjalan (log: var/celery-worker.log). Portal: http://$(HOST):$(PORT)/"; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)

@@ -12,6 +12,7 @@ from hashlib import sha256
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -315,6 +316,12 @@ CELERY_BEAT_SCHEDULE = {
     "documents-requeue-stale": {
         "task": "reports.documents_requeue_stale",
         "schedule": float(DOCUMENT_STALE_SECONDS),
+    },
+    # Reminders of work due in 3 and 1 days, daily at 06:00 in CELERY_TIMEZONE (Asia/Jakarta),
+    # before office hours. Running it twice (two beats, a retry) sends nothing twice.
+    "reminders-send": {
+        "task": "evaluations.reminders_send",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 

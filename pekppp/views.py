@@ -16,6 +16,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
+from evaluations.rules import today
 from evaluations.selectors import (
     agency_assessments,
     cycle_overview,
@@ -23,6 +24,7 @@ from evaluations.selectors import (
     evaluator_worklist,
     unit_worklist,
 )
+from evaluations.selectors.work import open_work_of
 from evaluations.storage import private_storage
 from scoring.selectors.publication import with_published_result
 from units.models import Role
@@ -38,9 +40,14 @@ HOME_LIST_LIMIT = 50
 
 @login_required
 def home(request):
-    """Each role's real work: one section per role the person holds."""
+    """The person's open work with deadlines, most urgent first, then one section per role
+    they hold."""
     user = request.user
     roles = roles_of(user)
+    # Leadership only reads: open work comes with the other roles.
+    has_work = roles.ministry_admin or roles.evaluator
+    has_work = has_work or bool(roles.coordinator_agencies or roles.operator_units)
+    work = open_work_of(user, on=today(), limit=HOME_LIST_LIMIT) if has_work else None
     sections = {}
     if roles.ministry_admin:
         sections[Role.MINISTRY_ADMIN] = {
@@ -69,7 +76,13 @@ def home(request):
     return render(
         request,
         "home.html",
-        {"roles": roles, "sections": sections, "Role": Role, "limit": HOME_LIST_LIMIT},
+        {
+            "roles": roles,
+            "work": work,
+            "sections": sections,
+            "Role": Role,
+            "limit": HOME_LIST_LIMIT,
+        },
     )
 
 

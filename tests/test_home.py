@@ -1,5 +1,13 @@
+import datetime as dt
+import re
+from unittest import mock
+
+from evaluations.models import Clarification, FollowUpItem, FollowUpStatus, Indicator, Phase
+from evaluations.rules import today
 from tests import factories as f
 from tests.base import PersonaTestCase
+from tests.evaluations.f02_factories import Status, set_status
+from units.models import User
 
 
 class HomeTest(PersonaTestCase):
@@ -61,21 +69,22 @@ class HomeTest(PersonaTestCase):
 
         self.client.force_login(self.evaluator)
         add_work(3)
-        # user, roles, assessments, their teams, the team members (session: cache)
-        with self.assertNumQueries(5):
+        # user, roles, open F-02 work, assessments, their teams, the team members (session:
+        # cache)
+        with self.assertNumQueries(6):
             small = self.client.get("/")
         add_work(30)
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(6):
             large = self.client.get("/")
         self.assertEqual(small.content.count(b"<tr>") + 30, large.content.count(b"<tr>"))
 
     def test_it_lists_an_admins_cycles_in_constant_queries(self):
         self.client.force_login(self.admin)
-        with self.assertNumQueries(3):  # user, roles, cycles
+        with self.assertNumQueries(4):  # user, roles, loci to moderate, cycles
             self.client.get("/")
         for year in (2021, 2022, 2023):
             f.make_assessment(f.make_cycle(self.instrument, year=year, owner=self.kemenpan))
-        with self.assertNumQueries(3):
+        with self.assertNumQueries(4):
             response = self.client.get("/")
         self.assertContains(
             response, "<td>2022</td>", count=0
@@ -89,3 +98,147 @@ class HomeTest(PersonaTestCase):
         response = self.client.get("/")
         self.assertContains(response, "Assessments assigned to you")
         self.assertContains(response, 'lang="en"')
+
+
+class HomeOpenWorkTest(PersonaTestCase):
+    """Each person's open work, most urgent first, with the days left and a link to act."""
+
+    def get_home(self, user):
+        self.client.force_login(user)
+        return self.client.get("/")
+
+    def follow_up(self, number, *, days, status=FollowUpStatus.NOT_STARTED):
+        return FollowUpItem.objects.create(
+            assessment=self.assessment,
+            unit=self.unit,
+            indicator=Indicator.objects.get(instrument=self.instrument, number=number),
+            level=2,
+            recommendation=f"Rekomendasi {number}",
+            target_date=today() + dt.timedelta(days=days),
+            status=status,
+        )
+
+    def work_rows(self, response) -> list[tuple[str, str, str]]:
+        """(days left, what, link) of each open work row, in page order."""
+        html = response.content.decode()
+        return re.findall(
+            r'<li class="work work-\w+">\s*<p class="work-due"><strong>([^<]*)</strong>.*?'
+            r'<a href="([^"]*)">([^<]*)</a>',
+            html,
+            flags=re.S,
+        )
+
+    def test_it_lists_an_operators_work_most_urgent_first_with_days_left(self):
+        f.open_window(self.cycle, Phase.SELF_ASSESSMENT, after=3)
+        f.open_window(self.cycle, Phase.SURVEY, after=0)
+        f.open_window(self.cycle, Phase.CLARIFICATION, after=1)
+        Clarification.objects.create(
+            assessment=self.assessment,
+            indicator=Indicator.objects.get(instrument=self.instrument, number=7),
+            question="Mohon SOP terbaru.",
+            asked_by=self.evaluator,
+        )
+        late = self.follow_up(3, days=-2)
+        self.follow_up(4, days=-1, status=FollowUpStatus.DONE)
+        a = self.assessment.pk
+        response = self.get_home(self.operator)
+        self.assertEqual(
+            self.work_rows(response),
+            [
+                (
+                    "terlambat 2 hari",
+                    f"/tindak-lanjut/{late.pk}/",
+                    "Tindak lanjut indikator 3 (Belum dilaksanakan)",
+                ),
+                ("hari ini", f"/penilaian/{a}/survei/", "Survei F-03: 0 dari minimum 10 responden"),
+                (
+                    "1 hari lagi",
+                    f"/penilaian/{a}/f01/#ind-7",
+                    "Klarifikasi indikator 7 belum dijawab",
+                ),
+                ("3 hari lagi", f"/penilaian/{a}/f01/", "F-01 belum diajukan"),
+            ],
+        )
+        self.assertContains(response, '<li class="work work-late">')
+        self.assertContains(
+            response, "Disdukcapil Kabupaten Lampung Selatan · PEKPPP Nasional 2024"
+        )
+        # The other unit's operator, the leadership and the evaluator see none of it.
+        self.assertNotContains(self.get_home(self.leader), 'id="open-work"')
+        self.assertEqual(self.work_rows(self.get_home(self.evaluator)), [])
+
+    def test_it_lists_an_evaluators_and_a_coordinators_work(self):
+        set_status(self.assessment, Status.IN_EVALUATION)
+        set_status(self.mandiri_assessment, Status.MODERATED)
+        f.open_window(self.cycle, Phase.EVALUATION, after=10)
+        f.open_window(self.mandiri, Phase.MODERATION, after=5)
+        self.assertEqual(
+            self.work_rows(self.get_home(self.evaluator)),
+            [
+                (
+                    "10 hari lagi",
+                    f"/penilaian/{self.assessment.pk}/f02/",
+                    "F-02 belum diserahkan: 30 indikator belum dinilai",
+                ),
+            ],
+        )
+        self.assertEqual(
+            self.work_rows(self.get_home(self.coordinator)),
+            [
+                (
+                    "5 hari lagi",
+                    f"/penilaian/{self.mandiri_assessment.pk}/moderasi/",
+                    "Moderasi: penilaian belum ditetapkan final",
+                ),
+            ],
+        )
+        # The Mandiri cycle is its coordinator's to moderate, not the ministry's.
+        self.assertEqual(self.work_rows(self.get_home(self.admin)), [])
+        self.assertContains(self.get_home(self.admin), "Tidak ada pekerjaan terbuka")
+
+    def test_it_lists_an_operators_work_in_constant_queries(self):
+        f.open_window(self.cycle, Phase.SELF_ASSESSMENT, after=3)
+        f.open_window(self.cycle, Phase.CLARIFICATION, after=1)
+        self.follow_up(1, days=5)
+        self.client.force_login(self.operator)
+        # user, roles; F-01, survey, clarifications, follow-ups; loci with published results
+        with self.assertNumQueries(7):
+            small = self.client.get("/")
+        for number in range(2, 20):
+            self.follow_up(number, days=number)
+        for number in (21, 22, 23):
+            Clarification.objects.create(
+                assessment=self.assessment,
+                indicator=Indicator.objects.get(instrument=self.instrument, number=number),
+                question="?",
+                asked_by=self.evaluator,
+            )
+        with self.assertNumQueries(7):
+            large = self.client.get("/")
+        self.assertEqual((len(self.work_rows(small)), len(self.work_rows(large))), (2, 21))
+
+    def test_it_cuts_a_long_list_at_the_most_urgent(self):
+        for number in range(1, 31):
+            self.follow_up(number, days=number)
+        with mock.patch("pekppp.views.HOME_LIST_LIMIT", 10):
+            response = self.get_home(self.operator)
+        rows = self.work_rows(response)
+        self.assertEqual([r[0] for r in rows], [f"{n} hari lagi" for n in range(1, 11)])
+        self.assertContains(response, "Menampilkan 10 pekerjaan paling mendesak.")
+
+    def test_it_says_the_days_left_in_english(self):
+        self.follow_up(3, days=-2)
+        self.follow_up(4, days=0)
+        self.follow_up(5, days=1)
+        User.objects.filter(pk=self.operator.pk).update(language="en")
+        self.client.force_login(self.operator)
+        self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        rows = self.work_rows(self.client.get("/"))
+        self.assertEqual(
+            [(days, what) for days, _link, what in rows],
+            [
+                ("2 days late", "Follow-up of indicator 3 (Not started)"),
+                ("today", "Follow-up of indicator 4 (Not started)"),
+                ("1 day left", "Follow-up of indicator 5 (Not started)"),
+            ],
+        )
