@@ -91,7 +91,7 @@ def result_letters_visible_to(user, page: str | int = 1) -> Page:
     qs = ResultLetter.objects.exclude(file="").select_related("cycle", "publication", "agency")
     if not roles.ministry_admin:
         qs = qs.filter(agency_id__in=roles.coordinator_agencies | roles.leadership_agencies)
-    qs = qs.order_by("-cycle__year", "cycle__name", "cycle_id", "-sequence")
+    qs = qs.order_by("-cycle__year", "cycle__name", "cycle_id", "sequence")
     return Paginator(qs, LETTERS_PER_PAGE).get_page(page)
 
 

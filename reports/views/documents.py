@@ -208,7 +208,7 @@ def result_letter_list(request):
     if not (roles.ministry_admin or roles.coordinator_agencies or roles.leadership_agencies):
         raise PermissionDenied
     letters = selectors.result_letters_visible_to(request.user, request.GET.get("halaman") or 1)
-    return render(request, LETTERS_TEMPLATE, {"letters": letters})
+    return render(request, LETTERS_TEMPLATE, {"letters": letters, "every": roles.ministry_admin})
 
 
 @login_required

@@ -527,8 +527,10 @@ class ResultLetterDownloadTest(LetterWorld):
         self.assertContains(response, self.own.number)
         self.assertContains(response, reverse("reports:result_letter_download", args=[self.own.pk]))
         self.assertNotContains(response, "Tanggamus")
+        self.assertContains(response, "ditujukan kepada pimpinan instansi Anda")
         self.client.force_login(self.admin)
         response = self.client.get(url)
+        self.assertContains(response, "Semua surat penyampaian hasil evaluasi yang sudah dibuat")
         for letter in ResultLetter.objects.all():
             self.assertContains(
                 response, reverse("reports:result_letter_download", args=[letter.pk]), count=1
