@@ -40,7 +40,7 @@ def result_letters_issue(
     publication = current_for_issue(publication, LetterError)
     cycle = publication.cycle
     # One numbering job per cycle at a time: two jobs never take the same number.
-    Cycle.objects.select_for_update().filter(pk=cycle.pk).exists()
+    list(Cycle.objects.select_for_update().filter(pk=cycle.pk).values_list("pk", flat=True))
     results = PublishedResult.objects.filter(publication=publication)
     if agency_id is not None:
         results = results.filter(agency_id=agency_id)
