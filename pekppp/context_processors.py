@@ -19,6 +19,7 @@ HOME = MenuEntry("home", _("Beranda"))
 CYCLES = MenuEntry("evaluations:cycle_list", _("Periode"))
 RANKINGS = MenuEntry("scoring:ranking_list", _("Peringkat"))
 SIMULATOR = MenuEntry("simulator:page", _("Simulasi nilai"))
+LETTERS = MenuEntry("reports:result_letter_list", _("Surat hasil"))
 
 
 def menu_entries(roles: RoleSet, *, signed_in: bool) -> list[MenuEntry]:
@@ -30,6 +31,10 @@ def menu_entries(roles: RoleSet, *, signed_in: bool) -> list[MenuEntry]:
         (
             roles.ministry_admin or bool(roles.coordinator_agencies or roles.leadership_agencies),
             RANKINGS,
+        ),
+        (
+            roles.ministry_admin or bool(roles.coordinator_agencies or roles.leadership_agencies),
+            LETTERS,
         ),
         (
             roles.ministry_admin

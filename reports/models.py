@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 from evaluations.models import Assessment, Cycle
 from evaluations.storage import private_storage
 from scoring.models import Publication, PublishedResult
-from units.models import ServiceUnit
+from units.models import Agency, ServiceUnit
 
 
 class Award(models.Model):
@@ -94,6 +94,8 @@ class DocumentKind(models.TextChoices):
     REPORT_CARD = "report_card", _("Laporan Hasil Evaluasi unit")
     BERITA_ACARA = "berita_acara", _("Berita Acara")
     CERTIFICATES = "certificates", _("Sertifikat penghargaan (bundel)")
+    RESULT_LETTER = "result_letter", _("Surat penyampaian hasil (satu instansi)")
+    RESULT_LETTERS = "result_letters", _("Surat penyampaian hasil (bundel)")
 
 
 class DocumentStatus(models.TextChoices):
@@ -111,7 +113,8 @@ class Document(models.Model):
     """A document job and, when done, its file.
 
     `key` makes a request idempotent: asking again for the same kind of document of the same
-    publication (and assessment) returns the existing job instead of starting another.
+    publication (and assessment or agency) returns the existing job instead of starting
+    another.
     """
 
     key = models.CharField(max_length=120, unique=True)
@@ -122,6 +125,10 @@ class Document(models.Model):
     )
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+    )
+    # The agency a result letter is addressed to (documents of one agency only).
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     status = models.CharField(
         _("status"), max_length=8, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED
@@ -161,3 +168,46 @@ class Document(models.Model):
         if not self.progress_total:
             return 0
         return min(100, self.progress_done * 100 // self.progress_total)
+
+
+def result_letter_path(letter: "ResultLetter", filename: str) -> str:
+    return f"result-letters/{letter.cycle_id}/{letter.publication_id}/{letter.agency_id}.pdf"
+
+
+class ResultLetter(models.Model):
+    """The letter that sends one agency the results of its units from one publication.
+
+    Numbered once, from a sequence per cycle, when it is first built; every rebuild (the
+    agency's own job, the cycle's bundle) reuses the number and the date, so the letter is
+    the same letter. A correction (a new publication) gives the agency a new letter. The file
+    is the letter's last build, like a certificate's.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="result_letters")
+    publication = models.ForeignKey(
+        Publication, on_delete=models.PROTECT, related_name="result_letters"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("instansi"), on_delete=models.PROTECT, related_name="+"
+    )
+    sequence = models.PositiveIntegerField(_("nomor urut"))
+    number = models.CharField(_("nomor surat"), max_length=60, unique=True)
+    issued_on = models.DateField(_("tanggal surat"))
+    file = models.FileField(
+        storage=private_storage, upload_to=result_letter_path, max_length=255, blank=True
+    )
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "sequence"]
+        verbose_name = _("surat penyampaian hasil")
+        verbose_name_plural = pgettext_lazy("plural", "surat penyampaian hasil")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "agency"], name="result_letter_one_per_agency"
+            ),
+            models.UniqueConstraint(fields=["cycle", "sequence"], name="result_letter_sequence"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

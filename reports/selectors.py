@@ -9,13 +9,14 @@ from django.db.models import QuerySet
 from evaluations.models import Assessment, AssessmentStatus, Cycle
 from evaluations.permissions import can_manage_cycle
 from scoring.models import Publication, PublishedResult
-from units.permissions import is_unit_member
+from units.permissions import is_unit_member, roles_of
 
-from .models import Certificate, Document, DocumentKind, DocumentStatus
+from .models import Certificate, Document, DocumentKind, DocumentStatus, ResultLetter
 
 # The documents page lists the newest jobs first; older ones stay downloadable from the admin.
 DOCUMENTS_LISTED = 100
 CERTIFICATES_PER_PAGE = 50
+LETTERS_PER_PAGE = 50
 PENDING = (DocumentStatus.QUEUED, DocumentStatus.RUNNING)
 
 
@@ -25,7 +26,7 @@ def current_publication(cycle: Cycle) -> Publication | None:
 
 
 def _with_display_relations(qs: QuerySet[Document]) -> QuerySet[Document]:
-    return qs.select_related("publication", "assessment__unit", "requested_by")
+    return qs.select_related("publication", "assessment__unit", "agency", "requested_by")
 
 
 def documents_pending(documents) -> bool:
@@ -63,6 +64,35 @@ def cycle_certificates(cycle: Cycle, page: str | int = 1) -> Page:
     """One page of the cycle's certificates, by serial."""
     qs = Certificate.objects.filter(cycle=cycle).select_related("award").order_by("serial")
     return Paginator(qs, CERTIFICATES_PER_PAGE).get_page(page)
+
+
+def publication_agencies(publication: Publication) -> list[tuple[int, str]]:
+    """(id, name as published) of each agency with a unit in the publication, by name: the
+    agencies a result letter can be addressed to."""
+    return list(
+        PublishedResult.objects.filter(publication=publication)
+        .values_list("agency_id", "agency_name")
+        .order_by("agency_name", "agency_id")
+        .distinct()
+    )
+
+
+def cycle_result_letters(cycle: Cycle, page: str | int = 1) -> Page:
+    """One page of the cycle's result letters, by number."""
+    qs = ResultLetter.objects.filter(cycle=cycle).select_related("agency", "publication")
+    return Paginator(qs.order_by("sequence"), LETTERS_PER_PAGE).get_page(page)
+
+
+def result_letters_visible_to(user, page: str | int = 1) -> Page:
+    """One page of the built result letters `user` may download from the letters page:
+    every letter for admins, else the letters to the agencies the person coordinates or
+    leads. Newest cycle first."""
+    roles = roles_of(user)
+    qs = ResultLetter.objects.exclude(file="").select_related("cycle", "publication", "agency")
+    if not roles.ministry_admin:
+        qs = qs.filter(agency_id__in=roles.coordinator_agencies | roles.leadership_agencies)
+    qs = qs.order_by("-cycle__year", "cycle__name", "cycle_id", "sequence")
+    return Paginator(qs, LETTERS_PER_PAGE).get_page(page)
 
 
 @dataclass(frozen=True)
@@ -152,9 +182,13 @@ def assessment_documents(user, assessment: Assessment) -> AssessmentDocuments:
 def documents_for_download() -> QuerySet[Document]:
     """Documents with what the download permission check reads."""
     return Document.objects.select_related(
-        "cycle", "assessment__unit", "assessment__cycle", "publication"
+        "cycle", "assessment__unit", "assessment__cycle", "publication", "agency"
     )
 
 
 def certificates_for_download() -> QuerySet[Certificate]:
     return Certificate.objects.select_related("cycle", "unit")
+
+
+def result_letters_for_download() -> QuerySet[ResultLetter]:
+    return ResultLetter.objects.select_related("cycle", "agency")

@@ -179,7 +179,7 @@ class BackupRestoreTest(TransactionTestCase):
             {name: hashlib.sha256(data).hexdigest() for name, data in self.stored.items()},
         )
         self.assertEqual(manifest["database"]["vendor"], connection.vendor)
-        self.assertEqual(manifest["latest_migrations"]["reports"], "0002_pelayanan_prima")
+        self.assertEqual(manifest["latest_migrations"]["reports"], "0003_result_letters")
         # Sequences continue after the restored ids: new rows can be written.
         newest = User.objects.order_by("-pk").values_list("pk", flat=True).first()
         self.assertGreater(f.make_user().pk, newest)

@@ -18,6 +18,7 @@ from tests.test_url_permissions import TABLE, UrlWorld
 QUERY_NAMES = (
     "q", "halaman", "status", "tanpa_tim", "lokus", "inline", "kelompok", "jenis", "provinsi",
     "predikat", "next", "instrument", "agency", "province", "service_type", "language",
+    "halaman_surat", "instansi",
 )  # fmt: skip
 # Every form field a view reads from request.POST, directly or through a form.
 POST_NAMES = QUERY_NAMES + (

@@ -23,12 +23,14 @@ class NavigationTest(PersonaTestCase):
         home, cycles = reverse("home"), reverse("evaluations:cycle_list")
         rankings, simulator = reverse("scoring:ranking_list"), reverse("simulator:page")
         public, admin = reverse("public:index"), reverse("admin:index")
+        letters = (reverse("reports:result_letter_list"), "Surat hasil")
         security = (reverse("units:two_factor"), "Keamanan akun")
         expected = {
             "admin": [
                 (home, "Beranda"),
                 (cycles, "Periode"),
                 (rankings, "Peringkat"),
+                letters,
                 (simulator, "Simulasi nilai"),
                 (public, "Hasil PEKPPP"),
                 security,
@@ -38,6 +40,7 @@ class NavigationTest(PersonaTestCase):
                 (home, "Beranda"),
                 (cycles, "Periode"),
                 (rankings, "Peringkat"),
+                letters,
                 (simulator, "Simulasi nilai"),
                 (public, "Hasil PEKPPP"),
                 security,
@@ -57,6 +60,7 @@ class NavigationTest(PersonaTestCase):
             "leader": [
                 (home, "Beranda"),
                 (rankings, "Peringkat"),
+                letters,
                 (public, "Hasil PEKPPP"),
                 security,
             ],
@@ -86,7 +90,15 @@ class NavigationTest(PersonaTestCase):
         got, nav = self.menu()
         self.assertEqual(
             [label for _, label in got],
-            ["Home", "Cycle", "Ranking", "Score simulator", "PEKPPP Results", "Account security"],
+            [
+                "Home",
+                "Cycle",
+                "Ranking",
+                "Result letters",
+                "Score simulator",
+                "PEKPPP Results",
+                "Account security",
+            ],
         )
         self.assertIn('value="en" class="link" aria-current="true">EN</button>', nav)
         self.assertIn('value="id" class="link">ID</button>', nav)

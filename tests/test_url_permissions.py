@@ -22,7 +22,14 @@ from evaluations.models import (
     PhaseWindow,
 )
 from evaluations.services.evidence import evidence_upload
-from reports.models import Award, Certificate, Document, DocumentKind, DocumentStatus
+from reports.models import (
+    Award,
+    Certificate,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    ResultLetter,
+)
 from scoring.services.publication import cycle_publish
 from scoring.services.survey import survey_link, survey_paper_enter
 from tests import factories as f
@@ -214,6 +221,14 @@ TABLE = {
         lambda w: {"pk": w.certificate.pk},
         codes(302, 404, 200, 404, 404, 200, 200),
     ),
+    # Result letters: the letters page for admins and the agencies' coordinators and
+    # leadership; a letter for the cycle's managers and the agency's people (Lampung Selatan).
+    "reports:result_letter_list": ("get", lambda w: {}, codes(302, 403, 200, 200, 403, 403, 200)),
+    "reports:result_letter_download": (
+        "get",
+        lambda w: {"pk": w.letter.pk},
+        codes(302, 404, 200, 404, 404, 404, 200),
+    ),
     # The certificate's QR code opens its verification page: public, no log-in (an unknown
     # serial is a 404 page, see tests/reports/test_verification.py).
     "reports:certificate_verify": (
@@ -308,6 +323,16 @@ class UrlWorld(PersonaTestCase):
             issued_on=today,
         )
         cls.certificate.file.save("sertifikat.pdf", io.BytesIO(PDF), save=True)
+        # The result letter to the unit's agency (Lampung Selatan), built.
+        cls.letter = ResultLetter(
+            cycle=cls.finished,
+            publication=cls.publication,
+            agency=cls.lamsel,
+            sequence=1,
+            number="B/1/PEKPPP.URL/2023",
+            issued_on=today,
+        )
+        cls.letter.file.save("surat.pdf", io.BytesIO(PDF), save=True)
 
     def users(self):
         return {"anonymous": AnonymousUser(), **self.personas()}

@@ -28,4 +28,4 @@ Builder = Callable[[Document, ProgressFn, pathlib.Path], Built]
 BUILDERS: dict[str, Builder] = {}
 
 # Each module registers its builders in BUILDERS when imported; importing the package fills it.
-from . import berita_acara, certificates, ranked, report_card  # noqa: E402, F401
+from . import berita_acara, certificates, ranked, report_card, result_letters  # noqa: E402, F401

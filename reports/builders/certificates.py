@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from pekppp.lib.qr import qr_path
 from reports.models import Certificate, Document, DocumentKind
-from reports.pdf import merge_pdfs, render_pdf
+from reports.pdf import render_pdf
 from reports.services.certificates import (
     CertificateError,
     certificate_file_save,
@@ -22,7 +22,7 @@ from reports.services.certificates import (
 )
 
 from . import BUILDERS, BuildError, Built, ProgressFn
-from .common import document_publication, filename
+from .common import document_publication, filename, pdf_bundle
 
 STYLESHEETS = ("css/pdf/certificate.css",)
 # One mask for every certificate's QR code: trying all eight took longer than the rest of the page.
@@ -65,22 +65,13 @@ def build_certificates(document: Document, progress: ProgressFn, workdir: pathli
         raise BuildError(str(error)) from error
     if not certificates:
         raise BuildError(_("Tidak ada unit yang memenuhi syarat penghargaan pada publikasi ini."))
-    total = len(certificates) + 1
-    parts = workdir / "certificates"
-    parts.mkdir(parents=True, exist_ok=True)
-    files = []
-    for number, certificate in enumerate(certificates, start=1):
+
+    def render(certificate: Certificate) -> bytes:
         content = certificate_pdf(certificate)
         certificate_file_save(certificate=certificate, content=content)
-        path = parts / f"{number:05d}.pdf"
-        path.write_bytes(content)
-        files.append(path)
-        progress(number, total)
-    target = workdir / "sertifikat.pdf"
-    merge_pdfs(files, target)
-    for path in files:
-        path.unlink()
-    progress(total, total)
+        return content
+
+    target = pdf_bundle(certificates, render, workdir, progress, "sertifikat.pdf")
     return Built(
         filename("sertifikat", publication.cycle, "pdf", revision=publication.revision), target
     )

@@ -1,6 +1,8 @@
 """What several builders read: the document's publication, dates, names of files."""
 
 import datetime as dt
+import pathlib
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from django.utils import timezone
@@ -9,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from evaluations.models import Assessment, Cycle
 from reports.models import Document
+from reports.pdf import merge_pdfs
 from scoring.models import Publication, PublishedResult
 from units.models import RankingGroup
 
-from . import BuildError
+from . import BuildError, ProgressFn
 
 GROUP_LABELS = dict(RankingGroup.choices)
 
@@ -43,6 +46,37 @@ def document_assessment(document: Document) -> Assessment:
 def plain_weight(weight: Decimal) -> Decimal:
     """24.000 → 24, 12.500 → 12.5: weights as people write them."""
     return weight.quantize(Decimal(1)) if weight == weight.to_integral() else weight.normalize()
+
+
+def group_counts(publication: Publication) -> dict[str, int]:
+    """How many units each ranking group of the publication has ("1 of N" in documents)."""
+    return {g["group"]: g["count"] for g in publication.summary.get("groups", [])}
+
+
+def pdf_bundle[T](
+    items: Sequence[T],
+    render: Callable[[T], bytes],
+    workdir: pathlib.Path,
+    progress: ProgressFn,
+    name: str,
+) -> pathlib.Path:
+    """One PDF of `items` in order: each rendered on its own by `render` (which may also store
+    it), then concatenated into `workdir/name`. Progress counts each item, then the merge."""
+    total = len(items) + 1
+    parts = workdir / "parts"
+    parts.mkdir(parents=True, exist_ok=True)
+    files = []
+    for number, item in enumerate(items, start=1):
+        path = parts / f"{number:05d}.pdf"
+        path.write_bytes(render(item))
+        files.append(path)
+        progress(number, total)
+    target = workdir / name
+    merge_pdfs(files, target)
+    for path in files:
+        path.unlink()
+    progress(total, total)
+    return target
 
 
 def published_on(publication: Publication) -> dt.date:

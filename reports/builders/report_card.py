@@ -22,6 +22,7 @@ from .common import (
     document_assessment,
     document_publication,
     filename,
+    group_counts,
     plain_weight,
     previous_result,
     published_on,
@@ -136,10 +137,6 @@ def build_report_card(document: Document, progress: ProgressFn, workdir: pathlib
         legend=legend if previous else (),
         label_width=200,
     )
-    group = next(
-        (g for g in publication.summary.get("groups", []) if g["group"] == result.ranking_group),
-        {"count": 0},
-    )
     context = {
         "cycle": cycle,
         "publication": publication,
@@ -147,7 +144,7 @@ def build_report_card(document: Document, progress: ProgressFn, workdir: pathlib
         "result": result,
         "previous": previous,
         "group_label": GROUP_LABELS.get(result.ranking_group, result.ranking_group),
-        "group_count": group["count"],
+        "group_count": group_counts(publication).get(result.ranking_group, 0),
         "survey_note": survey_note(result.survey_reason) if result.survey_reason else "",
         "aspects": aspects,
         "aspect_chart": chart,

@@ -6,18 +6,18 @@ from an award's list revokes its certificate with a reason; the row and its seri
 the verification page can say the certificate was revoked and why.
 """
 
-import hashlib
 import re
 from collections.abc import Sequence
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.models import Cycle
-from reports.models import Award, Certificate, certificate_path
+from reports.models import Award, Certificate
 from scoring.models import Publication, PublishedResult
+
+from .issuing import current_for_issue, file_save_checked
 
 SERIAL_PREFIX = "PEKPPP"
 _SEQUENCE = re.compile(r"/(\d+)$")
@@ -56,12 +56,7 @@ def certificates_issue(*, publication: Publication) -> list[Certificate]:
     Serials are "PEKPPP/<year>/<scheme initial>/<sequence>", the sequence counting up across
     the cycles sharing the prefix; new ones are numbered by award, then national rank.
     """
-    publication = Publication.objects.select_related("cycle").get(pk=publication.pk)
-    if not publication.is_current:
-        raise CertificateError(
-            _("Publikasi revisi %(revision)s sudah digantikan revisi yang lebih baru.")
-            % {"revision": publication.revision}
-        )
+    publication = current_for_issue(publication, CertificateError)
     cycle = publication.cycle
     # Cycles sharing a serial prefix are locked together, so two jobs never pick one number.
     list(
@@ -156,14 +151,4 @@ def _revocation_reason(publication: Publication) -> str:
 def certificate_file_save(*, certificate: Certificate, content: bytes) -> bool:
     """Store a certificate's PDF with its checksum, unless the stored file already has it.
     Returns whether anything was written."""
-    digest = hashlib.sha256(content).hexdigest()
-    storage = certificate.file.storage
-    if certificate.file and certificate.sha256 == digest and storage.exists(certificate.file.name):
-        return False
-    name = certificate_path(certificate, "")
-    if storage.exists(name):
-        storage.delete(name)  # the same name again, not a suffixed copy
-    certificate.file.save(name, ContentFile(content), save=False)
-    certificate.sha256 = digest
-    certificate.save(update_fields=["file", "sha256"])
-    return True
+    return file_save_checked(instance=certificate, content=content)

@@ -26,9 +26,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from evaluations.models import Assessment, AssessmentStatus, Cycle
 from scoring.models import Publication, PublishedResult
+from units.models import Agency
 
 from ..models import Document, DocumentKind, DocumentStatus
-from ..permissions import CYCLE_KINDS, can_request_document
+from ..permissions import AGENCY_KINDS, CYCLE_KINDS, can_request_document
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +64,13 @@ def _enqueue(document_id: int) -> None:
     transaction.on_commit(lambda: document_build.delay(document_id))
 
 
-def document_key(kind: str, publication_id: int | None, assessment_id: int | None) -> str:
-    """The identity of a document: one job per kind, publication revision and assessment."""
-    return f"{kind}:p{publication_id or 0}:a{assessment_id or 0}"
+def document_key(
+    kind: str, publication_id: int | None, assessment_id: int | None, agency_id: int | None = None
+) -> str:
+    """The identity of a document: one job per kind, publication revision and assessment (or
+    agency, for a result letter)."""
+    key = f"{kind}:p{publication_id or 0}:a{assessment_id or 0}"
+    return f"{key}:i{agency_id}" if agency_id else key
 
 
 def _current_publication(cycle: Cycle) -> Publication | None:
@@ -78,7 +83,7 @@ def _validated_target(
     """(cycle, publication) the document is made from, or DocumentError saying what is missing."""
     if kind not in DocumentKind.values:
         raise DocumentError(_("Jenis dokumen tidak dikenal."))
-    if kind in CYCLE_KINDS:
+    if kind in CYCLE_KINDS or kind in AGENCY_KINDS:
         if cycle is None:
             raise DocumentError(_("Periode evaluasi wajib dipilih."))
         publication = _current_publication(cycle)
@@ -110,15 +115,18 @@ def document_request(
     cycle: Cycle | None = None,
     publication: Publication | None = None,
     assessment: Assessment | None = None,
+    agency: Agency | None = None,
 ) -> Document:
-    """The job producing `kind` of the cycle's current publication (or of `assessment`).
+    """The job producing `kind` of the cycle's current publication (or of `assessment`, or
+    the result letter to `agency`).
 
     Idempotent: asking again returns the existing job; a failed one is reset and sent again.
     The task is enqueued after commit. Raises PermissionDenied or DocumentError.
     `publication` pins a revision; by default the current one is used.
     """
     # A locus document belongs to the locus's cycle, whatever cycle the caller names.
-    target_cycle = assessment.cycle if assessment is not None and kind not in CYCLE_KINDS else cycle
+    locus_kind = kind not in CYCLE_KINDS and kind not in AGENCY_KINDS
+    target_cycle = assessment.cycle if assessment is not None and locus_kind else cycle
     if target_cycle is None or not can_request_document(user, kind, target_cycle, assessment):
         raise PermissionDenied
     target_cycle, current = _validated_target(kind, target_cycle, assessment)
@@ -126,17 +134,24 @@ def document_request(
         if publication.cycle_id != target_cycle.pk:
             raise DocumentError(_("Publikasi itu bukan milik periode ini."))
         current = publication
+    if kind in AGENCY_KINDS:
+        if agency is None:
+            raise DocumentError(_("Instansi tujuan surat wajib dipilih."))
+        if not PublishedResult.objects.filter(publication=current, agency=agency).exists():
+            raise DocumentError(_("Tidak ada unit instansi ini dalam publikasi hasil periode ini."))
     # Berita Acara is of the final levels, which no publication changes.
     publication_id = None if kind == DocumentKind.BERITA_ACARA else current.pk
-    assessment_id = None if kind in CYCLE_KINDS else assessment.pk
+    assessment_id = assessment.pk if locus_kind else None
+    agency_id = agency.pk if kind in AGENCY_KINDS else None
     now = timezone.now()
     document, created = Document.objects.select_for_update().get_or_create(
-        key=document_key(kind, publication_id, assessment_id),
+        key=document_key(kind, publication_id, assessment_id, agency_id),
         defaults={
             "kind": kind,
             "cycle": target_cycle,
             "publication_id": publication_id,
             "assessment_id": assessment_id,
+            "agency_id": agency_id,
             "requested_by": user,
             "heartbeat_at": now,
         },

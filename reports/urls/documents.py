@@ -1,4 +1,5 @@
-"""URLs: document jobs (a cycle's documents page, a locus's panel) and downloads."""
+"""URLs: document jobs (a cycle's documents page, a locus's panel), downloads, and the
+result letters addressed to the person's agencies."""
 
 from django.urls import path
 
@@ -15,4 +16,8 @@ urlpatterns = [
     ),
     path("dokumen/<int:pk>/unduh/", views.document_download, name="document_download"),
     path("sertifikat/<int:pk>/unduh/", views.certificate_download, name="certificate_download"),
+    path("surat-hasil/", views.result_letter_list, name="result_letter_list"),
+    path(
+        "surat-hasil/<int:pk>/unduh/", views.result_letter_download, name="result_letter_download"
+    ),
 ]

@@ -19,20 +19,26 @@ from evaluations.selectors import assessments_visible_to
 from evaluations.views.files import private_file_response
 from pekppp.lib.htmx import wants_fragment
 from pekppp.lib.text import has_control_characters
+from units.permissions import roles_of
 
 from .. import selectors
+from ..forms import LetterAgencyForm
 from ..models import DocumentKind, DocumentStatus
 from ..permissions import (
+    AGENCY_KINDS,
     CYCLE_KINDS,
     can_download_certificate,
     can_download_document,
+    can_download_result_letter,
     can_request_document,
     can_see_certificate,
     can_see_document,
+    can_see_result_letter,
 )
 from ..services.documents import DocumentError, document_request
 
 LIST_TEMPLATE = "reports/document_list.html"
+LETTERS_TEMPLATE = "reports/result_letter_list.html"
 PANEL_TEMPLATE = "reports/document_panel.html"
 CONTENT_TYPES = {
     ".pdf": filetypes.PDF.content_type,
@@ -88,6 +94,10 @@ def document_list(request, pk: int):
     context = {
         "data": data,
         "certificates": selectors.cycle_certificates(cycle, request.GET.get("halaman") or 1),
+        "letters": selectors.cycle_result_letters(cycle, request.GET.get("halaman_surat") or 1),
+        "letter_agencies": (
+            selectors.publication_agencies(data.publication) if data.publication else []
+        ),
         "kinds": [DocumentKind(k) for k in DocumentKind.values if k in CYCLE_KINDS],
     }
     return render(request, LIST_TEMPLATE, context)
@@ -96,13 +106,20 @@ def document_list(request, pk: int):
 @login_required
 @require_POST
 def document_create(request, pk: int):
-    """Request (or retry) one of the cycle's documents: POST jenis = a cycle document kind."""
+    """Request (or retry) one of the cycle's documents: POST jenis = a cycle document kind,
+    or the result letter with instansi = the agency it is addressed to."""
     cycle = _managed_cycle(request, pk)
     kind = request.POST.get("jenis", "")
-    if kind not in CYCLE_KINDS:
-        messages.error(request, _("Pilih jenis dokumen periode yang tersedia."))
-    else:
+    if kind in AGENCY_KINDS:
+        form = LetterAgencyForm(request.POST, publication=selectors.current_publication(cycle))
+        if form.is_valid():
+            _request(request, kind=kind, cycle=cycle, agency=form.cleaned_data["instansi"])
+        else:
+            messages.error(request, form.errors["instansi"][0])
+    elif kind in CYCLE_KINDS:
         _request(request, kind=kind, cycle=cycle)
+    else:
+        messages.error(request, _("Pilih jenis dokumen periode yang tersedia."))
     return redirect("reports:document_list", pk=cycle.pk)
 
 
@@ -179,5 +196,36 @@ def certificate_download(request, pk: int):
         certificate.file,
         content_type=filetypes.PDF.content_type,
         filename=f"sertifikat-{certificate.serial.replace('/', '-')}.pdf",
+        inline=False,
+    )
+
+
+@login_required
+@require_safe
+def result_letter_list(request):
+    """The result letters addressed to the person's agencies (every letter, for admins)."""
+    roles = roles_of(request.user)
+    if not (roles.ministry_admin or roles.coordinator_agencies or roles.leadership_agencies):
+        raise PermissionDenied
+    letters = selectors.result_letters_visible_to(request.user, request.GET.get("halaman") or 1)
+    return render(request, LETTERS_TEMPLATE, {"letters": letters, "every": roles.ministry_admin})
+
+
+@login_required
+@require_safe
+def result_letter_download(request, pk: int):
+    """One agency's result letter: the cycle's managers, the agency's coordinators and
+    leadership."""
+    letter = get_object_or_404(selectors.result_letters_for_download(), pk=pk)
+    if not can_see_result_letter(request.user, letter):
+        raise Http404
+    if not can_download_result_letter(request.user, letter):
+        raise PermissionDenied
+    if not letter.file:
+        raise Http404
+    return private_file_response(
+        letter.file,
+        content_type=filetypes.PDF.content_type,
+        filename=f"surat-{letter.number.replace('/', '-')}.pdf",
         inline=False,
     )
