@@ -15,8 +15,8 @@ from .cycles import (
 )
 from .evidence import Evidence, EvidenceRevision
 from .f01 import Answer, Submission
-from .followup import FollowUpChange, FollowUpFile, FollowUpItem, FollowUpStatus
 from .f02 import Clarification, ClarificationStatus, FieldVisit, FieldVisitPhoto, Score
+from .followup import FollowUpChange, FollowUpFile, FollowUpItem, FollowUpStatus
 from .instruments import Aspect, GradeBand, Indicator, InstrumentVersion, Level, SurveyItem
 from .survey import (
     AgeBand,
