@@ -232,7 +232,11 @@ class PriorityProposeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["predikat"].choices = grades
         self.fields["predikat"].initial = settings.PRIORITY_MAX_GRADE
-        self.fields["porsi"].initial = settings.PRIORITY_BOTTOM_SHARE * 100
+        percent = settings.PRIORITY_BOTTOM_SHARE * 100
+        # "10", not "10.00": a whole percentage is shown without decimals.
+        self.fields["porsi"].initial = (
+            percent.to_integral_value() if percent == percent.to_integral_value() else percent
+        )
 
     def share(self) -> Decimal:
         return self.cleaned_data["porsi"] / 100
