@@ -226,6 +226,25 @@ class PriorityListTest(PriorityPages):
         response = client.get(reverse("scoring:publication_detail", args=[self.cycle.pk]))
         self.assertNotContains(response, 'id="prioritas"')
 
+    def test_it_pages_the_list_with_links_back_to_it_after_a_refused_post(self):
+        make_ranked_units(
+            self.finished, ["0.90"] * 100, agency=self.lamsel, service_type=self.unit.service_type
+        )
+        f.publish(self.finished, self.admin, reason="Lokus tambahan")
+        services.priority_propose(cycle=self.finished, by=self.admin)
+        client = self.as_(self.admin)
+        response = client.get(self.url)
+        self.assertEqual(len(response.context["listing"].page.object_list), 100)
+        self.assertContains(response, f'href="{self.url}?halaman=2#daftar"')
+        second = client.get(self.url, {"halaman": "2"})
+        self.assertEqual(len(second.context["listing"].page.object_list), 6)
+        self.assertEqual(client.get(self.url, {"halaman": "x"}).status_code, 200)
+        # The page re-rendered by a refused POST links to the list, not to the POST's URL.
+        refused = client.post(reverse("scoring:priority_remove", args=[self.finished.pk]), {})
+        self.assertContains(refused, f'href="{self.url}?status=usulan#daftar"')
+        self.assertContains(refused, f'href="{self.url}?halaman=2#daftar"')
+        self.assertContains(refused, f'action="{self.url}#tambah"')
+
     def queries(self, url, user) -> int:
         client = self.as_(user)
         client.get(url)  # warm per-process caches
