@@ -8,6 +8,7 @@ Every variable is listed in `.env.example`.
 import os
 from base64 import b64encode
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from hashlib import sha256
 from pathlib import Path
 
@@ -189,6 +190,18 @@ PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT_MINUTES", "60")) * 60
 # address stands for many respondents.
 SURVEY_RATE_PER_ADDRESS = int(env("SURVEY_RATE_PER_ADDRESS", "60"))
 SURVEY_RATE_PER_TOKEN = int(env("SURVEY_RATE_PER_TOKEN", "600"))
+
+# --- Priority coaching (prioritas pembinaan) -------------------------------------------------
+# After publication a unit is proposed for coaching when its grade is this one or lower, or
+# when it ranks in this share of the bottom of its ranking group (0.10 = the bottom 10 %,
+# rounded down, ties at the cut included). The proposal page offers both as its defaults.
+PRIORITY_MAX_GRADE = env("PRIORITY_MAX_GRADE", "C-").strip()
+try:
+    PRIORITY_BOTTOM_SHARE = Decimal(env("PRIORITY_BOTTOM_SHARE", "0.10"))
+except InvalidOperation:
+    PRIORITY_BOTTOM_SHARE = None
+if PRIORITY_BOTTOM_SHARE is None or not 0 <= PRIORITY_BOTTOM_SHARE <= Decimal("0.5"):
+    raise ImproperlyConfigured("PRIORITY_BOTTOM_SHARE must be a number from 0 to 0.5, e.g. 0.10.")
 
 # --- Session lifetimes ----------------------------------------------------------------------
 # Signed out after this long without a request, and this long after signing in, whatever

@@ -1,10 +1,18 @@
 """Admin of the publication records, read-only: publications are written only by
 `services.publication.cycle_publish` (a correction is a new revision, never an edit), and
-exclusions by the publication page, which checks who may and asks why."""
+exclusions by the publication page, which checks who may and asks why. The priority list and
+coaching sessions are read-only here too: the priority pages decide and record them."""
 
 from django.contrib import admin
 
-from .models import Exclusion, Publication, PublishedResult
+from .models import (
+    CoachingFile,
+    CoachingSession,
+    Exclusion,
+    PriorityUnit,
+    Publication,
+    PublishedResult,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -59,3 +67,33 @@ class ExclusionAdmin(ReadOnlyAdmin):
     search_fields = ("assessment__unit__name", "reason")
     list_select_related = ("assessment__unit", "assessment__cycle", "excluded_by")
     raw_id_fields = ("assessment",)
+
+
+@admin.register(PriorityUnit)
+class PriorityUnitAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "cycle", "basis", "proposed_at", "confirmed_at", "removed_at")
+    list_filter = ("basis", "cycle")
+    search_fields = ("unit__name", "note", "removal_reason")
+    list_select_related = ("unit", "cycle")
+    raw_id_fields = ("cycle", "unit", "published_result", "confirmed_by", "removed_by")
+
+
+class CoachingFileInline(admin.TabularInline):
+    model = CoachingFile
+    fields = ("original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CoachingSession)
+class CoachingSessionAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "cycle", "held_on", "mode", "recorded_by")
+    list_filter = ("mode", "cycle")
+    search_fields = ("unit__name", "topics", "people")
+    list_select_related = ("unit", "cycle", "recorded_by")
+    raw_id_fields = ("unit", "cycle", "recorded_by")
+    inlines = [CoachingFileInline]

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Assessment, Cycle
+from units.models import ServiceUnit
 
 from .engine import MAX_LEVEL, MIN_LEVEL
+from .models import CoachingMode
 from .selectors.rankings import RankingQuery
 from .simulator import AspectGroup, IndicatorRow, SimulatorSheet
 
@@ -193,3 +197,131 @@ def ranking_query_from(params) -> tuple[RankingQuery, list[str]]:
         page=number,
     )
     return query, problems
+
+
+# --- Priority coaching ---------------------------------------------------------------------------
+
+UNIT_ERRORS = {
+    "required": _("Unit wajib dipilih."),
+    "invalid_choice": _("Unit tidak ditemukan dalam daftar periode ini."),
+    "invalid_pk_value": _("Unit tidak ditemukan dalam daftar periode ini."),
+}
+
+
+class PriorityProposeForm(forms.Form):
+    """The proposal rule: a grade and everything below it, or the bottom share of a group."""
+
+    predikat = forms.ChoiceField(
+        label=_("Predikat tertinggi yang diusulkan"),
+        error_messages={"invalid_choice": _("pilih salah satu predikat dari tabel instrumen.")},
+    )
+    porsi = forms.DecimalField(
+        label=_("Porsi peringkat terbawah tiap kelompok (%)"),
+        min_value=0,
+        max_value=50,
+        max_digits=4,
+        decimal_places=1,
+        localize=True,
+        error_messages={
+            "required": _("wajib diisi (0 bila tidak dipakai)."),
+            "invalid": _("harus berupa angka, misalnya 10."),
+        },
+    )
+
+    def __init__(self, *args, grades: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["predikat"].choices = grades
+        self.fields["predikat"].initial = settings.PRIORITY_MAX_GRADE
+        percent = settings.PRIORITY_BOTTOM_SHARE * 100
+        # "10", not "10.00": a whole percentage is shown without decimals.
+        self.fields["porsi"].initial = (
+            percent.to_integral_value() if percent == percent.to_integral_value() else percent
+        )
+
+    def share(self) -> Decimal:
+        return self.cleaned_data["porsi"] / 100
+
+
+class PriorityUnitForm(forms.Form):
+    """One unit of the cycle, by its id in a hidden field, and (when `reason` is given) a
+    reason: confirming, removing or adding a unit."""
+
+    unit = forms.ModelChoiceField(
+        queryset=ServiceUnit.objects.none(), widget=forms.HiddenInput, error_messages=UNIT_ERRORS
+    )
+    alasan = forms.CharField(
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        error_messages={"required": _("Alasan wajib diisi.")},
+    )
+
+    def __init__(self, *args, units, reason: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["alasan"].required = reason
+
+
+class CoachingSessionForm(forms.Form):
+    """One coaching session; its date decides whether it is held or scheduled."""
+
+    held_on = forms.DateField(
+        label=_("Tanggal"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("wajib diisi."),
+            "invalid": _("bukan tanggal yang valid; gunakan format TTTT-BB-HH."),
+        },
+    )
+    mode = forms.ChoiceField(
+        label=_("Bentuk"),
+        choices=CoachingMode.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("pilih luring, daring atau hibrida."),
+            "invalid_choice": _("pilih luring, daring atau hibrida."),
+        },
+    )
+    people = forms.CharField(
+        label=_("Peserta"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Pendamping dan pihak unit yang hadir."),
+        error_messages={"required": _("wajib diisi.")},
+    )
+    topics = forms.CharField(
+        label=_("Topik"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("wajib diisi.")},
+    )
+    notes = forms.CharField(
+        label=_("Catatan"),
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Hasil dan kesepakatan; untuk sesi terjadwal dapat dikosongkan."),
+    )
+    # An empty file is left to the service, which refuses it as it refuses empty bukti dukung.
+    lampiran = forms.FileField(
+        label=_("Lampiran (opsional)"),
+        required=False,
+        allow_empty_file=True,
+        help_text=_("Satu berkas PDF, JPEG, PNG, DOCX atau XLSX, misalnya daftar hadir."),
+    )
+
+
+class CoachingFileForm(forms.Form):
+    lampiran = forms.FileField(
+        label=_("Lampiran"),
+        allow_empty_file=True,
+        error_messages={"required": _("pilih berkas yang dilampirkan.")},
+    )
+
+
+def form_problems(form: forms.Form) -> list[str]:
+    """Every error of `form` as one line naming its field."""
+    problems = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        problems += [f"{label}: {error}" if label else str(error) for error in errors]
+    return problems

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -196,7 +197,11 @@ class PriorityBasis(models.TextChoices):
 
 class PriorityUnit(models.Model):
     """A unit proposed, after publication, for priority coaching (UPP prioritas pembinaan);
-    it is on the list once an admin or the cycle's coordinator confirms it."""
+    it is on the list once an admin or the cycle's coordinator confirms it.
+
+    A row is never deleted: a proposal taken off the list keeps its row with `removed_at`,
+    who and why, so proposing again does not bring it back (`services.priority`).
+    """
 
     cycle = models.ForeignKey(
         Cycle, verbose_name=_("periode"), on_delete=models.CASCADE, related_name="priority_units"
@@ -213,6 +218,13 @@ class PriorityUnit(models.Model):
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Why a unit was added by hand (basis manual).
+    note = models.TextField(_("alasan penambahan"), blank=True)
+    removed_at = models.DateTimeField(_("dikeluarkan pada"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removal_reason = models.TextField(_("alasan dikeluarkan"), blank=True)
 
     class Meta:
         ordering = ["cycle", "unit__name"]
@@ -220,10 +232,29 @@ class PriorityUnit(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "UPP prioritas pembinaan")
         constraints = [
             models.UniqueConstraint(fields=["cycle", "unit"], name="priority_unit_once"),
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True) | Q(removed_at__isnull=True),
+                name="priority_confirmed_or_removed",
+            ),
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True) | ~Q(removal_reason=""),
+                name="priority_removed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(basis="manual") | ~Q(note=""), name="priority_manual_has_reason"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.unit} ({self.cycle})"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
 
 
 class CoachingMode(models.TextChoices):
@@ -259,6 +290,11 @@ class CoachingSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit}: {self.held_on}"
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Dated after today: planned, not yet held."""
+        return self.held_on > timezone.localdate()
 
 
 def coaching_file_path(attachment: "CoachingFile", filename: str) -> str:

@@ -4,7 +4,16 @@
 from django.urls import include, path
 
 from . import api
-from .views import moderation, public, publication, rankings, simulator, survey, survey_public
+from .views import (
+    moderation,
+    priority,
+    public,
+    publication,
+    rankings,
+    simulator,
+    survey,
+    survey_public,
+)
 
 # Rankings of live results, and the validation and publication of a cycle.
 scoring_patterns = [
@@ -30,6 +39,34 @@ scoring_patterns = [
         "periode/<int:pk>/publikasi/<int:revision>/",
         publication.publication_revision,
         name="publication_revision",
+    ),
+    # Priority coaching after publication: the list and its decisions, a unit's coaching.
+    path("periode/<int:pk>/prioritas/", priority.priority_list, name="priority_list"),
+    path("periode/<int:pk>/prioritas/usulkan/", priority.priority_propose, name="priority_propose"),
+    path(
+        "periode/<int:pk>/prioritas/tetapkan/", priority.priority_confirm, name="priority_confirm"
+    ),
+    path("periode/<int:pk>/prioritas/keluarkan/", priority.priority_remove, name="priority_remove"),
+    path("periode/<int:pk>/prioritas/tambah/", priority.priority_add, name="priority_add"),
+    path(
+        "periode/<int:pk>/prioritas/<int:unit_id>/pendampingan/",
+        priority.coaching_page,
+        name="coaching_page",
+    ),
+    path(
+        "periode/<int:pk>/prioritas/<int:unit_id>/pendampingan/baru/",
+        priority.coaching_session_create,
+        name="coaching_session_create",
+    ),
+    path(
+        "periode/<int:pk>/prioritas/<int:unit_id>/pendampingan/<int:session_id>/lampiran/",
+        priority.coaching_file_upload,
+        name="coaching_file_upload",
+    ),
+    path(
+        "periode/<int:pk>/prioritas/<int:unit_id>/pendampingan/lampiran/<int:file_id>/",
+        priority.coaching_file_download,
+        name="coaching_file_download",
     ),
 ]
 

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
+from scoring.models import CoachingFile, CoachingSession, PriorityUnit
 from tests.test_url_permissions import TABLE, UrlWorld
 
 # Every query parameter a view reads (request.GET and GET forms), each given a NUL.
@@ -28,7 +29,8 @@ POST_NAMES = QUERY_NAMES + (
     "survey_weight", "min_respondents", "units", "loci", "phase", "ends_on", "reason", "fill",
     "evaluators", "lead", "code", "reason-1", "level-1", "seen-1", "question-1", "level_1",
     "setuju", "b1", "b14", "gender", "age_band", "education", "occupation", "service_used",
-    "sheet",
+    "sheet", "predikat", "porsi", "unit", "semua", "held_on", "mode", "people", "topics",
+    "notes", "lampiran",
 )  # fmt: skip
 
 
@@ -92,3 +94,34 @@ class BadInputTest(UrlWorld):
                 with self.subTest(field=field, role=role):
                     response = self.send(user, "post", url, whole | {field: "3\x00"})
                     self.assertContains(response, "Jawaban Anda belum disimpan", status_code=400)
+
+    def test_it_refuses_wrong_values_in_the_priority_forms_and_stores_nothing(self):
+        self.client.force_login(self.admin)
+        before = (
+            PriorityUnit.objects.count(),
+            CoachingSession.objects.count(),
+            CoachingFile.objects.count(),
+        )
+        wrong = ("NaN", "1e999", "-1", "0000-00-00", "9" * 40, "x" * 20000, "１０", "C-" * 5)
+        names = [n for n in TABLE if n.startswith("scoring:priority_") or "coaching" in n]
+        for value in wrong:
+            data = dict.fromkeys(
+                ("predikat", "porsi", "unit", "alasan", "held_on", "mode", "people", "topics"),
+                value,
+            )
+            for name in names:
+                method, kwargs, _expected = TABLE[name]
+                if method != "post":
+                    continue
+                with self.subTest(url=name, value=value[:12]):
+                    response = self.send(
+                        self.admin, "post", reverse(name, kwargs=kwargs(self)), data
+                    )
+                    self.assertEqual(response.status_code, 200)
+                    self.assertContains(response, 'role="alert"')
+        after = (
+            PriorityUnit.objects.count(),
+            CoachingSession.objects.count(),
+            CoachingFile.objects.count(),
+        )
+        self.assertEqual(after, before)

@@ -32,11 +32,13 @@ from evaluations.models import (
 )
 from evaluations.selectors.survey import survey_summary
 from evaluations.selectors.windows import window_problem
+from notifications.models import Notification
 from pekppp.demo.data import DEMO_PASSWORD, evaluator_teams, seed_demo
 from pekppp.demo.results import TOLERANCE, locus_inputs
 from pekppp.demo.survey import SurveyLocus
 from scoring import engine
-from scoring.models import Result
+from scoring.models import CoachingFile, CoachingSession, PriorityUnit, Result
+from scoring.services.priority import priority_remove
 from scoring.services.results import final_levels_save, results_recompute
 from scoring.services.survey import survey_void
 from tests.factories import golden_levels
@@ -90,6 +92,10 @@ def counts() -> dict[str, int]:
         "evidence_revisions": EvidenceRevision.objects.count(),
         "survey_audit": AuditEntry.objects.filter(action=AuditAction.SURVEY).count(),
         "results": Result.objects.count(),
+        "priority_units": PriorityUnit.objects.count(),
+        "coaching_sessions": CoachingSession.objects.count(),
+        "coaching_files": CoachingFile.objects.count(),
+        "coaching_notifications": Notification.objects.filter(kind="coaching").count(),
     }
 
 
@@ -131,6 +137,10 @@ class SeedDemoTest(TestCase):
                 "evidence_revisions": 1,
                 "survey_audit": 1,  # the paper sheet typed in
                 "results": 90,
+                "priority_units": 4,  # 2022: three proposed by the rule, one added by hand
+                "coaching_sessions": 1,
+                "coaching_files": 1,
+                "coaching_notifications": 2,  # the unit's operator and its agency's leader
             },
         )
         self.assertEqual(
@@ -175,6 +185,54 @@ class SeedDemoTest(TestCase):
         self.assertEqual((self.summary.history.changed, second.history.changed), (90, 0))
         history = Q(cycle__in=[self.nasional_2023, self.nasional_2022])
         self.assertEqual(results_recompute(assessments=history).changes, [])
+
+    def test_it_lists_priority_units_after_the_2022_publication(self):
+        rows = PriorityUnit.objects.filter(cycle=self.nasional_2022).values_list(
+            "unit__name", "basis", "confirmed_by__username", "removed_at"
+        )
+        self.assertEqual(
+            set(rows),
+            {
+                ("Disdukcapil Kabupaten Mesuji", "grade", "admin", None),  # D
+                ("RSUD Kabupaten Pesisir Barat", "grade", "admin", None),  # F
+                ("DPMPTSP Kabupaten Tulang Bawang Barat", "grade", None, None),  # E, proposed
+                ("Disdukcapil Kabupaten Lampung Selatan", "manual", "admin", None),
+            },
+        )
+        session = CoachingSession.objects.get()
+        self.assertEqual(
+            (session.unit.name, session.cycle, session.held_on, session.mode),
+            (
+                "Disdukcapil Kabupaten Lampung Selatan",
+                self.nasional_2022,
+                TODAY + dt.timedelta(days=14),
+                "hibrida",
+            ),
+        )
+        attachment = session.files.get()
+        self.assertEqual(
+            (attachment.original_name, attachment.content_type),
+            ("undangan-pendampingan.pdf", "application/pdf"),
+        )
+        self.assertEqual(
+            sorted(
+                Notification.objects.filter(kind="coaching").values_list(
+                    "recipient__username", flat=True
+                )
+            ),
+            ["operator", "pimpinan"],
+        )
+        self.assertEqual((self.summary.priority.confirmed, self.summary.priority.proposed), (3, 1))
+
+    def test_a_second_run_keeps_the_decisions_taken_in_the_browser(self):
+        tbb = ServiceUnit.objects.get(name="DPMPTSP Kabupaten Tulang Bawang Barat")
+        admin = User.objects.get(username="admin")
+        priority_remove(cycle=self.nasional_2022, unit=tbb, by=admin, reason="Sudah dibina")
+        before = counts()
+        seed_demo()
+        self.assertEqual(counts(), before)
+        row = PriorityUnit.objects.get(cycle=self.nasional_2022, unit=tbb)
+        self.assertEqual((row.removal_reason, row.confirmed_at), ("Sudah dibina", None))
 
     def test_it_restores_a_changed_demo_password_and_team(self):
         operator = User.objects.get(username="operator")
@@ -667,7 +725,12 @@ class SeedDemoCommandTest(TestCase):
                 rf"Survei F-03 {YEAR}, {re.escape(unit)}: {re.escape(figures)}, "
                 r"http://127\.0\.0\.1:8000/s/[A-Za-z0-9_-]{16}/\n",
             )
-        self.assertEqual(len(text.strip().splitlines()), 13)
+        self.assertIn(
+            "UPP prioritas pembinaan PEKPPP Nasional 2022: 3 ditetapkan, 1 usulan, "
+            "1 sesi pendampingan.\n",
+            text,
+        )
+        self.assertEqual(len(text.strip().splitlines()), 14)
         self.assertNotIn("2024", text)
 
 

@@ -30,6 +30,7 @@ from reports.models import (
     DocumentStatus,
     ResultLetter,
 )
+from scoring.services.priority import coaching_session_record, priority_add
 from scoring.services.publication import cycle_publish
 from scoring.services.survey import survey_link, survey_paper_enter
 from tests import factories as f
@@ -72,6 +73,8 @@ CLARIFICATION = lambda w: {"pk": w.clarification.pk}  # noqa: E731
 PHOTO = lambda w: {"photo_id": w.photo.pk}  # noqa: E731
 PUBLISHED = lambda w: {"cycle_pk": w.finished.pk}  # noqa: E731
 PAPER = lambda w: {"pk": w.assessment.pk, "response_id": w.paper.pk}  # noqa: E731
+CYCLE_DONE = lambda w: {"pk": w.finished.pk}  # noqa: E731
+PRIORITY = lambda w: {"pk": w.finished.pk, "unit_id": w.unit.pk}  # noqa: E731
 
 
 def codes(*values: int) -> dict[str, int]:
@@ -168,6 +171,32 @@ TABLE = {
         "get",
         lambda w: {"pk": w.finished.pk, "revision": w.publication.revision},
         codes(302, 404, 200, 404, 404, 404, 404),
+    ),
+    # Priority coaching of the published cycle: the list for its manager (whole, with the
+    # forms; a refused empty POST re-renders) and, confirmed units only, for the coordinators,
+    # leadership and operators of those units (the Pemprov coordinator's list is empty); the
+    # unit's coaching page for its people and coaches (the Pemprov coordinator does not coach
+    # a Lampung Selatan unit), sessions recorded by the manager and the unit's coordinators.
+    "scoring:priority_list": ("get", CYCLE_DONE, codes(302, 404, 200, 200, 404, 200, 200)),
+    "scoring:priority_propose": ("post", CYCLE_DONE, codes(302, 404, 200, 403, 404, 403, 403)),
+    "scoring:priority_confirm": ("post", CYCLE_DONE, codes(302, 404, 200, 403, 404, 403, 403)),
+    "scoring:priority_remove": ("post", CYCLE_DONE, codes(302, 404, 200, 403, 404, 403, 403)),
+    "scoring:priority_add": ("post", CYCLE_DONE, codes(302, 404, 200, 403, 404, 403, 403)),
+    "scoring:coaching_page": ("get", PRIORITY, codes(302, 404, 200, 404, 404, 200, 200)),
+    "scoring:coaching_session_create": (
+        "post",
+        PRIORITY,
+        codes(302, 404, 200, 404, 404, 403, 403),
+    ),
+    "scoring:coaching_file_upload": (
+        "post",
+        lambda w: PRIORITY(w) | {"session_id": w.coaching.pk},
+        codes(302, 404, 200, 404, 404, 403, 403),
+    ),
+    "scoring:coaching_file_download": (
+        "get",
+        lambda w: PRIORITY(w) | {"file_id": w.coaching_file.pk},
+        codes(302, 404, 200, 404, 404, 200, 200),
     ),
     # Public pages of published results: everyone, logged in or not (unpublished: see below).
     "public:index": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
@@ -333,6 +362,18 @@ class UrlWorld(PersonaTestCase):
             issued_on=today,
         )
         cls.letter.file.save("surat.pdf", io.BytesIO(PDF), save=True)
+        # Its unit on the priority list, confirmed, with one coaching session and attachment.
+        priority = priority_add(cycle=cls.finished, unit=cls.unit, by=cls.admin, reason="Uji")
+        cls.coaching = coaching_session_record(
+            priority=priority,
+            held_on=today,
+            mode="luring",
+            people="Tim",
+            topics="SOP",
+            files=[SimpleUploadedFile("hadir.pdf", PDF)],
+            by=cls.admin,
+        )
+        cls.coaching_file = cls.coaching.files.get()
 
     def users(self):
         return {"anonymous": AnonymousUser(), **self.personas()}

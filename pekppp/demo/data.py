@@ -52,6 +52,7 @@ from units.services import (
     service_unit_upsert,
 )
 
+from .priority import PrioritySummary, priority_seed
 from .results import HistorySummary, history_publish, history_seed
 from .survey import SurveyLocus, survey_seed
 
@@ -394,6 +395,7 @@ class DemoSummary:
     history: HistorySummary  # results of the finished cycles
     published: tuple[tuple[str, int], ...]  # (cycle name, current revision) of published ones
     survey: tuple[SurveyLocus, ...]  # the F-03 survey of the current Nasional cycle
+    priority: PrioritySummary | None  # priority coaching after the 2022 publication
 
 
 def evaluator_teams(
@@ -426,8 +428,9 @@ def seed_demo(*, today: dt.date | None = None) -> DemoSummary:
     phase windows of the cycles in progress are moved to open around `today`; work done in
     the portal (assessment status and anything hanging off an assessment) is kept. Loci of
     finished cycles that lack final levels or survey answers get the demo ones, and the
-    results of those cycles are recomputed. The 2022 cycle is published once (revision 1);
-    2023 is left for an admin to publish.
+    results of those cycles are recomputed. The 2022 cycle is published once (revision 1),
+    with its priority units and one scheduled coaching session (`priority.py`); 2023 is left
+    for an admin to publish.
     """
     today = today or timezone.localdate()
     cycles = demo_cycles(today)
@@ -463,6 +466,7 @@ def seed_demo(*, today: dt.date | None = None) -> DemoSummary:
     history = history_seed(cycles=finished)
     published = history_publish(cycles=[c for c, _ in finished], by=people["admin"])
     survey = survey_seed(loci=current, people=people)
+    priority = priority_seed(people=people, today=today)
     return DemoSummary(
         instruments=tuple(
             InstrumentVersion.objects.order_by("code").values_list("code", flat=True)
@@ -488,6 +492,7 @@ def seed_demo(*, today: dt.date | None = None) -> DemoSummary:
         history=history,
         published=tuple((p.cycle.name, p.revision) for p in published),
         survey=survey,
+        priority=priority,
     )
 
 

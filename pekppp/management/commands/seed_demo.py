@@ -37,6 +37,12 @@ class Command(BaseCommand):
                 f"({locus.online} daring, {locus.paper} kertas; minimum {locus.minimum}, "
                 f"{state}), {link}"
             )
+        if summary.priority:
+            p = summary.priority
+            self.stdout.write(
+                f"UPP prioritas pembinaan {p.cycle}: {p.confirmed} ditetapkan, {p.proposed} "
+                f"usulan, {p.sessions} sesi pendampingan."
+            )
         rows = [("Peran", "Nama pengguna", "Kata sandi", "Yang terlihat")]
         rows += [(x.role, x.username, x.password, x.sees) for x in summary.logins]
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
