@@ -26,9 +26,11 @@ def _language(person) -> str:
     return getattr(person, "language", "") or settings.LANGUAGE_CODE
 
 
-def _render(template: str, context: Mapping[str, Any], person) -> tuple[str, str, str]:
+def _render(
+    template: str, context: Mapping[str, Any], person, url: str = ""
+) -> tuple[str, str, str]:
     """Subject, plain text and HTML of one mail, in the person's language."""
-    context = {**context, "recipient": person, "site_url": settings.SITE_URL}
+    context = {**context, "recipient": person, "site_url": settings.SITE_URL, "url": url}
     with translation.override(_language(person)):
         subject = render_to_string(f"notifications/mail/{template}_subject.txt", context)
         text = render_to_string(f"notifications/mail/{template}.txt", context)
@@ -49,7 +51,8 @@ def notify(
     """Notify each active person once (by `key`, when given); returns the new notifications.
 
     `template` names `templates/notifications/mail/<template>_subject.txt`, `.txt` and
-    `.html`, rendered with `context` plus `recipient` and `site_url` in the person's
+    `.html` (which extends `notifications/mail/base.html`), rendered with `context` plus
+    `recipient`, `site_url` and `url` (the notification's link) in the person's
     language. Mails go out after the transaction commits.
     """
     people = {p.pk: p for p in recipients if p is not None and p.is_active}
@@ -62,7 +65,7 @@ def notify(
         people = {pk: p for pk, p in people.items() if pk not in done}
     created, mails = [], {}
     for person in people.values():
-        subject, text, html = _render(template, context, person)
+        subject, text, html = _render(template, context, person, url)
         fields = {"kind": kind, "title": subject, "body": text, "url": url}
         if key:
             # get_or_create: a concurrent run that made it first wins, and nothing is sent twice.
