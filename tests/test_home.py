@@ -61,21 +61,21 @@ class HomeTest(PersonaTestCase):
 
         self.client.force_login(self.evaluator)
         add_work(3)
-        # user, roles, assessments, their teams, the team members (session: cache)
-        with self.assertNumQueries(5):
+        # user, roles, assessments, their teams, the team members, the bell (session: cache)
+        with self.assertNumQueries(6):
             small = self.client.get("/")
         add_work(30)
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(6):
             large = self.client.get("/")
         self.assertEqual(small.content.count(b"<tr>") + 30, large.content.count(b"<tr>"))
 
     def test_it_lists_an_admins_cycles_in_constant_queries(self):
         self.client.force_login(self.admin)
-        with self.assertNumQueries(3):  # user, roles, cycles
+        with self.assertNumQueries(4):  # user, roles, cycles, the bell
             self.client.get("/")
         for year in (2021, 2022, 2023):
             f.make_assessment(f.make_cycle(self.instrument, year=year, owner=self.kemenpan))
-        with self.assertNumQueries(3):
+        with self.assertNumQueries(4):
             response = self.client.get("/")
         self.assertContains(
             response, "<td>2022</td>", count=0
