@@ -1,84 +1,157 @@
-"""E-mail notifications, sent after the transaction that caused them commits."""
+"""The portal's event notifications: who is told of what, with which link.
 
-import logging
+Each function is called by the service that made the change, inside its transaction, and
+goes through `notifications.services.notify` (stored in the portal for each person, in their
+language, and mailed by the worker after commit). The mail templates are
+`templates/notifications/mail/<event>_subject.txt`, `.txt` and `.html`.
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.utils.translation import gettext as _
+Final levels and publication are scoring's steps, but whom they concern is read from units
+and evaluations only, so their notifications live here too (scoring imports evaluations).
+"""
 
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from notifications.models import NotificationKind
+from notifications.services import notify, notify_later
 from units.models import Role, User
 
-from .models import Assessment, EvaluatorAssignment
-
-logger = logging.getLogger(__name__)
+from .models import Assessment, Clarification, Cycle, EvaluatorAssignment, Scheme
 
 
-def _send(subject: str, body: str, recipients: list[str]) -> None:
-    recipients = sorted({r for r in recipients if r})
-    if recipients:
-        transaction.on_commit(lambda: _deliver(subject, body, recipients))
+def _people(condition: Q) -> QuerySet[User]:
+    return User.objects.filter(condition, is_active=True).distinct().order_by("pk")
 
 
-def _deliver(subject: str, body: str, recipients: list[str]) -> None:
-    # The change is already committed: a mail server that is down must not turn it into an error.
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    except Exception:
-        logger.exception("Notification not sent: %s", subject)
+def unit_operators(unit_ids: Iterable[int]) -> QuerySet[User]:
+    return _people(Q(roles__role=Role.UNIT_OPERATOR, roles__unit_id__in=list(unit_ids)))
 
 
-def _link(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+def cycle_managers(cycle: Cycle) -> QuerySet[User]:
+    """Whoever runs the cycle day to day, and so moderates it: the owner agency's
+    coordinators for a Mandiri cycle, the ministry admins for a Nasional one."""
+    if cycle.scheme == Scheme.MANDIRI:
+        return _people(Q(roles__role=Role.COORDINATOR, roles__agency_id=cycle.owner_agency_id))
+    return _people(Q(roles__role=Role.MINISTRY_ADMIN))
 
 
-def unit_operator_emails(assessment: Assessment) -> list[str]:
-    return list(
-        User.objects.filter(
-            roles__role=Role.UNIT_OPERATOR, roles__unit_id=assessment.unit_id, is_active=True
-        ).values_list("email", flat=True)
+def _assessment_context(assessment: Assessment) -> dict:
+    return {"unit": assessment.unit.name, "cycle": assessment.cycle.name}
+
+
+def notify_assignment(assessment: Assessment, new: Sequence[EvaluatorAssignment]) -> None:
+    """New members of a locus's evaluator team: what they evaluate and who leads."""
+    if not new:
+        return
+    lead = next(
+        (a.evaluator for a in assessment.assignments.select_related("evaluator") if a.is_lead),
+        None,
     )
-
-
-def evaluator_emails(assessment: Assessment) -> list[str]:
-    return list(
-        EvaluatorAssignment.objects.filter(assessment=assessment).values_list(
-            "evaluator__email", flat=True
-        )
-    )
-
-
-def notify_assignment(assignment: EvaluatorAssignment) -> None:
-    a = assignment.assessment
-    _send(
-        _("[PEKPPP] Penugasan evaluasi: %(unit)s") % {"unit": a.unit.name},
-        _("Anda ditugaskan sebagai evaluator %(unit)s pada %(cycle)s.\nBuka penilaian: %(link)s")
-        % {"unit": a.unit.name, "cycle": a.cycle.name, "link": _link(f"/penilaian/{a.pk}/")},
-        [assignment.evaluator.email],
+    notify(
+        recipients=[a.evaluator for a in new],
+        kind=NotificationKind.ASSIGNMENT,
+        template="assignment",
+        context=_assessment_context(assessment) | {"lead": lead},
+        url=reverse("evaluations:assessment_detail", args=[assessment.pk]),
     )
 
 
 def notify_submission(assessment: Assessment) -> None:
-    _send(
-        _("[PEKPPP] F-01 diajukan: %(unit)s") % {"unit": assessment.unit.name},
-        _("%(unit)s telah mengajukan F-01 pada %(cycle)s. Penilaian F-02 dapat dimulai: %(link)s")
-        % {
-            "unit": assessment.unit.name,
-            "cycle": assessment.cycle.name,
-            "link": _link(f"/penilaian/{assessment.pk}/f02/"),
-        },
-        evaluator_emails(assessment),
+    """F-01 submitted: the locus's evaluators can start F-02. A Mandiri cycle's coordinators
+    are told as well; a Nasional locus with no team yet tells the ministry admins, who must
+    assign one (with a team, thousands of loci would flood them)."""
+    context = _assessment_context(assessment)
+    evaluators = list(_people(Q(evaluator_assignments__assessment=assessment)))
+    notify(
+        recipients=evaluators,
+        kind=NotificationKind.F01_SUBMITTED,
+        template="f01_submitted",
+        context=context | {"evaluator": True},
+        url=reverse("evaluations:f02_form", args=[assessment.pk]),
     )
+    if assessment.cycle.scheme == Scheme.MANDIRI or not evaluators:
+        notify(
+            recipients=cycle_managers(assessment.cycle).exclude(pk__in=[e.pk for e in evaluators]),
+            kind=NotificationKind.F01_SUBMITTED,
+            template="f01_submitted",
+            context=context | {"evaluator": False, "has_team": bool(evaluators)},
+            url=reverse("evaluations:assessment_detail", args=[assessment.pk]),
+        )
 
 
 def notify_clarification(assessment: Assessment, questions: list[str]) -> None:
-    listed = "\n".join(f"- {q}" for q in questions)
-    _send(
-        _("[PEKPPP] Permintaan klarifikasi: %(unit)s") % {"unit": assessment.unit.name},
-        _(
-            "Evaluator meminta klarifikasi atas indikator berikut:\n%(questions)s\n"
-            "Jawab di: %(link)s"
+    """The evaluator returned indicators with questions: the unit's operators answer them."""
+    notify(
+        recipients=unit_operators([assessment.unit_id]),
+        kind=NotificationKind.CLARIFICATION_ASKED,
+        template="clarification_asked",
+        context=_assessment_context(assessment) | {"questions": questions},
+        url=reverse("evaluations:f01_form", args=[assessment.pk]),
+    )
+
+
+def notify_clarification_answer(clarification: Clarification, *, resumed: bool) -> None:
+    """The unit answered: the evaluator who asked reads it (and whether evaluation resumed)."""
+    assessment = clarification.assessment
+    notify(
+        recipients=[clarification.asked_by],
+        kind=NotificationKind.CLARIFICATION_ANSWERED,
+        template="clarification_answered",
+        context=_assessment_context(assessment)
+        | {
+            "indicator": f"{clarification.indicator.number}. {clarification.indicator.title}",
+            "question": clarification.question,
+            "answer": clarification.answer,
+            "resumed": resumed,
+        },
+        url=reverse("evaluations:f02_form", args=[assessment.pk]),
+    )
+
+
+def notify_team_submitted(assessment: Assessment) -> None:
+    """Every evaluator of the locus handed in F-02: its moderators can hold the pleno."""
+    notify(
+        recipients=cycle_managers(assessment.cycle),
+        kind=NotificationKind.F02_SUBMITTED,
+        template="f02_submitted",
+        context=_assessment_context(assessment) | {"team": assessment.assignments.count()},
+        url=reverse("evaluations:moderation_form", args=[assessment.pk]),
+    )
+
+
+def notify_final(assessment: Assessment) -> None:
+    """The locus is final: its unit's operators and its agency's leadership."""
+    notify(
+        recipients=_people(
+            Q(roles__role=Role.UNIT_OPERATOR, roles__unit_id=assessment.unit_id)
+            | Q(roles__role=Role.LEADERSHIP, roles__agency_id=assessment.unit.agency_id)
+        ),
+        kind=NotificationKind.FINAL,
+        template="final",
+        context=_assessment_context(assessment),
+        url=reverse("evaluations:assessment_detail", args=[assessment.pk]),
+    )
+
+
+def notify_publication(*, cycle: Cycle, revision: int, reason: str, unit_ids: Iterable[int]):
+    """A cycle's results are published (or corrected): the operators and leadership of every
+    published unit and the coordinators of their agencies. One query for the people; the
+    worker renders and stores their notifications, 500 people per job, once per revision."""
+    unit_ids = list(unit_ids)
+    people = _people(
+        Q(roles__role=Role.UNIT_OPERATOR, roles__unit_id__in=unit_ids)
+        | Q(
+            roles__role__in=[Role.LEADERSHIP, Role.COORDINATOR],
+            roles__agency__units__in=unit_ids,
         )
-        % {"questions": listed, "link": _link(f"/penilaian/{assessment.pk}/f01/")},
-        unit_operator_emails(assessment),
+    ).order_by()
+    notify_later(
+        recipient_ids=people.values_list("pk", flat=True),
+        kind=NotificationKind.PUBLICATION,
+        template="publication",
+        context={"cycle": cycle.name, "revision": revision, "reason": reason},
+        url=reverse("public:overview", args=[cycle.pk]),
+        key=f"publication:{cycle.pk}:{revision}",
     )

@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 
 from django.http import HttpRequest
-from django.utils.functional import Promise
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from notifications.selectors import unread_count
 from units.permissions import RoleSet, roles_of
 
 
@@ -49,7 +50,11 @@ def menu_entries(roles: RoleSet, *, signed_in: bool) -> list[MenuEntry]:
 def frame(request: HttpRequest) -> dict:
     """`menu`: the person's menu entries. Read here rather than from the template, so that
     rendering the page triggers no query (the roles are usually cached already by the view's
-    permission check)."""
+    permission check). `unread_notifications`: the bell's count, one COUNT query, made only
+    when a template shows it (htmx fragments, which have no top bar, cost nothing)."""
     user = getattr(request, "user", None)
     signed_in = bool(getattr(user, "is_authenticated", False))
-    return {"menu": menu_entries(roles_of(user), signed_in=signed_in)}
+    return {
+        "menu": menu_entries(roles_of(user), signed_in=signed_in),
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)) if signed_in else 0,
+    }

@@ -5,6 +5,7 @@ from django.urls import include, path
 from evaluations import urls as evaluations_urls
 from scoring.urls import moderation_patterns
 from units.forms import LoginForm
+from units.views import language_set
 
 from .views import healthz, home
 
@@ -22,10 +23,12 @@ urlpatterns = [
     ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("pekppp.accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, which also stores a signed-in person's choice for their mails.
+    path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
     path("", include("units.urls")),
+    path("", include("notifications.urls")),
     # Moderation stores the result, so its views are scoring's, but it is a step of the
     # assessment pages and keeps their namespace (evaluations may not import scoring).
     path(

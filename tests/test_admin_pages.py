@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
 
 from evaluations.models import Assessment, Cycle
+from notifications.models import Notification, NotificationKind
 from reports.models import Document, DocumentKind
 from reports.services.documents import document_key
 from scoring.models import Exclusion, Publication
@@ -49,6 +50,10 @@ class AdminPagesTest(TestCase):
             cycle=publication.cycle,
             publication=publication,
             requested_by=cls.admin,
+        )
+        # ... a notification (the demo's are made by the worker) ...
+        Notification.objects.create(
+            recipient=cls.admin, kind=NotificationKind.FINAL, title="Penilaian final", body="-"
         )
         # ... and someone's two-factor devices (not the admin's: they would be asked a code).
         coordinator = User.objects.get(username="koordinator")

@@ -69,18 +69,18 @@ class HomeTest(PersonaTestCase):
 
         self.client.force_login(self.evaluator)
         add_work(3)
-        # user, roles, open F-02 work, assessments, their teams, the team members (session:
-        # cache)
-        with self.assertNumQueries(6):
+        # user, roles, open F-02 work, assessments, their teams, the team members, the bell
+        # (session: cache)
+        with self.assertNumQueries(7):
             small = self.client.get("/")
         add_work(30)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             large = self.client.get("/")
         self.assertEqual(small.content.count(b"<tr>") + 30, large.content.count(b"<tr>"))
 
     def test_it_lists_an_admins_cycles_in_constant_queries(self):
         self.client.force_login(self.admin)
-        with self.assertNumQueries(4):  # user, roles, loci to moderate, cycles
+        with self.assertNumQueries(5):  # user, roles, loci to moderate, cycles, the bell
             self.client.get("/")
         for year in (2021, 2022, 2023):
             f.make_assessment(f.make_cycle(self.instrument, year=year, owner=self.kemenpan))

@@ -33,7 +33,7 @@ from evaluations.models import (
 from evaluations.selectors.survey import survey_summary
 from evaluations.selectors.windows import window_problem
 from notifications.models import Notification
-from pekppp.demo.data import DEMO_PASSWORD, evaluator_teams, seed_demo
+from pekppp.demo.data import DEMO_PASSWORD, PERSON, evaluator_teams, seed_demo
 from pekppp.demo.results import TOLERANCE, locus_inputs
 from pekppp.demo.survey import SurveyLocus
 from scoring import engine
@@ -234,13 +234,21 @@ class SeedDemoTest(TestCase):
         row = PriorityUnit.objects.get(cycle=self.nasional_2022, unit=tbb)
         self.assertEqual((row.removal_reason, row.confirmed_at), ("Sudah dibina", None))
 
-    def test_it_restores_a_changed_demo_password_and_team(self):
+    def test_it_gives_every_demo_person_a_reserved_example_address(self):
+        self.assertEqual(
+            dict(User.objects.values_list("username", "email")),
+            {username: f"{username}@example.org" for username in PERSON},
+        )
+
+    def test_it_restores_a_changed_demo_password_team_and_address(self):
         operator = User.objects.get(username="operator")
         operator.set_password("lain-sekali-123")
+        operator.email = "pribadi@example.com"
         operator.save()
         EvaluatorAssignment.objects.filter(evaluator__username="evaluator").delete()
         seed_demo()
         self.assertTrue(User.objects.get(username="operator").check_password(DEMO_PASSWORD))
+        self.assertEqual(User.objects.get(username="operator").email, "operator@example.org")
         self.assertEqual(
             EvaluatorAssignment.objects.filter(evaluator__username="evaluator").count(),
             17 + 17 + 9,  # this year, 2023, 2022

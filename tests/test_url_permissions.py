@@ -22,6 +22,7 @@ from evaluations.models import (
     PhaseWindow,
 )
 from evaluations.services.evidence import evidence_upload
+from notifications.models import Notification, NotificationKind
 from reports.models import (
     Award,
     Certificate,
@@ -97,6 +98,15 @@ TABLE = {
     ),
     "password_reset_complete": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
     "set_language": ("post", lambda w: {}, codes(302, 302, 302, 302, 302, 302, 302)),
+    # Notifications: each person's own list; opening one that is not one's own is a 404 (the
+    # one in the world is the operator's; opening it goes to its link).
+    "notifications:list": ("get", lambda w: {}, codes(302, 200, 200, 200, 200, 200, 200)),
+    "notifications:read": (
+        "post",
+        lambda w: {"pk": w.notification.pk},
+        codes(302, 404, 404, 404, 404, 302, 404),
+    ),
+    "notifications:read_all": ("post", lambda w: {}, codes(302, 302, 302, 302, 302, 302, 302)),
     "healthz": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
     "admin:index": ("get", lambda w: {}, codes(302, 302, 200, 302, 302, 302, 302)),
     # Two-factor log-in, each person's own (OTP_REQUIRED off, nobody has a device here: the
@@ -317,6 +327,13 @@ class UrlWorld(PersonaTestCase):
         photo.file.save("a.png", io.BytesIO(PNG), save=True)
         cls.photo = photo
         cls.survey = survey_link(assessment=cls.assessment, by=cls.operator)
+        cls.notification = Notification.objects.create(
+            recipient=cls.operator,
+            kind=NotificationKind.CLARIFICATION_ASKED,
+            title="Permintaan klarifikasi",
+            body="Mana SK-nya?",
+            url=f"/penilaian/{cls.assessment.pk}/f01/",
+        )
         # A finished Nasional cycle, published (revision 1): public pages, publication pages.
         cls.finished = f.make_cycle(
             cls.instrument, year=2023, owner=cls.kemenpan, name="PEKPPP Nasional 2023"

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import django_otp
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -117,12 +118,14 @@ def person_upsert(
     password_hash: str | None = None,
     is_staff: bool = False,
     is_superuser: bool = False,
+    email: str | None = None,
 ) -> User:
     """Create or update the active account `username`.
 
     Give either a plain `password` or an already hashed `password_hash` (hashing costs about
     0.3 s, so seeding many accounts hashes once); with neither, a new account gets an
-    unusable password and an existing one keeps its password.
+    unusable password and an existing one keeps its password. `email` None keeps the
+    address an existing account has.
     """
     if password is not None and password_hash is not None:
         raise ValueError("give password or password_hash, not both")
@@ -136,6 +139,8 @@ def person_upsert(
         "is_staff": is_staff,
         "is_superuser": is_superuser,
     }
+    if email is not None:
+        defaults["email"] = email
     if password is not None:
         password_hash = make_password(password)
     if password_hash is not None:
@@ -145,6 +150,16 @@ def person_upsert(
         defaults=defaults,
         create_defaults={"password": make_password(None), **defaults},
     )
+    return user
+
+
+def person_language_set(*, user: User, language: str) -> User:
+    """Remember the language the person chose in the portal: their mails are written in it."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Bahasa tidak dikenal."))
+    if user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
     return user
 
 

@@ -1,4 +1,5 @@
-"""A person's own account: two-factor log-in (authenticator app and recovery codes).
+"""A person's own account: two-factor log-in (authenticator app and recovery codes), and
+the language they choose (remembered for their mails).
 
 Which pages a person must pass before any other is decided by units/middleware.py; these
 views only refuse what would weaken a device: replacing it, or seeing new recovery codes,
@@ -17,6 +18,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
@@ -26,7 +28,12 @@ from .forms import AuthenticatorForm, SecondFactorForm
 from .middleware import SESSION_KEY, VERIFY
 from .permissions import second_factor_required
 from .selectors import has_second_factor, second_factor_status
-from .services import recovery_codes_replace, second_factor_enrol, second_factor_verify
+from .services import (
+    person_language_set,
+    recovery_codes_replace,
+    second_factor_enrol,
+    second_factor_verify,
+)
 
 # The secret offered on the enrolment page, kept until the first code confirms it, so that
 # reloading the page does not change the QR code being scanned.
@@ -151,3 +158,13 @@ def recovery_codes_create(request):
         "units/recovery_codes.html",
         {"codes": codes, "next": resolve_url("units:two_factor")},
     )
+
+
+def language_set(request):
+    """Django's `set_language` (cookie and redirect); a signed-in person's choice is also
+    stored, so that the mails the portal sends them are written in it."""
+    response = set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        person_language_set(user=request.user, language=language)
+    return response

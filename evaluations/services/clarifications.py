@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Assessment, AuditAction, Clarification, ClarificationStatus, Indicator, Phase
-from ..notifications import notify_clarification
+from ..notifications import notify_clarification, notify_clarification_answer
 from .audit import audit_record
 from .workflow import (
     Status,
@@ -82,8 +82,10 @@ def clarification_answer(*, clarification: Clarification, by, answer: str) -> Cl
         new=_("Dijawab"),
         reason=answer,
     )
-    if not assessment.clarifications.filter(status=ClarificationStatus.OPEN).exists():
+    resumed = not assessment.clarifications.filter(status=ClarificationStatus.OPEN).exists()
+    if resumed:
         set_status(
             assessment, Status.IN_EVALUATION, actor=by, reason=_("Semua klarifikasi telah dijawab.")
         )
+    notify_clarification_answer(clarification, resumed=resumed)
     return clarification

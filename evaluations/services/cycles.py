@@ -469,7 +469,7 @@ def assignment_set(
             reason=reason,
         )
         a.delete()
-    team = []
+    team, new = [], []
     for e in evaluators:
         is_lead = e.pk == lead.pk
         existing = current.get(e.pk)
@@ -485,7 +485,7 @@ def assignment_set(
                 new=_member_label(e, is_lead),
                 reason=reason,
             )
-            notify_assignment(created)
+            new.append(created)
             team.append(created)
             continue
         if existing.is_lead != is_lead:
@@ -500,4 +500,5 @@ def assignment_set(
             existing.is_lead = is_lead
             existing.save(update_fields=["is_lead"])
         team.append(existing)
+    notify_assignment(assessment, new)
     return sorted(team, key=lambda a: (not a.is_lead, a.evaluator.username))

@@ -32,6 +32,7 @@ from ..models import (
     Phase,
     Score,
 )
+from ..notifications import notify_team_submitted
 from ..rules import today
 from .audit import audit_record
 from .versioned import save_versioned
@@ -229,6 +230,13 @@ def evaluator_submit(*, assignment: EvaluatorAssignment, by) -> EvaluatorAssignm
     """
     assessment = assignment.assessment
     _require_own_open_assignment(assignment, by)
+    # Team members submitting at once queue here, so the last one sees everyone's submission
+    # and exactly one of them tells the moderators.
+    assessment.status = (
+        Assessment.objects.select_for_update(of=("self",))
+        .values_list("status", flat=True)
+        .get(pk=assessment.pk)
+    )
     require_status(assessment, Status.IN_EVALUATION)
     require_window(assessment, Phase.EVALUATION)
     problems = score_problems(assignment)
@@ -249,6 +257,8 @@ def evaluator_submit(*, assignment: EvaluatorAssignment, by) -> EvaluatorAssignm
         old=_("F-02 %(name)s: belum diserahkan") % {"name": name},
         new=_("F-02 %(name)s: diserahkan") % {"name": name},
     )
+    if not assessment.assignments.filter(submitted_at__isnull=True).exists():
+        notify_team_submitted(assessment)
     return assignment
 
 

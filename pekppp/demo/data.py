@@ -57,6 +57,9 @@ from .results import HistorySummary, history_publish, history_seed
 from .survey import SurveyLocus, survey_seed
 
 DEMO_PASSWORD = "demo-pekppp"
+# Every demo person gets <username>@example.org (RFC 2606: never delivered to anyone), so the
+# worker of `make run` shows their notification mails in its log.
+DEMO_EMAIL_DOMAIN = "example.org"
 INSTRUMENT_CODE = "2022-A"
 MINISTRY = "KEMENPANRB"
 PROVINCE = ("18", "Lampung")
@@ -529,6 +532,7 @@ def _seed_people(agencies: dict[str, Agency], units: dict[str, ServiceUnit]) -> 
             password_hash=password_hash,
             is_staff=spec.superuser,
             is_superuser=spec.superuser,
+            email=f"{spec.username}@{DEMO_EMAIL_DOMAIN}",
         )
         person_roles_set(
             user=user,

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from evaluations.models import Assessment, AuditAction, Phase
+from evaluations.notifications import notify_final
 from evaluations.permissions import can_moderate
 from evaluations.selectors.moderation import ModerationTable, moderation_table
 from evaluations.selectors.windows import window_problem
@@ -265,4 +266,5 @@ def assessment_finalize(*, assessment: Assessment, by, reason: str = "") -> Asse
             _("Hasil penilaian belum tersimpan: tetapkan tingkat final seluruh indikator dahulu.")
         )
     set_status(assessment, Status.FINAL, actor=by, reason=(reason or "").strip())
+    notify_final(assessment)
     return assessment

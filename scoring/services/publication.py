@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.models import Aspect, Assessment, AssessmentStatus, Cycle, GradeBand
+from evaluations.notifications import notify_publication
 from evaluations.permissions import can_manage_cycle
 from units.models import RankingGroup
 
@@ -286,4 +287,10 @@ def cycle_publish(*, cycle: Cycle, user, reason: str = "") -> Publication:
     for r in rows:
         r.publication = publication
     PublishedResult.objects.bulk_create(rows, batch_size=_BATCH)
+    notify_publication(
+        cycle=cycle,
+        revision=publication.revision,
+        reason=reason,
+        unit_ids=[r.unit_id for r in rows],
+    )
     return publication

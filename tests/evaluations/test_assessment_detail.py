@@ -183,11 +183,12 @@ class AssessmentDetailTest(ModerationTestCase):
             self.assertEqual(len(history_rows(response)), 5)
             small[user.username] = [q["sql"] for q in queries.captured_queries]
         # user, roles, assessment (with its result), team, windows, extensions, history count,
-        # history page; an evaluator's own assignment is one more. The session normally comes
+        # history page, the bell's unread count; an evaluator's own assignment is one more.
+        # The session normally comes
         # from the cache; should it be read from the database, it is one more for both sizes.
         self.assertEqual(
             {name: len(without_session(sql)) for name, sql in small.items()},
-            {"admin": 8, "evaluator": 9, "operator": 8},
+            {"admin": 9, "evaluator": 10, "operator": 9},
         )
         self.add_entries(195)
         for user in viewers:

@@ -5,6 +5,7 @@ import re
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -23,6 +24,8 @@ CONFLICT = (
 )
 
 
+# Mails are sent by the worker (notifications.deliver): run it in the test.
+@override_settings(CELERY_TASK_ALWAYS_EAGER=True)
 class AssignmentTests(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):

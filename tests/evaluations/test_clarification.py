@@ -1,6 +1,7 @@
 """Clarification from the evaluator's side: return indicators with a question, see the answers."""
 
 from django.core import mail
+from django.test import override_settings
 from django.urls import reverse
 
 from evaluations.models import AuditAction, AuditEntry, Clarification, ClarificationStatus, Phase
@@ -11,6 +12,8 @@ from . import f02_factories as ff
 from .f02_factories import F02TestCase, Status
 
 
+# Mails are sent by the worker (notifications.deliver): run it in the test.
+@override_settings(CELERY_TASK_ALWAYS_EAGER=True)
 class ClarificationRequestTest(F02TestCase):
     @classmethod
     def setUpTestData(cls):

@@ -5,7 +5,7 @@ from unittest import skipUnless
 
 from django.core import mail
 from django.db import connection
-from django.test import TransactionTestCase
+from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
 
 from evaluations.models import (
@@ -124,11 +124,11 @@ class F01PageTest(F01Case):
 
         fill({1, 2, 3})
         # user, roles, assessment (+windows), aspects, indicators, levels, answers, evidence,
-        # revisions (+uploaders), clarifications, last submission, carry-over check
-        with self.assertNumQueries(12):
+        # revisions (+uploaders), clarifications, last submission, carry-over check, the bell
+        with self.assertNumQueries(13):
             small = self.client.get(self.url())
         fill(set(range(4, 31)))
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(13):
             large = self.client.get(self.url())
         self.assertEqual(small.content.count(b'class="f01-ev"'), 3)
         self.assertEqual(large.content.count(b'class="f01-ev"'), 30)
@@ -456,6 +456,8 @@ class AutosaveConcurrencyTest(TransactionTestCase):
         self.assertEqual(AuditEntry.objects.filter(action=AuditAction.CLAIM).count(), 1)
 
 
+# Mails are sent by the worker (notifications.deliver): run it in the test.
+@override_settings(CELERY_TASK_ALWAYS_EAGER=True)
 class SubmissionTest(F01Case):
     def setUp(self):
         self.client.force_login(self.operator)

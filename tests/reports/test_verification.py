@@ -27,9 +27,9 @@ class CertificateVerifyTest(PublishedWorldTestCase):
             with self.subTest(user=str(user)):
                 if user.is_authenticated:
                     self.client.force_login(user)
-                # One query for the certificate; a signed-in user adds the session's user and
-                # their roles (for the menu).
-                with self.assertNumQueries(1 if not user.is_authenticated else 3):
+                # One query for the certificate; a signed-in user adds the session's user,
+                # their roles (for the menu) and their unread notifications (the bell).
+                with self.assertNumQueries(1 if not user.is_authenticated else 4):
                     response = self.client.get(self.url("PEKPPP/2023/N/00002"))
                 self.assertEqual(response.status_code, 200)
                 self.assertContains(response, "<strong>SAH</strong>", html=True)

@@ -376,8 +376,9 @@ class ModerationFormTest(ModerationTestCase):
         self.assertContains(response, 'class="num evaluator"', count=2)
         two = [q["sql"] for q in queries.captured_queries]
         # user, roles, assessment, team, indicators, scores, claims, finals, window with its
-        # latest extension (the session comes from the cache; from the database, one more)
-        self.assertEqual(len([sql for sql in two if "django_session" not in sql]), 9)
+        # latest extension, the bell's unread count (the session comes from the cache; from
+        # the database, one more)
+        self.assertEqual(len([sql for sql in two if "django_session" not in sql]), 10)
 
         prepare(self.mandiri_locus, [f.make_evaluator() for _ in range(3)])
         with self.assertNumQueries(len(two)):
