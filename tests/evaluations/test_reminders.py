@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import TransactionTestCase
+from django.test import TransactionTestCase, override_settings
 from django.utils import timezone
 
 from evaluations.models import (
@@ -52,6 +52,8 @@ def days_before(deadline: dt.date, *days: int) -> list[dt.date]:
     return [deadline - dt.timedelta(days=n) for n in days]
 
 
+# Mails leave through the worker (notifications.deliver): run it in the test.
+@override_settings(CELERY_TASK_ALWAYS_EAGER=True)
 class ReminderTestCase(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):
@@ -398,6 +400,8 @@ class ScheduleAndCommandTests(ReminderTestCase):
 
 
 @skipUnless(connection.vendor == "postgresql", "row locks need PostgreSQL (CI sets DATABASE_URL)")
+# Mails leave through the worker (notifications.deliver): run it in the test.
+@override_settings(CELERY_TASK_ALWAYS_EAGER=True)
 class ConcurrentReminderTest(TransactionTestCase):
     """Two runs of the job at the same moment (two beats, a retried worker) on real
     connections: every reminder is made and mailed once."""

@@ -233,6 +233,8 @@ class DecisionTest(PriorityWorld):
         self.assertEqual(row.confirmed_by, self.admin)
 
 
+# Mails leave through the worker (notifications.deliver): run it in the test.
+@override_settings(CELERY_TASK_ALWAYS_EAGER=True)
 class CoachingTest(PriorityWorld):
     @classmethod
     def setUpTestData(cls):
