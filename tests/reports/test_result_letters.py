@@ -522,7 +522,7 @@ class ResultLetterDownloadTest(LetterWorld):
         self.assertNotContains(response, "Bupati")
         self.assertNotContains(response, "Pemerintah Kabupaten Lampung Selatan")
         self.client.force_login(self.leader)
-        with self.assertNumQueries(4):  # session, user, roles, one page of letters
+        with self.assertNumQueries(5):  # session, user, roles, one page of letters, the bell
             response = self.client.get(url)
         self.assertContains(response, self.own.number)
         self.assertContains(response, reverse("reports:result_letter_download", args=[self.own.pk]))
@@ -598,8 +598,8 @@ class ResultLetterPagesTest(LetterWorld):
         )
         self.client.force_login(self.admin)
         self.client.get(self.page())  # warm the session
-        with self.assertNumQueries(9):  # user, cycle, roles, jobs, publication, 2 counts,
-            # the agencies to address, one page of letters
+        with self.assertNumQueries(10):  # user, cycle, roles, jobs, publication, 2 counts,
+            # the agencies to address, one page of letters, the bell
             response = self.client.get(self.page())
         for letter in ResultLetter.objects.all():
             self.assertContains(response, f"<td>{letter.number}</td>", count=1)
