@@ -18,6 +18,7 @@ from tests.test_url_permissions import TABLE, UrlWorld
 QUERY_NAMES = (
     "q", "halaman", "status", "tanpa_tim", "lokus", "inline", "kelompok", "jenis", "provinsi",
     "predikat", "next", "instrument", "agency", "province", "service_type", "language",
+    "periode", "terlambat",
 )  # fmt: skip
 # Every form field a view reads from request.POST, directly or through a form.
 POST_NAMES = QUERY_NAMES + (
@@ -27,7 +28,7 @@ POST_NAMES = QUERY_NAMES + (
     "survey_weight", "min_respondents", "units", "loci", "phase", "ends_on", "reason", "fill",
     "evaluators", "lead", "code", "reason-1", "level-1", "seen-1", "question-1", "level_1",
     "setuju", "b1", "b14", "gender", "age_band", "education", "occupation", "service_used",
-    "sheet",
+    "sheet", "planned_action", "responsible", "target_date", "status_reason", "files",
 )  # fmt: skip
 
 

@@ -23,6 +23,7 @@ class NavigationTest(PersonaTestCase):
         home, cycles = reverse("home"), reverse("evaluations:cycle_list")
         rankings, simulator = reverse("scoring:ranking_list"), reverse("simulator:page")
         public, admin = reverse("public:index"), reverse("admin:index")
+        followup = (reverse("evaluations:followup_list"), "Tindak lanjut")
         security = (reverse("units:two_factor"), "Keamanan akun")
         expected = {
             "admin": [
@@ -30,6 +31,7 @@ class NavigationTest(PersonaTestCase):
                 (cycles, "Periode"),
                 (rankings, "Peringkat"),
                 (simulator, "Simulasi nilai"),
+                followup,
                 (public, "Hasil PEKPPP"),
                 security,
                 (admin, "Administrasi"),
@@ -39,6 +41,7 @@ class NavigationTest(PersonaTestCase):
                 (cycles, "Periode"),
                 (rankings, "Peringkat"),
                 (simulator, "Simulasi nilai"),
+                followup,
                 (public, "Hasil PEKPPP"),
                 security,
             ],
@@ -51,12 +54,14 @@ class NavigationTest(PersonaTestCase):
             "operator": [
                 (home, "Beranda"),
                 (simulator, "Simulasi nilai"),
+                followup,
                 (public, "Hasil PEKPPP"),
                 security,
             ],
             "leader": [
                 (home, "Beranda"),
                 (rankings, "Peringkat"),
+                followup,
                 (public, "Hasil PEKPPP"),
                 security,
             ],
@@ -86,7 +91,15 @@ class NavigationTest(PersonaTestCase):
         got, nav = self.menu()
         self.assertEqual(
             [label for _, label in got],
-            ["Home", "Cycle", "Ranking", "Score simulator", "PEKPPP Results", "Account security"],
+            [
+                "Home",
+                "Cycle",
+                "Ranking",
+                "Score simulator",
+                "Follow-up",
+                "PEKPPP Results",
+                "Account security",
+            ],
         )
         self.assertIn('value="en" class="link" aria-current="true">EN</button>', nav)
         self.assertIn('value="id" class="link">ID</button>', nav)
