@@ -74,6 +74,15 @@ class FollowUpForm(forms.Form):
         },
     )
 
+    # Locked while the item is closed (done or not possible): only the status can change.
+    LOCKED_WHEN_CLOSED = ("planned_action", "responsible", "target_date")
+
+    def __init__(self, *args, closed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.LOCKED_WHEN_CLOSED if closed else ():
+            # A disabled field keeps its initial value whatever the request sends.
+            self.fields[name].disabled = True
+
     def values(self) -> FollowUpValues:
         d = self.cleaned_data
         return FollowUpValues(

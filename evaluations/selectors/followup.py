@@ -222,6 +222,11 @@ class RegisterPage:
     editable_units: frozenset[int] = frozenset()  # the units whose items the person edits
     today: dt.date = field(default_factory=local_today)
 
+    @property
+    def one_unit(self) -> bool:
+        """An operator of a single unit: the totals say all, no table or unit column."""
+        return self.mode == "unit" and len(self.tables) == 1 and len(self.tables[0].rows) == 1
+
 
 def _scoped(user, query: FollowUpQuery) -> QuerySet[FollowUpItem]:
     items = followups_visible_to(user)
@@ -287,13 +292,13 @@ def _tables(roles: RoleSet, items: QuerySet[FollowUpItem], today: dt.date):
             .order_by("unit__agency__province__code", "unit__agency__name")
         )
         groups: dict[str, list[SummaryRow]] = {}
+        central: list[SummaryRow] = []
         for row in rows:
-            title = row["unit__agency__province__name"] or _(
-                "Instansi pusat (tanpa provinsi: K/L, POLRI, BUMN)"
-            )
-            groups.setdefault(title, []).append(
-                SummaryRow(row["unit__agency__name"], _progress(row))
-            )
+            province = row["unit__agency__province__name"]
+            target = groups.setdefault(province, []) if province else central
+            target.append(SummaryRow(row["unit__agency__name"], _progress(row)))
+        if central:  # agencies without a province (K/L, POLRI, BUMN) after the provinces
+            groups[_("Instansi pusat (tanpa provinsi: K/L, POLRI, BUMN)")] = central
         return "admin", groups
     if roles.coordinator_agencies or roles.leadership_agencies:
         agencies = roles.coordinator_agencies | roles.leadership_agencies
@@ -404,6 +409,11 @@ class ItemPage:
     item: FollowUpItem  # with unit, agency, indicator, cycle, last editor; `overdue`
     files: list[FollowUpFile]  # active, with their uploader
     history: list[HistoryRow]  # newest first
+
+    @property
+    def closed(self) -> bool:
+        """Done or not possible: only the status (and its reason) can change."""
+        return self.item.status in CLOSED_STATUSES
 
 
 def followup_item(user, pk: int) -> FollowUpItem | None:

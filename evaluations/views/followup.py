@@ -93,10 +93,20 @@ def _visible_item(request, pk: int):
     return item
 
 
+def _form(item, data=None, *, values=None, version=None) -> FollowUpForm:
+    """The edit form of `item` (bound to `data` when given), showing `values` on `version`
+    (default: the item's own)."""
+    initial = form_initial(
+        values or services.FollowUpValues.of(item),
+        item.version if version is None else version,
+    )
+    return FollowUpForm(data, initial=initial, closed=item.status in sel.CLOSED_STATUSES)
+
+
 def _render_item(request, item, *, form=None, conflict=None, problems=(), status=200):
     can_edit = can_edit_followup(request.user, item)
     if can_edit and form is None:
-        form = FollowUpForm(initial=form_initial(services.FollowUpValues.of(item), item.version))
+        form = _form(item)
     context = {
         "page": sel.item_page(item),
         "form": form,
@@ -122,7 +132,7 @@ def followup_update(request, pk: int):
     item = _visible_item(request, pk)
     if not can_edit_followup(request.user, item):
         raise PermissionDenied
-    form = FollowUpForm(request.POST)
+    form = _form(item, request.POST)
     files = request.FILES.getlist("files")
     if not form.is_valid():
         return _render_item(request, item, form=form, status=400)
@@ -136,7 +146,7 @@ def followup_update(request, pk: int):
         )
     except services.FollowUpConflict as exc:
         # The form keeps the person's values on the saved version: saving again is a choice.
-        retry = FollowUpForm(initial=form_initial(exc.mine, exc.saved.version))
+        retry = _form(exc.saved, values=exc.mine, version=exc.saved.version)
         return _render_item(
             request, exc.saved, form=retry, conflict=exc, problems=exc.problems, status=409
         )

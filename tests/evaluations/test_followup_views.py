@@ -46,36 +46,28 @@ class RegisterListTest(FollowUpWorld):
         response = self.get(self.operator)
         self.assertEqual(response.status_code, 200)
         body = text(response)
-        self.assertIn("Unit Anda", body)
-        items = rows(response, "fu-items")[1:]
+        # One unit: its name heads the totals; no table and no unit column repeat it.
+        self.assertIn(f'<h2 id="fu-summary-title">{self.unit.name}', body)
+        self.assertIn(
+            "Seluruh butir: 3 Selesai: 0 Tidak dapat dilaksanakan: 0 Terlambat: 3 "
+            "Persentase selesai: 0,0%",
+            re.sub(r"<[^>]+>", "", body),
+        )
+        self.assertEqual(rows(response, "fu-progress"), [])
+        overdue = "Belum dilaksanakan terlambat"  # the 2023 deadline has passed
         self.assertEqual(
-            [r[:5] for r in items],
+            rows(response, "fu-items"),
             [
-                [
-                    f"{self.unit.name} PEKPPP Nasional 2023",
-                    "1. Indikator 1",
-                    "2",
-                    TEXTS[1],
-                    "Belum dilaksanakan terlambat",  # the 2023 deadline has passed
-                ],
-                [
-                    f"{self.unit.name} PEKPPP Nasional 2023",
-                    "2. Indikator 2",
-                    "3",
-                    TEXTS[2],
-                    "Belum dilaksanakan terlambat",
-                ],
-                [
-                    f"{self.unit.name} PEKPPP Nasional 2023",
-                    "4. Indikator 4",
-                    "1",
-                    TEXTS[4],
-                    "Belum dilaksanakan terlambat",
-                ],
+                ["Indikator", "Tingkat", "Rekomendasi", "Status", "Target selesai", "Tindakan"],
+                ["1. Indikator 1", "2", TEXTS[1], overdue, "30-06-2024", "Ubah"],
+                ["2. Indikator 2", "3", TEXTS[2], overdue, "30-06-2024", "Ubah"],
+                ["4. Indikator 4", "1", TEXTS[4], overdue, "30-06-2024", "Ubah"],
             ],
         )
-        self.assertEqual([r[5:] for r in items], [["30-06-2024", "Ubah"]] * 3)
         self.assertNotIn(self.other_unit.name, body)
+        # Every cycle: each row names its cycle.
+        response = self.get(self.operator, periode="semua")
+        self.assertEqual(rows(response, "fu-items")[1][0], "1. Indikator 1 PEKPPP Nasional 2023")
 
     def test_the_coordinators_percentage_follows_what_the_unit_records(self):
         response = self.get(self.coordinator)
@@ -132,14 +124,11 @@ class RegisterListTest(FollowUpWorld):
         response = self.get(self.admin)
         titles = re.findall(r'<h3 id="fu-t\d+">([^<]+)</h3>', response.content.decode())
         self.assertEqual(
-            titles, ["Instansi pusat (tanpa provinsi: K/L, POLRI, BUMN)", "Lampung", "Jawa Barat"]
+            titles, ["Lampung", "Jawa Barat", "Instansi pusat (tanpa provinsi: K/L, POLRI, BUMN)"]
         )
         self.assertEqual(
             rows(response, "fu-progress"),
             [
-                ["Instansi", "Butir", "Selesai", "Tidak dapat", "Terlambat", "% selesai"],
-                ["Kementerian Imigrasi", "3", "0", "0", "3", "0,0%"],
-                ["Jumlah", "3", "0", "0", "3", "0,0%"],
                 ["Instansi", "Butir", "Selesai", "Tidak dapat", "Terlambat", "% selesai"],
                 ["Pemerintah Kabupaten Lampung Selatan", "3", "1", "0", "2", "33,3%"],
                 ["Pemerintah Kabupaten Tanggamus", "3", "0", "0", "3", "0,0%"],
@@ -147,6 +136,9 @@ class RegisterListTest(FollowUpWorld):
                 ["Jumlah", "9", "3", "0", "6", "33,3%"],
                 ["Instansi", "Butir", "Selesai", "Tidak dapat", "Terlambat", "% selesai"],
                 ["Pemerintah Kota Bandung", "3", "0", "0", "3", "0,0%"],
+                ["Jumlah", "3", "0", "0", "3", "0,0%"],
+                ["Instansi", "Butir", "Selesai", "Tidak dapat", "Terlambat", "% selesai"],
+                ["Kementerian Imigrasi", "3", "0", "0", "3", "0,0%"],
                 ["Jumlah", "3", "0", "0", "3", "0,0%"],
             ],
         )
@@ -158,12 +150,15 @@ class RegisterListTest(FollowUpWorld):
             ({"status": "berjalan"}, ["2. Indikator 2"]),
             ({"terlambat": "1"}, ["1. Indikator 1", "4. Indikator 4"]),
             ({"status": "berjalan", "terlambat": "1"}, []),
-            ({"periode": "semua"}, ["1. Indikator 1", "2. Indikator 2", "4. Indikator 4"]),
+            (
+                {"periode": "semua"},
+                [f"{n}. Indikator {n} PEKPPP Nasional 2023" for n in (1, 2, 4)],
+            ),
         ]
         for params, expected in cases:
             with self.subTest(params=params):
                 response = self.get(self.operator, **params)
-                self.assertEqual([r[1] for r in rows(response, "fu-items")[1:]], expected)
+                self.assertEqual([r[0] for r in rows(response, "fu-items")[1:]], expected)
         response = self.get(
             self.operator, periode="999", status="kabur", terlambat="ya", halaman="-2"
         )
@@ -349,6 +344,22 @@ class ItemPageTest(FollowUpWorld):
                 self.assertEqual(self.client.post(remove).status_code, change)
         self.item.refresh_from_db()
         self.assertEqual(self.item.planned_action, "")
+
+    def test_a_closed_item_offers_only_its_status_and_reopens(self):
+        done(self.item, self.operator)
+        self.client.force_login(self.operator)
+        response = self.client.get(self.url)
+        self.assertContains(response, "Butir ini sudah ditutup")
+        self.assertRegex(
+            response.content.decode(), r'<textarea name="planned_action"[^>]* disabled'
+        )
+        self.assertNotContains(response, 'name="files"')
+        self.assertNotContains(response, "/hapus/")
+        response = self.post({"planned_action": "Diabaikan", "status": "berjalan", "version": "1"})
+        self.assertEqual(response.status_code, 302)
+        self.item.refresh_from_db()
+        self.assertEqual((self.item.status, self.item.planned_action), ("berjalan", ""))
+        self.assertContains(self.client.get(self.url), 'name="files"')
 
     def test_a_removed_file_is_no_longer_served(self):
         record(self.item, self.operator, files=[ff.upload("a.pdf", ff.PDF_BYTES)])
