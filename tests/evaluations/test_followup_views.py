@@ -452,6 +452,22 @@ class ExportTest(FollowUpWorld):
             )
         )
 
+    def test_the_export_costs_the_same_queries_with_few_and_many_items(self):
+        self.client.force_login(self.admin)
+        # user, roles, cycles of the filter, the count, the rows
+        with self.assertNumQueries(5):
+            small = self.client.get(EXPORT)
+        texts = {n: f"Rekomendasi {n}" for n in range(1, 31)}
+        for _ in range(3):
+            unit = f.make_unit(self.lamsel)
+            finalized(f.make_assessment(self.finished, unit), dict.fromkeys(texts, 1), texts)
+        with self.assertNumQueries(5):
+            large = self.client.get(EXPORT)
+        rows_of = [
+            openpyxl.load_workbook(io.BytesIO(r.content)).active.max_row for r in (small, large)
+        ]
+        self.assertEqual(rows_of, [1 + 9, 1 + 9 + 90])
+
     def test_the_coordinator_exports_their_agencys_units_only(self):
         self.client.force_login(self.coordinator)
         sheet = openpyxl.load_workbook(io.BytesIO(self.client.get(EXPORT).content)).active
