@@ -2,7 +2,7 @@
 
 from units.permissions import roles_of
 
-from .models import Assessment, Cycle, Scheme
+from .models import Assessment, Cycle, FollowUpItem, Scheme
 
 
 def can_manage_cycle(user, cycle: Cycle) -> bool:
@@ -75,3 +75,31 @@ def can_view_visit_photos(user, assessment: Assessment) -> bool:
     if assessment.cycle.owner_agency_id in agencies or assessment.unit.agency_id in agencies:
         return True
     return roles.evaluator and assessment.assignments.filter(evaluator=user).exists()
+
+
+def can_list_followup(user) -> bool:
+    """The follow-up register (/tindak-lanjut/): ministry admins (every agency), coordinators
+    and leadership (their agency's units), unit operators (their units)."""
+    roles = roles_of(user)
+    return bool(
+        roles.ministry_admin
+        or roles.coordinator_agencies
+        or roles.leadership_agencies
+        or roles.operator_units
+    )
+
+
+def can_view_followup(user, item: FollowUpItem) -> bool:
+    """One follow-up item, its history and files: mirror of selectors.followup.
+    followups_visible_to. `item.unit` is read (select it along)."""
+    roles = roles_of(user)
+    return (
+        roles.ministry_admin
+        or item.unit_id in roles.operator_units
+        or item.unit.agency_id in roles.coordinator_agencies | roles.leadership_agencies
+    )
+
+
+def can_edit_followup(user, item: FollowUpItem) -> bool:
+    """Only the unit's own operators record its follow-up; everyone else who sees it reads."""
+    return item.unit_id in roles_of(user).operator_units

@@ -21,6 +21,7 @@ CYCLES = MenuEntry("evaluations:cycle_list", _("Periode"))
 RANKINGS = MenuEntry("scoring:ranking_list", _("Peringkat"))
 SIMULATOR = MenuEntry("simulator:page", _("Simulasi nilai"))
 LETTERS = MenuEntry("reports:result_letter_list", _("Surat hasil"))
+FOLLOWUP = MenuEntry("evaluations:followup_list", _("Tindak lanjut"))
 
 
 def menu_entries(roles: RoleSet, *, signed_in: bool) -> list[MenuEntry]:
@@ -42,6 +43,13 @@ def menu_entries(roles: RoleSet, *, signed_in: bool) -> list[MenuEntry]:
             or roles.evaluator
             or bool(roles.coordinator_agencies or roles.operator_units),
             SIMULATOR,
+        ),
+        (
+            roles.ministry_admin
+            or bool(
+                roles.coordinator_agencies or roles.leadership_agencies or roles.operator_units
+            ),
+            FOLLOWUP,
         ),
     ]
     return [entry for present, entry in shown if present]

@@ -24,6 +24,7 @@ class NavigationTest(PersonaTestCase):
         rankings, simulator = reverse("scoring:ranking_list"), reverse("simulator:page")
         public, admin = reverse("public:index"), reverse("admin:index")
         letters = (reverse("reports:result_letter_list"), "Surat hasil")
+        followup = (reverse("evaluations:followup_list"), "Tindak lanjut")
         security = (reverse("units:two_factor"), "Keamanan akun")
         expected = {
             "admin": [
@@ -32,6 +33,7 @@ class NavigationTest(PersonaTestCase):
                 (rankings, "Peringkat"),
                 letters,
                 (simulator, "Simulasi nilai"),
+                followup,
                 (public, "Hasil PEKPPP"),
                 security,
                 (admin, "Administrasi"),
@@ -42,6 +44,7 @@ class NavigationTest(PersonaTestCase):
                 (rankings, "Peringkat"),
                 letters,
                 (simulator, "Simulasi nilai"),
+                followup,
                 (public, "Hasil PEKPPP"),
                 security,
             ],
@@ -54,6 +57,7 @@ class NavigationTest(PersonaTestCase):
             "operator": [
                 (home, "Beranda"),
                 (simulator, "Simulasi nilai"),
+                followup,
                 (public, "Hasil PEKPPP"),
                 security,
             ],
@@ -61,6 +65,7 @@ class NavigationTest(PersonaTestCase):
                 (home, "Beranda"),
                 (rankings, "Peringkat"),
                 letters,
+                followup,
                 (public, "Hasil PEKPPP"),
                 security,
             ],
@@ -96,6 +101,7 @@ class NavigationTest(PersonaTestCase):
                 "Ranking",
                 "Result letters",
                 "Score simulator",
+                "Follow-up",
                 "PEKPPP Results",
                 "Account security",
             ],

@@ -23,17 +23,24 @@ from evaluations.models import (
     Evidence,
     EvidenceRevision,
     FinalLevel,
+    FollowUpChange,
+    FollowUpFile,
+    FollowUpItem,
+    FollowUpStatus,
     InstrumentVersion,
     Phase,
     PhaseWindow,
     Scheme,
+    Score,
     SurveyLink,
     SurveyResponse,
 )
+from evaluations.selectors.followup import followup_progress
 from evaluations.selectors.survey import survey_summary
 from evaluations.selectors.windows import window_problem
 from notifications.models import Notification
 from pekppp.demo.data import DEMO_PASSWORD, PERSON, evaluator_teams, seed_demo
+from pekppp.demo.followup import SECOND_OPINION, FollowUpSummary
 from pekppp.demo.results import TOLERANCE, locus_inputs
 from pekppp.demo.survey import SurveyLocus
 from scoring import engine
@@ -96,6 +103,10 @@ def counts() -> dict[str, int]:
         "coaching_sessions": CoachingSession.objects.count(),
         "coaching_files": CoachingFile.objects.count(),
         "coaching_notifications": Notification.objects.filter(kind="coaching").count(),
+        "scores": Score.objects.count(),
+        "followup_items": FollowUpItem.objects.count(),
+        "followup_changes": FollowUpChange.objects.count(),
+        "followup_files": FollowUpFile.objects.count(),
     }
 
 
@@ -127,8 +138,8 @@ class SeedDemoTest(TestCase):
                 "assessments": 147,  # 54 + 3 this year, 54 in 2023, 36 in 2022
                 "assignments": 348,
                 "leads": 147,
-                "users": 14,
-                "roles": 14,
+                "users": 15,  # one more operator records the province DPMPTSP's follow-up
+                "roles": 15,
                 "instruments": 2,
                 "final_levels": 2700,  # 30 per locus of 2023 and 2022
                 "survey_responses": 1313 + 6 + 10,  # 2023 and 2022; this year at two loci
@@ -141,13 +152,17 @@ class SeedDemoTest(TestCase):
                 "coaching_sessions": 1,
                 "coaching_files": 1,
                 "coaching_notifications": 2,  # the unit's operator and its agency's leader
+                "scores": 6210,  # every evaluator's level of each final locus
+                "followup_items": 2073,  # one per level below 5, with its recommendation
+                "followup_changes": 24,  # the seven items the two demo operators updated
+                "followup_files": 2,  # one per item marked done
             },
         )
         self.assertEqual(
             (self.summary.agencies, self.summary.units, self.summary.assessments),
             (22, 54, 147),
         )
-        self.assertEqual((self.summary.assignments, self.summary.users), (348, 14))
+        self.assertEqual((self.summary.assignments, self.summary.users), (348, 15))
 
     def test_it_gives_identical_rows_when_run_twice(self):
         before = counts()
@@ -437,7 +452,7 @@ class SeedDemoTest(TestCase):
             with self.subTest(user=user.username):
                 self.assertRegex(user.nip, r"^\d{18}$")
                 self.assertIn(",", user.full_name)
-        self.assertEqual(User.objects.values("nip").distinct().count(), 14)
+        self.assertEqual(User.objects.values("nip").distinct().count(), 15)
 
     def test_it_lets_each_demo_user_log_in_and_see_their_work(self):
         expected = {
@@ -490,6 +505,48 @@ class SeedDemoTest(TestCase):
             set(self.nasional_2023.assessments.values_list("unit_id", flat=True)),
             set(self.nasional.assessments.values_list("unit_id", flat=True)),
         )
+
+    def test_it_makes_the_follow_up_of_the_finished_cycles_with_a_few_updates(self):
+        deadline = TODAY + dt.timedelta(days=60)
+        for cycle in (self.nasional_2023, self.nasional_2022):
+            self.assertEqual(cycle.followup_deadline, deadline)
+        below_five = FinalLevel.objects.filter(
+            assessment__cycle__in=[self.nasional_2023, self.nasional_2022], level__lt=5
+        )
+        self.assertEqual(
+            set(FollowUpItem.objects.values_list("assessment_id", "indicator_id", "level")),
+            set(below_five.values_list("assessment_id", "indicator_id", "level")),
+        )
+        self.assertEqual(self.summary.followup, FollowUpSummary(items=2073, updated=7))
+        item = FollowUpItem.objects.filter(recommendation__startswith="(1) ").first()
+        self.assertTrue(item.recommendation.endswith(f"\n\n(2) {SECOND_OPINION}"))
+        self.assertLessEqual(item.level, 1)
+
+        operators = FollowUpItem.objects.filter(
+            assessment__cycle=self.nasional_2023, unit__code="1801-DISDUKCAPIL"
+        ).order_by("indicator__number")
+        S = FollowUpStatus
+        self.assertEqual(
+            [(i.status, i.target_date, i.updated_by.username) for i in operators[:4]],
+            [
+                (S.IN_PROGRESS, deadline, "operator"),
+                (S.IN_PROGRESS, deadline, "operator"),
+                (S.DONE, deadline, "operator"),
+                (S.IN_PROGRESS, TODAY - dt.timedelta(days=7), "operator"),
+            ],
+        )
+        self.assertEqual(
+            FollowUpFile.objects.get(item=operators[2]).original_name, "laporan-publikasi-sp.pdf"
+        )
+        self.assertEqual({i.status for i in operators[4:]}, {S.NOT_STARTED})
+        province = ServiceUnit.objects.filter(code__in=["18-DPMPTSP", "1801-DISDUKCAPIL"])
+        progress = followup_progress(province, self.nasional_2023)
+        dpmptsp, disdukcapil = (province.get(code=c).pk for c in ("18-DPMPTSP", "1801-DISDUKCAPIL"))
+        self.assertEqual(
+            (progress[dpmptsp].done, progress[dpmptsp].not_possible, progress[dpmptsp].overdue),
+            (1, 1, 0),
+        )
+        self.assertEqual((progress[disdukcapil].done, progress[disdukcapil].overdue), (1, 1))
 
     def test_it_gives_2023_results_of_all_nine_grades(self):
         grades = Result.objects.filter(cycle=self.nasional_2023).values_list("grade", flat=True)
@@ -717,6 +774,11 @@ class SeedDemoCommandTest(TestCase):
             text,
             r"Hasil 2023: A \d+, A- \d+, B \d+, B- \d+, C \d+, C- \d+, D \d+, E \d+, F \d+; "
             r"IPP nasional rata-rata 3\.[6-9]\d\.\n",
+        )
+        self.assertIn(
+            "Tindak lanjut periode selesai: 2073 butir rekomendasi, 7 sudah diperbarui unit "
+            "(/tindak-lanjut/).\n",
+            text,
         )
         self.assertIn("Akun demo:", text)
         for username in ("admin", "koordinator", "evaluator", "operator", "pimpinan"):

@@ -19,9 +19,11 @@ from evaluations.models import (
     Clarification,
     FieldVisit,
     FieldVisitPhoto,
+    FollowUpItem,
     PhaseWindow,
 )
 from evaluations.services.evidence import evidence_upload
+from evaluations.services.followup import FollowUpValues, followup_item_update
 from notifications.models import Notification, NotificationKind
 from reports.models import (
     Award,
@@ -76,6 +78,8 @@ PUBLISHED = lambda w: {"cycle_pk": w.finished.pk}  # noqa: E731
 PAPER = lambda w: {"pk": w.assessment.pk, "response_id": w.paper.pk}  # noqa: E731
 CYCLE_DONE = lambda w: {"pk": w.finished.pk}  # noqa: E731
 PRIORITY = lambda w: {"pk": w.finished.pk, "unit_id": w.unit.pk}  # noqa: E731
+FOLLOWUP = lambda w: {"pk": w.followup.pk}  # noqa: E731
+FOLLOWUP_FILE = lambda w: {"file_id": w.followup_file.pk}  # noqa: E731
 
 
 def codes(*values: int) -> dict[str, int]:
@@ -165,6 +169,24 @@ TABLE = {
     "reports:survey_poster": ("get", LOCUS, codes(302, 404, 200, 404, 403, 200, 403)),
     "evaluations:moderation_form": ("get", LOCUS, codes(302, 404, 200, 404, 403, 403, 403)),
     "evaluations:assessment_finalize": ("post", LOCUS, codes(302, 404, 302, 404, 403, 403, 403)),
+    # Follow-up register: admins, coordinators and leadership (their agency's units) and
+    # operators (their units) read it; the unit's item of the published 2023 locus is read by
+    # admins, its leadership and operators, changed by its operators only (an empty POST is a
+    # 400 with the form's problems; removing the file of an open item redirects back).
+    "evaluations:followup_list": ("get", lambda w: {}, codes(302, 403, 200, 200, 403, 200, 200)),
+    "evaluations:followup_export": ("get", lambda w: {}, codes(302, 403, 200, 200, 403, 200, 200)),
+    "evaluations:followup_detail": ("get", FOLLOWUP, codes(302, 404, 200, 404, 404, 200, 200)),
+    "evaluations:followup_update": ("post", FOLLOWUP, codes(302, 404, 403, 404, 404, 400, 403)),
+    "evaluations:followup_file_download": (
+        "get",
+        FOLLOWUP_FILE,
+        codes(302, 404, 200, 404, 404, 200, 200),
+    ),
+    "evaluations:followup_file_remove": (
+        "post",
+        FOLLOWUP_FILE,
+        codes(302, 404, 403, 404, 404, 302, 403),
+    ),
     # Scoring: rankings before publication, the simulator and its API.
     "scoring:ranking_list": ("get", lambda w: {}, codes(302, 200, 200, 200, 200, 200, 200)),
     "scoring:ranking_detail": (
@@ -391,6 +413,22 @@ class UrlWorld(PersonaTestCase):
             by=cls.admin,
         )
         cls.coaching_file = cls.coaching.files.get()
+        # A follow-up item of the published locus, with one evidence file.
+        cls.followup = FollowUpItem.objects.create(
+            assessment=published_locus,
+            unit=cls.unit,
+            indicator=indicator,
+            level=2,
+            recommendation="Tetapkan SP dengan SK.",
+        )
+        followup_item_update(
+            item=cls.followup,
+            by=cls.operator,
+            version=0,
+            values=FollowUpValues("Susun SK", "Kabid", None, "berjalan", ""),
+            files=[SimpleUploadedFile("bukti.pdf", PDF)],
+        )
+        cls.followup_file = cls.followup.files.get()
 
     def users(self):
         return {"anonymous": AnonymousUser(), **self.personas()}

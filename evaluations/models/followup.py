@@ -18,7 +18,7 @@ from .instruments import Indicator
 class FollowUpStatus(models.TextChoices):
     NOT_STARTED = "belum", _("Belum dilaksanakan")
     IN_PROGRESS = "berjalan", _("Sedang berjalan")
-    DONE = "selesai", _("Selesai")
+    DONE = "selesai", pgettext_lazy("follow-up status", "Selesai")
     NOT_POSSIBLE = "tidak_dapat", _("Tidak dapat dilaksanakan")
 
 

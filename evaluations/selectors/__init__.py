@@ -1,6 +1,7 @@
 """Reads of the evaluations app, one module per area: `access` (who sees what, home lists),
-`windows` (phase windows as stored), `cycles`, `f01`, `f02`, `moderation`, `rubric`. The reads
-every area needs are re-exported here."""
+`windows` (phase windows as stored), `cycles`, `f01`, `f02`, `moderation`, `rubric`,
+`survey`, `followup` (the follow-up register and `followup_progress`). The reads every area
+needs are re-exported here."""
 
 from .access import (
     agency_assessments,

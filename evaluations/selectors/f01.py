@@ -8,7 +8,7 @@ permission, status and window checks need in one query.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from units.models import Role, RoleAssignment
@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..rules import Window, today, window_from, window_message
 from .access import assessments_visible_to
+from .followup import PreviousIndicator, previous_assessment, previous_cycle
 from .windows import window_subqueries
 
 # --- The edit gate ----------------------------------------------------------------------------
@@ -185,6 +186,7 @@ class IndicatorRow:
     problem: str | None  # why it cannot be edited now; None = editable
     level_missing: bool
     evidence_missing: bool
+    previous: PreviousIndicator | None = None  # last cycle's level and follow-up
 
     @property
     def editable(self) -> bool:
@@ -215,6 +217,7 @@ class F01Page:
     last_submission: Submission | None
     carry_over_from: str | None  # the earlier cycle's name when evidence can be carried over
     carry_over_count: int
+    previous_cycle: str | None  # the name of the unit's previous final cycle, if any
     editable_any: bool
     locked_reason: str | None  # why nothing can be edited, when nothing can
     missing: list["MissingItem"]
@@ -274,20 +277,6 @@ def evidence_with_revisions(assessment: Assessment) -> list[EvidenceItem]:
     return items
 
 
-def previous_assessment(assessment: Assessment) -> QuerySet[Assessment]:
-    """The same unit's assessments of earlier cycles, most recent first."""
-    cycle = assessment.cycle
-    return (
-        Assessment.objects.filter(unit_id=assessment.unit_id)
-        .filter(
-            Q(cycle__year__lt=cycle.year)
-            | Q(cycle__year=cycle.year, cycle__created_at__lt=cycle.created_at)
-        )
-        .exclude(pk=assessment.pk)
-        .order_by("-cycle__year", "-cycle__created_at", "-pk")
-    )
-
-
 def carry_over_sources(assessment: Assessment) -> QuerySet[Evidence]:
     """Active evidence of the unit's most recent earlier assessment not yet carried over, for
     indicators (matched by code) that the current instrument also has."""
@@ -333,6 +322,7 @@ def f01_page(assessment: Assessment) -> F01Page:
     }
     gate = _gate(assessment, assessment.status, open_ids)
     on = today()
+    previous = previous_cycle(assessment)
 
     level_of = {ind_id: a.claimed_level for ind_id, a in answers.items()}
     missing = f01_missing(indicators, level_of, set(evidence))
@@ -352,6 +342,7 @@ def f01_page(assessment: Assessment) -> F01Page:
             problem=problem,
             level_missing=ind.pk in missing_level,
             evidence_missing=ind.pk in missing_evidence,
+            previous=previous.get(ind.code),
         )
         (groups.get(ind.aspect_id) or supplementary).rows.append(row)
     ordered = [g for g in groups.values() if g.rows]
@@ -385,6 +376,7 @@ def f01_page(assessment: Assessment) -> F01Page:
         .first(),
         carry_over_from=carry[0]["assessment__cycle__name"] if carry else None,
         carry_over_count=carry[0]["n"] if carry else 0,
+        previous_cycle=next(iter(previous.values())).cycle_name if previous else None,
         editable_any=None in problems,
         locked_reason=None if None in problems else (problems[0] if problems else None),
         missing=missing,

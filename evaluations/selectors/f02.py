@@ -28,6 +28,7 @@ from ..models import (
     Score,
     SurveyResponse,
 )
+from .followup import PreviousIndicator, previous_cycle
 from .rubric import RubricIndicator, instrument_rubric, instrument_survey_items
 from .survey import SurveySummary, summarize, survey_rows, valid_answers
 from .windows import window_problem
@@ -108,6 +109,7 @@ class IndicatorRow:
     clarifications: list[ClarificationItem]
     team: list[TeamLevel] = field(default_factory=list)
     answer_changed: bool = False
+    previous: PreviousIndicator | None = None  # last cycle's level and follow-up
     # Filled by the view when a clarification request is shown again with its errors.
     clarify_checked: bool = False
     clarify_question: str = ""
@@ -184,6 +186,7 @@ class F02Page:
     changed_count: int
     missing_score_ids: list[int]
     survey: SurveySummary  # the unit's F-03 figures, read only
+    previous_cycle: str | None = None  # the name of the unit's previous final cycle, if any
 
 
 def _running(
@@ -287,6 +290,7 @@ def f02_page(
             )
         }
 
+    previous = previous_cycle(assessment)
     groups: list[AspectGroup] = []
     missing: list[int] = []
     for rub in rubric:
@@ -306,6 +310,7 @@ def f02_page(
             score=score,
             clarifications=clarifications.get(ind.pk, []),
             answer_changed=bool(answer and _after(answer.updated_at, since)),
+            previous=previous.get(ind.code),
         )
         if team_visible and score is not None:
             row.team = [
@@ -337,6 +342,7 @@ def f02_page(
         changed_count=sum(1 for g in groups for r in g.rows if r.changed),
         missing_score_ids=missing,
         survey=summary,
+        previous_cycle=next(iter(previous.values())).cycle_name if previous else None,
     )
 
 

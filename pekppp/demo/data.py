@@ -5,7 +5,8 @@ Nasional cycle of the current year over all of them (in progress, no results yet
 open on the day of seeding, F-03 answers at two loci: `survey.py`), a small Mandiri cycle of
 the province in the same year, finished
 Nasional cycles of 2023 (the same units) and 2022 (two thirds of them) with scored results
-(`results.py`; 2022 is published, 2023 awaits an admin), and one log-in per role.
+(`results.py`; 2022 is published, 2023 awaits an admin) and the follow-up of their
+recommendations (`followup.py`), and one log-in per role.
 Regions, agencies and hospitals carry their real names; people, NIPs, teams and scores are
 invented. Everything is keyed on codes and usernames, so seeding twice on one day changes
 nothing.
@@ -52,8 +53,9 @@ from units.services import (
     service_unit_upsert,
 )
 
+from .followup import FollowUpSummary, followup_seed
 from .priority import PrioritySummary, priority_seed
-from .results import HistorySummary, history_publish, history_seed
+from .results import ANCHOR_YEAR, HistorySummary, history_publish, history_seed
 from .survey import SurveyLocus, survey_seed
 
 DEMO_PASSWORD = "demo-pekppp"
@@ -281,6 +283,14 @@ OTHER_PEOPLE = [
         "KAB-1801",
         ((Role.UNIT_OPERATOR, "1801-DISDUKCAPIL"),),
     ),
+    # Records the follow-up of the province's own DPMPTSP, which `koordinator` monitors.
+    PersonSpec(
+        "operator.dpmptsp",
+        "Sri Lestari, S.Sos.",
+        "199011232015032004",
+        PROVINCE_AGENCY,
+        ((Role.UNIT_OPERATOR, "18-DPMPTSP"),),
+    ),
     PersonSpec(
         "pimpinan",
         "Drs. H. Darmawan Syahputra, M.M.",
@@ -399,6 +409,7 @@ class DemoSummary:
     published: tuple[tuple[str, int], ...]  # (cycle name, current revision) of published ones
     survey: tuple[SurveyLocus, ...]  # the F-03 survey of the current Nasional cycle
     priority: PrioritySummary | None  # priority coaching after the 2022 publication
+    followup: FollowUpSummary  # follow-up items of the finished cycles
 
 
 def evaluator_teams(
@@ -467,6 +478,13 @@ def seed_demo(*, today: dt.date | None = None) -> DemoSummary:
         elif spec.scheme == Scheme.NASIONAL:
             current = loci
     history = history_seed(cycles=finished)
+    followup = followup_seed(
+        cycles=finished,
+        anchor=next(c for c, _ in finished if c.year == ANCHOR_YEAR),
+        people=people,
+        today=today,
+        deadline=today + OPEN_AFTER,
+    )
     published = history_publish(cycles=[c for c, _ in finished], by=people["admin"])
     survey = survey_seed(loci=current, people=people)
     priority = priority_seed(people=people, today=today)
@@ -496,6 +514,7 @@ def seed_demo(*, today: dt.date | None = None) -> DemoSummary:
         published=tuple((p.cycle.name, p.revision) for p in published),
         survey=survey,
         priority=priority,
+        followup=followup,
     )
 
 

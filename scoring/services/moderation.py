@@ -24,6 +24,7 @@ from evaluations.permissions import can_moderate
 from evaluations.selectors.moderation import ModerationTable, moderation_table
 from evaluations.selectors.windows import window_problem
 from evaluations.services.audit import audit_record
+from evaluations.services.followup import followup_items_create
 from evaluations.services.workflow import (
     Status,
     WorkflowError,
@@ -256,7 +257,8 @@ def moderation_decide(
 
 @transaction.atomic
 def assessment_finalize(*, assessment: Assessment, by, reason: str = "") -> Assessment:
-    """Moderated → final, once the result computed from the final levels is stored."""
+    """Moderated → final, once the result computed from the final levels is stored; the
+    recommendations become the unit's follow-up items in the same transaction."""
     _require_moderator(by, assessment)
     _lock_status(assessment)
     require_status(assessment, Status.MODERATED)
@@ -266,5 +268,6 @@ def assessment_finalize(*, assessment: Assessment, by, reason: str = "") -> Asse
             _("Hasil penilaian belum tersimpan: tetapkan tingkat final seluruh indikator dahulu.")
         )
     set_status(assessment, Status.FINAL, actor=by, reason=(reason or "").strip())
+    followup_items_create(assessment=assessment)
     notify_final(assessment)
     return assessment

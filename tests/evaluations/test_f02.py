@@ -560,9 +560,10 @@ class F02PageTest(F02TestCase):
         self.fill_all(self.assignment, level=4)
         all_with = page_queries()
         # user, their roles, own assignment with the assessment, answers, scores, evidence,
-        # clarifications, team, evaluation window with its extension, UPDATE last_viewed_at,
-        # the bell's unread count; the rubric is cached. The survey answers: the F-03 figures
-        # shown, and with every level in, the same rows feed the engine.
+        # clarifications, team, last cycle's levels with their follow-up, evaluation window
+        # with its extension, UPDATE last_viewed_at, the bell's unread count; the rubric is
+        # cached. The survey answers: the F-03 figures shown, and with every level in, the same
+        # rows feed the engine.
         self.assertEqual(
             [few_without, few_with_one, few_with_many, all_with], [PAGE_QUERIES + 1] * 4
         )
@@ -742,7 +743,7 @@ class RunningResultTest(PersonaTestCase):
             self.assertContains(response, f"<strong>{case['expected']['evaluator_index']}</strong>")
 
 
-PAGE_QUERIES = 11
+PAGE_QUERIES = 12
 
 
 def _has_evidence_url() -> bool:

@@ -8,7 +8,8 @@ class Command(BaseCommand):
     help = (
         "Create or restore the demo data set (Provinsi Lampung, Nasional and Mandiri cycles of "
         "the current year with every phase open around today and F-03 answers at two loci, "
-        "finished Nasional 2023 and 2022 cycles with results, one log-in per role); safe to run "
+        "finished Nasional 2023 and 2022 cycles with results and follow-up items, one log-in per "
+        "role); safe to run "
         "repeatedly."
     )
 
@@ -28,6 +29,10 @@ class Command(BaseCommand):
         grades = ", ".join(f"{grade} {count}" for grade, count in history.grades)
         self.stdout.write(
             f"Hasil {history.year}: {grades}; IPP nasional rata-rata {history.national_ipp}."
+        )
+        self.stdout.write(
+            f"Tindak lanjut periode selesai: {summary.followup.items} butir rekomendasi, "
+            f"{summary.followup.updated} sudah diperbarui unit (/tindak-lanjut/)."
         )
         for locus in summary.survey:
             state = "dihitung" if locus.counted else "belum dihitung"
