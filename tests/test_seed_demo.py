@@ -800,7 +800,7 @@ class SeedDemoCommandTest(TestCase):
             "1 sesi pendampingan.\n",
             text,
         )
-        self.assertEqual(len(text.strip().splitlines()), 14)
+        self.assertEqual(len(text.strip().splitlines()), 15)
         self.assertNotIn("2024", text)
 
 

@@ -189,13 +189,13 @@ class RegisterListTest(FollowUpWorld):
                 self.assertEqual(self.client.get(EXPORT).status_code, 403)
 
     def test_it_costs_the_same_queries_with_few_and_many_items(self):
-        # user, roles, cycles of the filter, monitoring counts, page count, page rows (the
-        # session is in the cache)
+        # user, roles, cycles of the filter, monitoring counts, page count, page rows, the bell
+        # (the session is in the cache)
         people = (self.admin, self.coordinator, self.leader, self.operator)
         for person in people:
             with self.subTest(person=person.username, size="small"):
                 self.client.force_login(person)
-                with self.assertNumQueries(6):
+                with self.assertNumQueries(7):
                     self.assertEqual(self.client.get(LIST).status_code, 200)
         many = {n: 1 for n in range(1, 31)}
         texts = {n: f"Rekomendasi {n}" for n in range(1, 31)}
@@ -211,7 +211,7 @@ class RegisterListTest(FollowUpWorld):
         for person in people:
             with self.subTest(person=person.username, size="large"):
                 self.client.force_login(person)
-                with self.assertNumQueries(6):
+                with self.assertNumQueries(7):
                     response = self.client.get(LIST, {"periode": "semua"})
                 self.assertGreater(len(rows(response, "fu-items")), 30)
 
@@ -373,8 +373,8 @@ class ItemPageTest(FollowUpWorld):
 
     def test_the_item_page_costs_a_fixed_number_of_queries(self):
         self.client.force_login(self.operator)
-        # user, roles, item, files, history
-        with self.assertNumQueries(5):
+        # user, roles, item, files, history, the bell
+        with self.assertNumQueries(6):
             self.client.get(self.url)
         for n in range(5):
             record(
@@ -383,7 +383,7 @@ class ItemPageTest(FollowUpWorld):
                 planned_action=f"Rencana {n}",
                 files=[ff.upload(f"{n}.pdf", ff.PDF_BYTES)],
             )
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(6):
             response = self.client.get(self.url)
         self.assertEqual(len(rows(response, "fu-history")) - 1, 10)
 
