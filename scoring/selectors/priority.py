@@ -7,10 +7,8 @@ of queries whatever the number of units.
 """
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -26,10 +24,10 @@ from django.db.models import (
     Subquery,
 )
 
-from evaluations.models import Assessment, Cycle, FollowUpItem, FollowUpStatus
+from evaluations.models import Assessment, Cycle
 from evaluations.rules import today
+from evaluations.selectors.followup import FollowUpProgress, followup_progress
 
-from ..engine import round_half_up
 from ..models import CoachingFile, CoachingSession, PriorityUnit, Publication, PublishedResult
 from ..permissions import PriorityAccess
 
@@ -44,51 +42,6 @@ STATUSES = (ACTIVE, PROPOSED, CONFIRMED, REMOVED)
 
 def current_publication(cycle: Cycle) -> Publication | None:
     return Publication.objects.filter(cycle=cycle, is_current=True).first()
-
-
-# --- Follow-up ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class FollowUpProgress:
-    """A unit's follow-up of its recommendations in one cycle."""
-
-    total: int
-    done: int  # status "selesai"
-    overdue: int  # past the target date and neither done nor impossible
-
-    @property
-    def percent(self) -> int | None:
-        """Items done as a whole percentage, rounded half-up (None without items)."""
-        if not self.total:
-            return None
-        return int(round_half_up(Fraction(100 * self.done, self.total), 0))
-
-
-def followup_progress_of_units(
-    cycle: Cycle, unit_ids: Iterable[int]
-) -> dict[int, FollowUpProgress]:
-    """Follow-up progress of each unit in `unit_ids` on the recommendations of its locus in
-    `cycle` (one query; units without items are absent).
-
-    The one place priority pages read the follow-up register: it aggregates FollowUpItem here
-    until `evaluations.selectors.followup.followup_progress` is merged, then calls that.
-    """
-    closed = [FollowUpStatus.DONE, FollowUpStatus.NOT_POSSIBLE]
-    rows = (
-        FollowUpItem.objects.filter(assessment__cycle=cycle, unit__in=list(unit_ids))
-        .values("unit")
-        .annotate(
-            total=Count("pk"),
-            done=Count("pk", filter=Q(status=FollowUpStatus.DONE)),
-            overdue=Count("pk", filter=Q(target_date__lt=today()) & ~Q(status__in=closed)),
-        )
-        .order_by()
-    )
-    return {
-        r["unit"]: FollowUpProgress(total=r["total"], done=r["done"], overdue=r["overdue"])
-        for r in rows
-    }
 
 
 # --- Coaching counts ------------------------------------------------------------------------------
@@ -217,7 +170,7 @@ def _rows(
         for r in PublishedResult.objects.filter(publication=publication, unit__in=unit_ids)
     }
     coaching = _coaching_counts(cycle, unit_ids)
-    followups = followup_progress_of_units(cycle, unit_ids)
+    followups = followup_progress(unit_ids, cycle)
     return [
         PriorityRow(
             priority=p,
@@ -306,7 +259,7 @@ def coaching_page(priority: PriorityUnit, publication: Publication | None) -> Co
         .prefetch_related(Prefetch("files", queryset=CoachingFile.objects.order_by("pk")))
         .order_by("-held_on", "-pk")
     )
-    followup = followup_progress_of_units(priority.cycle, [priority.unit_id])
+    followup = followup_progress([priority.unit_id], priority.cycle)
     return CoachingPage(
         priority=priority,
         result=result,

@@ -129,12 +129,12 @@ class PriorityListTest(PriorityPages):
             (row.coaching.held, row.coaching.last_held), (1, TODAY - dt.timedelta(days=2))
         )
         self.assertEqual((row.followup.total, row.followup.done, row.followup.overdue), (4, 1, 1))
-        self.assertEqual(row.followup.percent, 25)
-        self.assertContains(response, "25% selesai (1/4)")
+        self.assertEqual(row.followup.percent, Decimal("25.0"))
+        self.assertContains(response, "25,0% selesai (1/4)")
         self.assertContains(response, "1 lewat target")
         self.assertContains(
             response,
-            '<meter min="0" max="100" low="50" high="99" optimum="100" value="25"',
+            '<meter min="0" max="100" low="50" high="99" optimum="100" value="25.0"',
             html=False,
         )
         self.assertContains(response, "Predikat di bawah batas")
