@@ -56,9 +56,6 @@ from .windows import window_subqueries
 
 # How long phase work stays on a home page after its deadline.
 OVERDUE_SHOWN_DAYS = 14
-# The follow-up page of one item (the follow-up register's URL, built beside this module).
-FOLLOWUP_ITEM_PATH = "/tindak-lanjut/{pk}/"
-
 Status = AssessmentStatus
 OPEN_FOLLOWUP = (FollowUpStatus.NOT_STARTED, FollowUpStatus.IN_PROGRESS)
 # An evaluator's F-02 is pending from the unit's submission until they hand it in.
@@ -375,7 +372,7 @@ def _followups(units: Q, deadlines, limit) -> list[tuple]:
             WorkKind.FOLLOWUP,
             item.assessment,
             item.target_date,
-            FOLLOWUP_ITEM_PATH.format(pk=item.pk),
+            reverse("evaluations:followup_detail", args=[item.pk]),
             item.pk,
             {
                 "numbers": (item.indicator.number,),

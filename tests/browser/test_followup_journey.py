@@ -1,14 +1,22 @@
-"""Follow-up in Chromium: a unit operator opens an item of last cycle's recommendations,
-records the follow-up with an evidence file (desktop), and the coordinator of the agency sees
-the completion rise on a phone. The database is read only between finished requests."""
+"""Follow-up in Chromium: the daily reminder job tells a unit operator that an item of last
+cycle's recommendations is due in three days; the operator finds the reminder under the bell,
+opens the item from it, records the follow-up with an evidence file (desktop), and the
+coordinator of the agency sees the completion rise on a phone. The database is read only
+between finished requests."""
 
+import datetime as dt
 import hashlib
 import tempfile
 from pathlib import Path
 
+from django.core import mail
+from django.test import override_settings
 from django.urls import reverse
 
 from evaluations.models import FollowUpFile, FollowUpItem
+from evaluations.rules import today
+from evaluations.services.reminders import reminders_send
+from notifications.models import Notification
 from tests import factories as f
 from tests.evaluations.f01_factories import PDF_BYTES
 from tests.evaluations.followup_factories import LEVELS, TEXTS, finalized
@@ -17,6 +25,8 @@ from units.models import AgencyKind, Role
 from .support import BrowserTestCase
 
 
+# The reminder's mail leaves through the worker (notifications.deliver): run it in the test.
+@override_settings(CELERY_TASK_ALWAYS_EAGER=True)
 class FollowUpJourneyTest(BrowserTestCase):
     def setUp(self):
         super().setUp()
@@ -27,20 +37,34 @@ class FollowUpJourneyTest(BrowserTestCase):
         cycle = f.make_cycle(year=2023, name="PEKPPP Nasional 2023")
         self.items = finalized(f.make_assessment(cycle, unit), LEVELS, TEXTS)
         finalized(f.make_assessment(cycle, other), LEVELS, TEXTS)
-        operator = f.make_user("operator-fu", agency=pemprov, full_name="Sri Lestari")
+        operator = f.make_user(
+            "operator-fu", agency=pemprov, full_name="Sri Lestari", email="sri@example.org"
+        )
         f.grant(operator, Role.UNIT_OPERATOR, unit=unit)
         coordinator = f.make_user("koordinator-fu", agency=pemprov, full_name="Rina Marlina")
         f.grant(coordinator, Role.COORDINATOR, agency=pemprov)
 
     def test_the_operator_records_follow_up_and_the_coordinator_sees_it(self):
+        item = self.items[1]
+        due = today() + dt.timedelta(days=3)
+        FollowUpItem.objects.filter(pk=item.pk).update(target_date=due)
+        reminders_send(today=today())  # real commits here: the mail goes out at once
+        (reminder,) = Notification.objects.filter(recipient__username="operator-fu")
+        self.assertEqual(reminder.kind, "followup_due")
+        (sent,) = mail.outbox
+        self.assertEqual((sent.subject, sent.to), (reminder.title, [reminder.recipient.email]))
+
         page = self.page
         self.log_in("operator-fu", f.PASSWORD)
         page.wait_for_url(self.url("/"))
-        page.get_by_role("link", name="Tindak lanjut").first.click()
-        page.wait_for_url(self.url(reverse("evaluations:followup_list")))
-        page.locator("table.fu-items a", has_text="Ubah").first.click()
-        item = self.items[1]
+        bell = page.locator("a.bell")
+        self.assertIn("1 belum dibaca", bell.get_attribute("aria-label"))
+        bell.click()
+        page.wait_for_url(self.url(reverse("notifications:list")))
+        page.get_by_role("button", name=reminder.title).click()
         page.wait_for_url(self.url(reverse("evaluations:followup_detail", args=[item.pk])))
+        reminder.refresh_from_db()
+        self.assertIsNotNone(reminder.read_at)
         page.get_by_label("Rencana aksi").fill("Menetapkan SK Standar Pelayanan")
         page.get_by_label("Penanggung jawab").fill("Kepala Bidang Pelayanan")
         page.get_by_label("Status").select_option("selesai")
