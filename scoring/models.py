@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from evaluations.models import Assessment, Cycle, InstrumentVersion
+from evaluations.models import Assessment, Cycle, InstrumentVersion, StoredFile
 from evaluations.storage import private_storage
 from units.models import Agency, Province, RankingGroup, ServiceType, ServiceUnit
 
@@ -301,20 +301,11 @@ def coaching_file_path(attachment: "CoachingFile", filename: str) -> str:
     return f"coaching/{attachment.session.unit_id}/{uuid.uuid4().hex}{attachment.extension}"
 
 
-class CoachingFile(models.Model):
+class CoachingFile(StoredFile):
     """An attachment of a coaching session, checked and stored like bukti dukung."""
 
     session = models.ForeignKey(CoachingSession, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(storage=private_storage, upload_to=coaching_file_path, max_length=255)
-    original_name = models.CharField(_("nama berkas asli"), max_length=255)
-    content_type = models.CharField(_("jenis isi"), max_length=100)
-    extension = models.CharField(max_length=8)
-    size = models.PositiveBigIntegerField(_("ukuran (bita)"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("diunggah pada"), auto_now_add=True)
 
     class Meta:
         ordering = ["session", "pk"]

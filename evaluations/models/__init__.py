@@ -13,7 +13,7 @@ from .cycles import (
     PhaseWindow,
     Scheme,
 )
-from .evidence import Evidence, EvidenceRevision
+from .evidence import Evidence, EvidenceRevision, StoredFile
 from .f01 import Answer, Submission
 from .f02 import Clarification, ClarificationStatus, FieldVisit, FieldVisitPhoto, Score
 from .followup import FollowUpChange, FollowUpFile, FollowUpItem, FollowUpStatus
@@ -45,6 +45,7 @@ __all__ = [
     "FieldVisitPhoto",
     "PhaseExtension",
     "Score",
+    "StoredFile",
     "Submission",
     "Aspect",
     "Assessment",

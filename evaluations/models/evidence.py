@@ -53,12 +53,11 @@ class Evidence(models.Model):
         return self.title
 
 
-class EvidenceRevision(models.Model):
-    """One uploaded file, never changed or deleted: replacing a file adds a revision."""
+class StoredFile(models.Model):
+    """What the portal keeps of an uploaded file beside the file itself (checked by content,
+    hashed while read, stored under a generated name): bukti dukung revisions, follow-up
+    evidence, coaching attachments. Each subclass adds its `file` with its own folder."""
 
-    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveSmallIntegerField(_("revisi ke"))
-    file = models.FileField(storage=private_storage, upload_to=evidence_path, max_length=255)
     original_name = models.CharField(_("nama berkas asli"), max_length=255)
     content_type = models.CharField(_("jenis isi"), max_length=100)
     extension = models.CharField(max_length=8)
@@ -68,6 +67,17 @@ class EvidenceRevision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("diunggah pada"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class EvidenceRevision(StoredFile):
+    """One uploaded file, never changed or deleted: replacing a file adds a revision."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveSmallIntegerField(_("revisi ke"))
+    file = models.FileField(storage=private_storage, upload_to=evidence_path, max_length=255)
 
     class Meta:
         ordering = ["evidence", "number"]

@@ -12,6 +12,7 @@ from units.models import ServiceUnit
 
 from ..storage import private_storage
 from .cycles import Assessment
+from .evidence import StoredFile
 from .instruments import Indicator
 
 
@@ -103,20 +104,11 @@ def followup_file_path(attachment: "FollowUpFile", filename: str) -> str:
     return f"followup/{attachment.item.assessment_id}/{uuid.uuid4().hex}{attachment.extension}"
 
 
-class FollowUpFile(models.Model):
+class FollowUpFile(StoredFile):
     """Evidence of completion: checked, hashed and stored like bukti dukung; removing hides it."""
 
     item = models.ForeignKey(FollowUpItem, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(storage=private_storage, upload_to=followup_file_path, max_length=255)
-    original_name = models.CharField(_("nama berkas asli"), max_length=255)
-    content_type = models.CharField(_("jenis isi"), max_length=100)
-    extension = models.CharField(max_length=8)
-    size = models.PositiveBigIntegerField(_("ukuran (bita)"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("diunggah pada"), auto_now_add=True)
     removed_at = models.DateTimeField(_("dihapus pada"), null=True, blank=True)
 
     class Meta:
