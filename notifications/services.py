@@ -80,11 +80,17 @@ def notify(
     if key:
         # A concurrent run may have made some of them since: the constraint keeps theirs.
         Notification.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
-        created = list(
-            Notification.objects.filter(
+        # The rows this call made are those carrying the creation time it stamped on them
+        # (bulk_create sets it on each object): a row a concurrent run made first is theirs
+        # to count and to mail.
+        stamped = {row.recipient_id: row.created_at for row in rows}
+        created = [
+            n
+            for n in Notification.objects.filter(
                 recipient_id__in=people, key=key, emailed_at__isnull=True
             ).order_by("pk")
-        )
+            if n.created_at == stamped[n.recipient_id]
+        ]
     else:
         created = Notification.objects.bulk_create(rows, batch_size=INSERT_BATCH)
     outgoing = [(n.pk, mails[n.recipient_id][2]) for n in created if people[n.recipient_id].email]
