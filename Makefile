@@ -28,6 +28,9 @@ venv-dev: $(VENV)/.dev
 # Serve the demo portal: SQLite, a Celery worker on the file-system transport with the
 # scheduled jobs embedded (-B: beat, e.g. the 06:00 reminders), demo data.
 run: export PEKPPP_DEV = 1
+# Links and QR codes (survey posters, certificates, mails) point at the address served here,
+# unless SITE_URL is set.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: venv
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
