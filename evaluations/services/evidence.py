@@ -10,7 +10,9 @@ indicator with an open clarification within the clarification window.
 import hashlib
 import os
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -153,6 +155,21 @@ def file_store(row, file: File) -> None:
         row.save()
     except BaseException:
         row.file.storage.delete(row.file.name)
+        raise
+
+
+def files_store(rows: Sequence[tuple[Any, File]]) -> None:
+    """`file_store` for several (row, file) pairs, all or none: if one cannot be stored, the
+    bytes of those already stored are deleted again (the caller's transaction takes the rows
+    back)."""
+    stored = []
+    try:
+        for row, file in rows:
+            file_store(row, file)
+            stored.append(row)
+    except BaseException:
+        for row in stored:
+            row.file.storage.delete(row.file.name)
         raise
 
 

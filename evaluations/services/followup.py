@@ -39,7 +39,7 @@ from ..models import (
 )
 from ..permissions import can_edit_followup
 from ..selectors.followup import CLOSED_STATUSES as CLOSED
-from .evidence import MB, CheckedUpload, file_store, size_mb, upload_check
+from .evidence import MB, CheckedUpload, files_store, size_mb, upload_check
 from .versioned import save_versioned
 from .workflow import WorkflowError, require_plain_text
 
@@ -246,10 +246,9 @@ def _check_files(item: FollowUpItem, files: Sequence[File]) -> list[tuple[File, 
 
 
 def _store_files(item: FollowUpItem, checked, by) -> list[FollowUpFile]:
-    stored: list[FollowUpFile] = []
-    try:
-        for file, c in checked:
-            row = FollowUpFile(
+    rows = [
+        (
+            FollowUpFile(
                 item=item,
                 original_name=c.original_name,
                 content_type=c.content_type,
@@ -257,15 +256,13 @@ def _store_files(item: FollowUpItem, checked, by) -> list[FollowUpFile]:
                 size=c.size,
                 sha256=c.sha256,
                 uploaded_by=by,
-            )
-            file_store(row, file)
-            stored.append(row)
-    except BaseException:
-        # The transaction takes the rows back; the bytes already stored go with them.
-        for row in stored:
-            row.file.storage.delete(row.file.name)
-        raise
-    return stored
+            ),
+            file,
+        )
+        for file, c in checked
+    ]
+    files_store(rows)
+    return [row for row, _file in rows]
 
 
 def _text(value) -> str:

@@ -15,7 +15,6 @@ decisions on it, and the coaching sessions of the units on the list.
 Who may do what: `permissions.priority_access`.
 """
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,10 +29,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations import filetypes, virus_scan
 from evaluations.models import Assessment, Cycle, GradeBand
 from evaluations.rules import today
-from evaluations.services.evidence import clean_file_name
+from evaluations.services.evidence import (
+    CheckedUpload,
+    clean_file_name,
+    files_store,
+    upload_check,
+)
 from evaluations.services.workflow import WorkflowError, require_plain_text
 from notifications.models import NotificationKind
 from notifications.services import notify
@@ -270,63 +273,34 @@ def _coached(priority: PriorityUnit, by) -> None:
         )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class CheckedFile:
-    file: File
-    name: str
-    kind: filetypes.FileType
-    sha256: str
-    size: int
-
-
-def checked_attachment(file: File) -> CheckedFile:
-    """An upload checked as bukti dukung is: its type by content (evaluations.filetypes), the
-    per-file limit, its SHA-256; the virus scan comes last (`_store`). WorkflowError names the
-    file and what is wrong with it."""
-    name = clean_file_name(file.name)
-    limit = settings.EVIDENCE_MAX_FILE_MB * 1024 * 1024
-    if file.size > limit:
-        raise WorkflowError(
-            _("%(name)s: ukuran berkas melebihi %(mb)s MB.")
-            % {"name": name, "mb": settings.EVIDENCE_MAX_FILE_MB}
-        )
+def _checked(file: File) -> tuple[File, CheckedUpload]:
+    """An attachment checked as bukti dukung is (`evidence.upload_check`), each problem
+    naming the file."""
     try:
-        kind = filetypes.detect(file)
-    except filetypes.FileTypeError as exc:
-        raise WorkflowError(f"{name}: {exc}") from exc
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
-    return CheckedFile(file=file, name=name, kind=kind, sha256=digest.hexdigest(), size=file.size)
+        return file, upload_check(file)
+    except WorkflowError as exc:
+        name = clean_file_name(file.name)
+        raise WorkflowError(*(f"{name}: {problem}" for problem in exc.problems)) from None
 
 
-def _store(session: CoachingSession, checked: Sequence[CheckedFile], by) -> list[CoachingFile]:
-    problems = [
-        f"{c.name}: {problem}" for c in checked if (problem := virus_scan.upload_problem(c.file))
-    ]
-    if problems:
-        raise WorkflowError(*problems)
-    stored = []
-    for c in checked:
-        attachment = CoachingFile(
-            session=session,
-            original_name=c.name,
-            content_type=c.kind.content_type,
-            extension=c.kind.extension,
-            size=c.size,
-            sha256=c.sha256,
-            uploaded_by=by,
+def _store(session: CoachingSession, checked, by) -> list[CoachingFile]:
+    rows = [
+        (
+            CoachingFile(
+                session=session,
+                original_name=c.original_name,
+                content_type=c.content_type,
+                extension=c.extension,
+                size=c.size,
+                sha256=c.sha256,
+                uploaded_by=by,
+            ),
+            file,
         )
-        # The storage name comes from coaching_file_path (a UUID); the given name is ignored.
-        attachment.file.save("lampiran", c.file, save=False)
-        try:
-            attachment.save()
-        except BaseException:
-            attachment.file.storage.delete(attachment.file.name)
-            raise
-        stored.append(attachment)
-    return stored
+        for file, c in checked
+    ]
+    files_store(rows)
+    return [row for row, _file in rows]
 
 
 def _session_problems(cycle: Cycle, held_on, mode: str, people: str, topics: str) -> list[str]:
@@ -373,7 +347,7 @@ def coaching_session_record(
     checked = []
     for file in files:
         try:
-            checked.append(checked_attachment(file))
+            checked.append(_checked(file))
         except WorkflowError as exc:
             problems += exc.problems
     if problems:
@@ -407,7 +381,7 @@ def coaching_file_add(*, session: CoachingSession, file: File, by) -> CoachingFi
         raise WorkflowError(
             _("Paling banyak %(n)s lampiran per sesi.") % {"n": MAX_FILES_PER_SESSION}
         )
-    return _store(session, [checked_attachment(file)], by)[0]
+    return _store(session, [_checked(file)], by)[0]
 
 
 def coaching_recipients(unit: ServiceUnit):

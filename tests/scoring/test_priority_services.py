@@ -289,7 +289,8 @@ class CoachingTest(PriorityWorld):
         with override_settings(EVIDENCE_MAX_FILE_MB=0), self.assertRaises(WorkflowError) as caught:
             self.record(files=[pdf()])
         self.assertEqual(
-            caught.exception.problems, ("daftar-hadir.pdf: ukuran berkas melebihi 0 MB.",)
+            caught.exception.problems,
+            ("daftar-hadir.pdf: Berkas terlalu besar (0,0 MB); batas per berkas 0 MB.",),
         )
         self.assertFalse(CoachingSession.objects.exists())
         self.assertFalse(CoachingFile.objects.exists())
