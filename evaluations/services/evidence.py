@@ -132,6 +132,17 @@ class CheckedUpload:
     sha256: str
     original_name: str
 
+    def fields(self, by) -> dict:
+        """What a `StoredFile` row records of it, uploaded by `by`."""
+        return {
+            "original_name": self.original_name,
+            "content_type": self.content_type,
+            "extension": self.extension,
+            "size": self.size,
+            "sha256": self.sha256,
+            "uploaded_by": by,
+        }
+
 
 def upload_check(file: File) -> CheckedUpload:
     """Check an uploaded document as bukti dukung is checked, storing nothing: the per-file

@@ -246,21 +246,7 @@ def _check_files(item: FollowUpItem, files: Sequence[File]) -> list[tuple[File, 
 
 
 def _store_files(item: FollowUpItem, checked, by) -> list[FollowUpFile]:
-    rows = [
-        (
-            FollowUpFile(
-                item=item,
-                original_name=c.original_name,
-                content_type=c.content_type,
-                extension=c.extension,
-                size=c.size,
-                sha256=c.sha256,
-                uploaded_by=by,
-            ),
-            file,
-        )
-        for file, c in checked
-    ]
+    rows = [(FollowUpFile(item=item, **c.fields(by)), file) for file, c in checked]
     files_store(rows)
     return [row for row, _file in rows]
 

@@ -284,21 +284,7 @@ def _checked(file: File) -> tuple[File, CheckedUpload]:
 
 
 def _store(session: CoachingSession, checked, by) -> list[CoachingFile]:
-    rows = [
-        (
-            CoachingFile(
-                session=session,
-                original_name=c.original_name,
-                content_type=c.content_type,
-                extension=c.extension,
-                size=c.size,
-                sha256=c.sha256,
-                uploaded_by=by,
-            ),
-            file,
-        )
-        for file, c in checked
-    ]
+    rows = [(CoachingFile(session=session, **c.fields(by)), file) for file, c in checked]
     files_store(rows)
     return [row for row, _file in rows]
 
