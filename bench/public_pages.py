@@ -9,10 +9,10 @@ every ranking group, 12 service types, N units, a cycle and one current publicat
 published results (IPPs around 3.7 with many ties, every grade, six aspect indices, the three
 ranks computed with `competition_ranks`) whose summary is `publication_summary`'s; on
 PostgreSQL it then vacuums and analyses the tables it filled. Through Django's test client,
-as an anonymous visitor, it requests the index, the overview, the ranking (national first
-page, a group, a province and a grade, two name searches, a later page, the htmx table) and a
-unit's page: warm-up, then --requests each; it prints the median and p95 server time and the
-number of queries. It deletes what it created, even on failure.
+as an anonymous visitor, it requests the index, the overview (both maps), the ranking
+(national first page, a group, a province and a grade, two name searches, a later page, the
+htmx table) and a unit's page: warm-up, then --requests each; it prints the median and p95
+server time and the number of queries. It deletes what it created, even on failure.
 """
 
 from __future__ import annotations
@@ -155,6 +155,7 @@ def main() -> int:
         pages = [
             ("index", "/hasil/", {}),
             ("overview", base, {}),
+            ("overview, A/A- map", f"{base}?peta=a", {}),
             ("ranking, national", ranking, {}),
             ("group (Kab/Kota)", f"{ranking}?kelompok=kabkota", {}),
             ("province + grade B", f"{ranking}?provinsi={province}&predikat=B", {}),

@@ -20,7 +20,7 @@ QUERY_NAMES = (
     "q", "halaman", "status", "tanpa_tim", "lokus", "inline", "kelompok", "jenis", "provinsi",
     "predikat", "next", "instrument", "agency", "province", "service_type", "language",
     "halaman_surat", "instansi",
-    "periode", "terlambat",
+    "periode", "terlambat", "peta",
 )  # fmt: skip
 # Every form field a view reads from request.POST, directly or through a form.
 POST_NAMES = QUERY_NAMES + (
@@ -72,6 +72,14 @@ class BadInputTest(UrlWorld):
         url = reverse("public:ranking", kwargs={"cycle_pk": self.finished.pk})
         query = urlencode({"q": "Disdukcapil — “Lampung” <b>Selatan</b> 100%", "halaman": "1"})
         self.assertEqual(self.client.get(f"{url}?{query}").status_code, 200)
+
+    def test_it_draws_the_ipp_map_for_any_other_map_choice(self):
+        url = reverse("public:overview", kwargs={"cycle_pk": self.finished.pk})
+        for value in ("A", "x" * 100_000, "ipp'--", "<svg>", "%"):
+            with self.subTest(value=value[:10]):
+                response = self.client.get(url, {"peta": value})
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, 'class="peta peta-ipp"')
 
     def test_it_refuses_control_characters_in_a_path(self):
         for path in ("/verifikasi/%00/", "/verifikasi/PEKPPP%002023/", "/hasil/%00/", "/%0a/"):

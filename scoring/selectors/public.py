@@ -117,13 +117,6 @@ class Breakdown:
 
 
 @dataclass(frozen=True, slots=True)
-class ProvinceFigures:
-    name: str
-    count: int
-    ipp: Decimal | None
-
-
-@dataclass(frozen=True, slots=True)
 class TopUnit:
     unit_id: int
     unit: str
@@ -145,7 +138,6 @@ class Overview:
     groups: tuple[GroupFigures, ...]
     grade_rows: tuple[Breakdown, ...]  # the grade distribution, one row per grade
     aspect_rows: tuple[Breakdown, ...]  # the aspect averages, one row per aspect
-    provinces: tuple[ProvinceFigures, ...]
     top: tuple[TopUnit, ...]
     charts: dict[str, Any]  # for `json_script`: the same figures as the tables
 
@@ -198,10 +190,6 @@ def publication_overview(publication: Publication) -> Overview:
         aspect_rows=tuple(
             Breakdown(a.value, a.label, national.aspects[i], tuple(x.aspects[i] for x in groups))
             for i, a in enumerate(aspects)
-        ),
-        provinces=tuple(
-            ProvinceFigures(name=p["name"], count=p["count"], ipp=_decimal(p["ipp"]))
-            for p in summary["provinces"]
         ),
         top=tuple(
             TopUnit(

@@ -14,6 +14,7 @@ from pekppp.lib.htmx import wants_fragment
 from ..forms import ranking_query_from
 from ..models import Publication
 from ..selectors import public as selectors
+from ..selectors.province_map import province_map
 
 RANKING_TEMPLATE = "scoring/public/ranking.html"
 
@@ -38,9 +39,17 @@ def cycle_list(request):
 
 @require_safe
 def cycle_overview(request, cycle_pk: int):
-    """National figures of a published cycle, with charts and the same figures as tables."""
-    overview = selectors.publication_overview(_publication_or_404(cycle_pk))
-    return render(request, "scoring/public/cycle_overview.html", {"overview": overview})
+    """National figures of a published cycle, with charts and the same figures as tables,
+    and the province map (`?peta=a`: shaded by the share of A/A- units, else by IPP)."""
+    publication = _publication_or_404(cycle_pk)
+    return render(
+        request,
+        "scoring/public/cycle_overview.html",
+        {
+            "overview": selectors.publication_overview(publication),
+            "province_map": province_map(publication, request.GET.get("peta", "")),
+        },
+    )
 
 
 @require_safe
