@@ -124,18 +124,29 @@ class CodeWidget(widgets.ForeignKeyWidget):
 
     `prime(codes)` loads the map with one query per chunk of codes (or the whole table when
     `load_all`, for small reference tables), so an import never queries per row. A small
-    table also matches codes case-insensitively when the exact code is unknown.
+    table also matches codes case-insensitively when the exact code is unknown, and with
+    `name_field` a name typed where the code belongs is answered with its code.
     """
 
     def __init__(
-        self, model, field: str = "code", *, label: str, load_all: bool = False, only=None, **kwargs
+        self,
+        model,
+        field: str = "code",
+        *,
+        label: str,
+        load_all: bool = False,
+        only=None,
+        name_field: str | None = None,
+        **kwargs,
     ):
         super().__init__(model, field=field, **kwargs)
         self.label = label
         self.load_all = load_all
         self.only = only
+        self.name_field = name_field
         self._exact: dict[str, list] | None = None
         self._folded: dict[str, list] = {}
+        self._names: dict[str, object] = {}
 
     def queryset(self):
         qs = self.model.objects.all()
@@ -156,6 +167,8 @@ class CodeWidget(widgets.ForeignKeyWidget):
             key = str(getattr(obj, self.field))
             self._exact[key].append(obj)
             self._folded[key.casefold()].append(obj)
+        if self.name_field and self.load_all:
+            self._names = {_fold(str(getattr(o, self.name_field))): o for o in objects}
 
     def resolve(self, code: str):
         if self._exact is None:
@@ -164,6 +177,12 @@ class CodeWidget(widgets.ForeignKeyWidget):
             self._folded.get(code.casefold()) if self.load_all else None
         )
         if not found:
+            named = self._names.get(_fold(code))
+            if named is not None:
+                raise ValueError(
+                    f"{self.label} '{code}' tidak ditemukan: isi kodenya, "
+                    f"{getattr(named, self.field)}, bukan nama"
+                )
             raise ValueError(f"{self.label} '{code}' tidak ditemukan")
         if len(found) > 1:
             raise ValueError(f"{self.label} '{code}' tidak unik ({len(found)} data cocok)")
