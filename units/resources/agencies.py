@@ -18,7 +18,7 @@ class AgencyResource(SpreadsheetResource):
     """Instansi: kode, nama, jenis, kode_provinsi (the province's Kemendagri/BPS code, e.g.
     11 for Aceh; required for regional agencies)."""
 
-    code = text_field(Agency, "code", "kode")
+    code = text_field(Agency, "code", "kode", code=True)
     name = text_field(Agency, "name", "nama")
     kind = Field(
         attribute="kind", column_name="jenis", widget=ChoiceWidget(AgencyKind, AGENCY_KIND_ALIASES)

@@ -55,6 +55,17 @@ def cell_text(value: Any) -> str:
     return str(value).replace("\xa0", " ").strip()
 
 
+def code_text(value: Any) -> str:
+    """A code cell as text. A fractional number cell is refused: Excel has already dropped
+    its trailing zeros (a Kemendagri code 18.10 reads 18.1), so the code cannot be known."""
+    if isinstance(value, float | Decimal) and value != int(value):
+        raise ValueError(
+            f"kode {value} ada di sel berformat angka, yang menghapus nol di belakang "
+            "(18.10 menjadi 18.1); format kolom sebagai Teks lalu ketik ulang"
+        )
+    return cell_text(value)
+
+
 def header_key(value: Any) -> str:
     """'Kode Instansi ' → 'kode_instansi'."""
     return re.sub(r"[\s\-]+", "_", "" if value is None else str(value).strip().lower())
@@ -68,14 +79,16 @@ def _fold(text: str) -> str:
 
 
 class TextWidget(widgets.CharWidget):
-    """Trimmed text with a length limit (usually the model field's max_length)."""
+    """Trimmed text with a length limit (usually the model field's max_length); with `code`,
+    read as a code (see `code_text`)."""
 
-    def __init__(self, max_length: int | None = None, **kwargs):
+    def __init__(self, max_length: int | None = None, *, code: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.max_length = max_length
+        self.code = code
 
     def clean(self, value, row=None, **kwargs):
-        text = cell_text(value)
+        text = code_text(value) if self.code else cell_text(value)
         if self.max_length is not None and len(text) > self.max_length:
             raise ValueError(f"terlalu panjang: {len(text)} karakter, maksimum {self.max_length}")
         return text
@@ -189,16 +202,22 @@ class CodeWidget(widgets.ForeignKeyWidget):
         return found[0]
 
     def clean(self, value, row=None, **kwargs):
-        code = cell_text(value)
+        code = code_text(value)
         return self.resolve(code) if code else None
 
 
 def text_field(
-    model: type[models.Model], name: str, column: str, attribute: str | None = None
+    model: type[models.Model],
+    name: str,
+    column: str,
+    attribute: str | None = None,
+    *,
+    code: bool = False,
 ) -> Field:
-    """A text column limited to the model field's max_length."""
+    """A text column limited to the model field's max_length (`code`: see `code_text`)."""
     max_length = model._meta.get_field(name).max_length
-    return Field(attribute=attribute or name, column_name=column, widget=TextWidget(max_length))
+    widget = TextWidget(max_length, code=code)
+    return Field(attribute=attribute or name, column_name=column, widget=widget)
 
 
 def code_field(

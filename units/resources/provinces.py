@@ -18,7 +18,7 @@ class ProvinceResource(SpreadsheetResource):
     refused (rename that one first).
     """
 
-    code = text_field(Province, "code", "kode")
+    code = text_field(Province, "code", "kode", code=True)
     name = text_field(Province, "name", "nama")
 
     required_columns = ("kode", "nama")
