@@ -2,9 +2,7 @@
 Indonesia's regencies/cities and kecamatan imported at real size (command and admin)."""
 
 import io
-import tempfile
 import time
-from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -13,7 +11,7 @@ from django.urls import reverse
 
 from bench.country import AGENCY_COLUMNS, UNIT_COLUMNS, district_rows, regency_rows
 from tests import factories as f
-from tests.units.test_imports import csv_bytes, xlsx_bytes
+from tests.units.test_imports import csv_bytes, write_temp, xlsx_bytes
 from units.importing import import_file
 from units.models import Agency, AgencyKind, Province, ServiceUnit
 from units.provinces import PROVINCES, provinces_upsert
@@ -170,14 +168,6 @@ class AgencyProvinceCodeTests(TestCase):
              "belakang (18.10 menjadi 18.1); format kolom sebagai Teks lalu ketik ulang"],
         )  # fmt: skip
         self.assertFalse(Agency.objects.exists())
-
-
-def write_temp(test: TestCase, data: bytes, suffix: str) -> str:
-    handle = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)
-    handle.write(data)
-    handle.close()
-    test.addCleanup(Path(handle.name).unlink)
-    return handle.name
 
 
 class RealSizeImportTests(TestCase):
