@@ -59,6 +59,51 @@ def grade_of(ipp: Decimal) -> tuple[str, str]:
     raise ValueError(ipp)
 
 
+# Indonesia's kabupaten and kota, and roughly its kecamatan (domain document: 514; BPS 2023:
+# 7,277 kecamatan).
+KABUPATEN, KOTA, KECAMATAN = 416, 98, 7_300
+AGENCY_COLUMNS = ["kode", "nama", "jenis", "kode_provinsi"]
+UNIT_COLUMNS = ["kode", "nama", "kode_instansi", "jenis_layanan", "ruang_lingkup", "alamat"]
+
+
+def regency_rows(prefix: str = "") -> list[list[str]]:
+    """The 514 regencies and cities as agency rows (AGENCY_COLUMNS), spread over the 38
+    provinces by code, with codes in Kemendagri's form (18.01 a kabupaten, 18.71 a kota)."""
+    rows = []
+    for i in range(KABUPATEN + KOTA):
+        province = PROVINCES[i % len(PROVINCES)]
+        n = i // len(PROVINCES)
+        if i < KABUPATEN:
+            code, kind, name = f"{province}.{n + 1:02d}", "Pemerintah Kabupaten", "Kabupaten"
+        else:
+            n -= KABUPATEN // len(PROVINCES)
+            code, kind, name = f"{province}.{n + 71:02d}", "kota", "Kota"
+        rows.append([f"{prefix}{code}", f"Pemerintah {name} Contoh {code}", kind, province])
+    return rows
+
+
+def district_rows(
+    agencies: list[list[str]], count: int = KECAMATAN, service_type: str = "kecamatan"
+) -> list[list[str]]:
+    """`count` kecamatan as service-unit rows (UNIT_COLUMNS), spread evenly over the agency
+    rows, coded under their regency (18.01.05)."""
+    rows = []
+    for i in range(count):
+        agency = agencies[i % len(agencies)][0]
+        n = i // len(agencies) + 1
+        rows.append(
+            [
+                f"{agency}.{n:02d}",
+                f"Kecamatan Contoh {n} ({agency})",
+                agency,
+                service_type,
+                "administratif",
+                f"Jl. Kantor Camat No. {n}",
+            ]
+        )
+    return rows
+
+
 def score(rng: random.Random, mean: float = 3.7, spread: float = 0.5) -> Decimal:
     # Two decimals on a 0–5 scale: thousands of units mean many ties, as in real rankings.
     return Decimal(min(500, max(0, round(rng.gauss(mean, spread) * 100)))).scaleb(-2)

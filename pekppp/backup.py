@@ -37,7 +37,7 @@ files. It checks, before changing anything, that the archive is a portal backup,
 migration in it is unknown to this code (an archive of a newer portal) and that the target's
 migrations match it, that every member's SHA-256 matches the manifest, and that the target is
 empty. Then, in one transaction, it loads the dump (rows that migrations create, such as
-content types, permissions and the shipped award, are replaced by the archive's), checks the
+content types, permissions, the shipped award and provinces, are replaced by the archive's), checks the
 row counts and that the archive holds every file the rows name, and writes the files through
 the storage API. On any error the transaction rolls back and the files written so far are
 deleted.
@@ -78,7 +78,12 @@ CHUNK = 1 << 20
 EXCLUDED = {"sessions.session"}
 # Tables `migrate` fills (its post-migrate step, or a data migration): an empty installation
 # holds these rows, and restore replaces them with the archive's (dependants first).
-SEEDED_BY_MIGRATIONS = ("auth.permission", "contenttypes.contenttype", "reports.award")
+SEEDED_BY_MIGRATIONS = (
+    "auth.permission",
+    "contenttypes.contenttype",
+    "reports.award",
+    "units.province",
+)
 
 
 class BackupError(Exception):

@@ -1,7 +1,7 @@
 """Admin for provinces, agencies, service types, units, people and roles.
 
 Foreign keys use autocomplete widgets and lists select their relations, so pages stay fast
-with tens of thousands of units. Agencies, units and people/roles import and export as
+with tens of thousands of units. Provinces, agencies, units and people/roles import and export as
 CSV/XLSX (see units/resources/).
 """
 
@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .importing import SpreadsheetImportExportAdmin
 from .models import Agency, Province, RoleAssignment, ServiceType, ServiceUnit, User
-from .resources import AgencyResource, PersonRoleResource, ServiceUnitResource
+from .resources import AgencyResource, PersonRoleResource, ProvinceResource, ServiceUnitResource
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(SpreadsheetImportExportAdmin):
+    resource_classes = [ProvinceResource]
     list_display = ("code", "name")
     search_fields = ("code", "name")
     ordering = ("code",)

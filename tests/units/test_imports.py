@@ -523,13 +523,18 @@ class PeopleImportTests(ImportTestCase):
             )
 
 
+def write_temp(test: TestCase, data: bytes, suffix: str) -> str:
+    """A file holding `data`, removed after the test."""
+    handle = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)
+    handle.write(data)
+    handle.close()
+    test.addCleanup(Path(handle.name).unlink)
+    return handle.name
+
+
 class ImportCommandTests(ImportTestCase):
     def write(self, data: bytes, suffix: str) -> str:
-        handle = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)
-        handle.write(data)
-        handle.close()
-        self.addCleanup(Path(handle.name).unlink)
-        return handle.name
+        return write_temp(self, data, suffix)
 
     def test_it_imports_units_and_prints_the_counts(self):
         path = self.write(xlsx_bytes(UNIT_HEADERS, unit_rows(3)), ".xlsx")

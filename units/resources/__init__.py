@@ -1,4 +1,4 @@
-"""Spreadsheet import/export of agencies, service units, and people with their roles.
+"""Spreadsheet import/export of provinces, agencies, service units, and people with their roles.
 
 Columns carry the names a Biro Organisasi user fills in (`kode`, `nama`, `kode_instansi`, …);
 foreign keys are written as natural codes. Every resource here derives from
@@ -6,8 +6,8 @@ foreign keys are written as natural codes. Every resource here derives from
 is valid (see its docstring).
 
 Layout: `base` (cell helpers, caching widgets, the validating `SpreadsheetResource`),
-`agencies`, `units` (service units) and `people` (people and their roles). Import from here:
-`from units.resources import ServiceUnitResource`.
+`provinces`, `agencies`, `units` (service units) and `people` (people and their roles).
+Import from here: `from units.resources import ServiceUnitResource`.
 """
 
 from .agencies import AGENCY_KIND_ALIASES, AgencyResource
@@ -25,6 +25,7 @@ from .base import (
     text_field,
 )
 from .people import PERSON_FIELDS, ROLE_ALIASES, PersonRoleResource
+from .provinces import ProvinceResource
 from .units import ServiceUnitResource
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "ChoiceWidget",
     "CodeWidget",
     "PersonRoleResource",
+    "ProvinceResource",
     "ServiceUnitResource",
     "SpreadsheetResource",
     "TextWidget",

@@ -15,14 +15,17 @@ AGENCY_KIND_ALIASES = {
 
 
 class AgencyResource(SpreadsheetResource):
-    """Instansi: kode, nama, jenis, kode_provinsi (BPS code; required for regional agencies)."""
+    """Instansi: kode, nama, jenis, kode_provinsi (the province's Kemendagri/BPS code, e.g.
+    11 for Aceh; required for regional agencies)."""
 
-    code = text_field(Agency, "code", "kode")
+    code = text_field(Agency, "code", "kode", code=True)
     name = text_field(Agency, "name", "nama")
     kind = Field(
         attribute="kind", column_name="jenis", widget=ChoiceWidget(AgencyKind, AGENCY_KIND_ALIASES)
     )
-    province = code_field(Province, "province", "kode_provinsi", label="provinsi", load_all=True)
+    province = code_field(
+        Province, "province", "kode_provinsi", label="provinsi", load_all=True, name_field="name"
+    )
 
     required_columns = ("kode", "nama", "jenis")
 

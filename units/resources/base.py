@@ -55,6 +55,17 @@ def cell_text(value: Any) -> str:
     return str(value).replace("\xa0", " ").strip()
 
 
+def code_text(value: Any) -> str:
+    """A code cell as text. A fractional number cell is refused: Excel has already dropped
+    its trailing zeros (a Kemendagri code 18.10 reads 18.1), so the code cannot be known."""
+    if isinstance(value, float | Decimal) and value != int(value):
+        raise ValueError(
+            f"kode {value} ada di sel berformat angka, yang menghapus nol di belakang "
+            "(18.10 menjadi 18.1); format kolom sebagai Teks lalu ketik ulang"
+        )
+    return cell_text(value)
+
+
 def header_key(value: Any) -> str:
     """'Kode Instansi ' → 'kode_instansi'."""
     return re.sub(r"[\s\-]+", "_", "" if value is None else str(value).strip().lower())
@@ -68,14 +79,16 @@ def _fold(text: str) -> str:
 
 
 class TextWidget(widgets.CharWidget):
-    """Trimmed text with a length limit (usually the model field's max_length)."""
+    """Trimmed text with a length limit (usually the model field's max_length); with `code`,
+    read as a code (see `code_text`)."""
 
-    def __init__(self, max_length: int | None = None, **kwargs):
+    def __init__(self, max_length: int | None = None, *, code: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.max_length = max_length
+        self.code = code
 
     def clean(self, value, row=None, **kwargs):
-        text = cell_text(value)
+        text = code_text(value) if self.code else cell_text(value)
         if self.max_length is not None and len(text) > self.max_length:
             raise ValueError(f"terlalu panjang: {len(text)} karakter, maksimum {self.max_length}")
         return text
@@ -124,18 +137,29 @@ class CodeWidget(widgets.ForeignKeyWidget):
 
     `prime(codes)` loads the map with one query per chunk of codes (or the whole table when
     `load_all`, for small reference tables), so an import never queries per row. A small
-    table also matches codes case-insensitively when the exact code is unknown.
+    table also matches codes case-insensitively when the exact code is unknown, and with
+    `name_field` a name typed where the code belongs is answered with its code.
     """
 
     def __init__(
-        self, model, field: str = "code", *, label: str, load_all: bool = False, only=None, **kwargs
+        self,
+        model,
+        field: str = "code",
+        *,
+        label: str,
+        load_all: bool = False,
+        only=None,
+        name_field: str | None = None,
+        **kwargs,
     ):
         super().__init__(model, field=field, **kwargs)
         self.label = label
         self.load_all = load_all
         self.only = only
+        self.name_field = name_field
         self._exact: dict[str, list] | None = None
         self._folded: dict[str, list] = {}
+        self._names: dict[str, object] = {}
 
     def queryset(self):
         qs = self.model.objects.all()
@@ -156,6 +180,8 @@ class CodeWidget(widgets.ForeignKeyWidget):
             key = str(getattr(obj, self.field))
             self._exact[key].append(obj)
             self._folded[key.casefold()].append(obj)
+        if self.name_field and self.load_all:
+            self._names = {_fold(str(getattr(o, self.name_field))): o for o in objects}
 
     def resolve(self, code: str):
         if self._exact is None:
@@ -164,22 +190,34 @@ class CodeWidget(widgets.ForeignKeyWidget):
             self._folded.get(code.casefold()) if self.load_all else None
         )
         if not found:
+            named = self._names.get(_fold(code))
+            if named is not None:
+                raise ValueError(
+                    f"{self.label} '{code}' tidak ditemukan: isi kodenya, "
+                    f"{getattr(named, self.field)}, bukan nama"
+                )
             raise ValueError(f"{self.label} '{code}' tidak ditemukan")
         if len(found) > 1:
             raise ValueError(f"{self.label} '{code}' tidak unik ({len(found)} data cocok)")
         return found[0]
 
     def clean(self, value, row=None, **kwargs):
-        code = cell_text(value)
+        code = code_text(value)
         return self.resolve(code) if code else None
 
 
 def text_field(
-    model: type[models.Model], name: str, column: str, attribute: str | None = None
+    model: type[models.Model],
+    name: str,
+    column: str,
+    attribute: str | None = None,
+    *,
+    code: bool = False,
 ) -> Field:
-    """A text column limited to the model field's max_length."""
+    """A text column limited to the model field's max_length (`code`: see `code_text`)."""
     max_length = model._meta.get_field(name).max_length
-    return Field(attribute=attribute or name, column_name=column, widget=TextWidget(max_length))
+    widget = TextWidget(max_length, code=code)
+    return Field(attribute=attribute or name, column_name=column, widget=widget)
 
 
 def code_field(

@@ -11,7 +11,7 @@ from .base import ChoiceWidget, SpreadsheetResource, code_field, text_field
 class ServiceUnitResource(SpreadsheetResource):
     """UPP: kode, nama, kode_instansi, jenis_layanan, ruang_lingkup, alamat."""
 
-    code = text_field(ServiceUnit, "code", "kode")
+    code = text_field(ServiceUnit, "code", "kode", code=True)
     name = text_field(ServiceUnit, "name", "nama")
     agency = code_field(Agency, "agency", "kode_instansi", label="instansi", load_all=True)
     service_type = code_field(

@@ -1,4 +1,4 @@
-"""Import service units (or agencies, people/roles, loci) from a CSV or XLSX file."""
+"""Import service units (or provinces, agencies, people/roles, loci) from a CSV or XLSX file."""
 
 from pathlib import Path
 
@@ -9,6 +9,7 @@ from units.importing import ROW_CONVENTION, import_file
 
 RESOURCES = {
     "unit": "units.resources.ServiceUnitResource",
+    "provinsi": "units.resources.ProvinceResource",
     "instansi": "units.resources.AgencyResource",
     "peran": "units.resources.PersonRoleResource",
     # By path: the units app does not import evaluations at load time.
@@ -20,8 +21,8 @@ MAX_SHOWN = 50
 
 class Command(BaseCommand):
     help = (
-        "Impor UPP (atau instansi, pengguna/peran, lokus) dari berkas CSV/XLSX. Semua baris "
-        "diperiksa dulu; jika ada satu kesalahan, tidak ada yang disimpan."
+        "Impor UPP (atau provinsi, instansi, pengguna/peran, lokus) dari berkas CSV/XLSX. "
+        "Semua baris diperiksa dulu; jika ada satu kesalahan, tidak ada yang disimpan."
     )
 
     def add_arguments(self, parser):
