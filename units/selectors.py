@@ -1,10 +1,17 @@
-"""Reads of the units app about a person's own account: their two-factor devices."""
+"""Reads of the units app: a person's own account (their two-factor devices), and the name
+search every list of units uses (`name_search_q`)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import reduce
+from operator import and_, or_
 
+from django.db.models import Q
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from pekppp.lib.search import search_terms
 
 from .models import User
 
@@ -29,3 +36,30 @@ def second_factor_status(user: User) -> SecondFactorStatus:
 def has_second_factor(user: User) -> bool:
     """Whether the person has any confirmed device (authenticator app or recovery codes)."""
     return user_has_device(user)
+
+
+def name_search_q(search: str, fields: Sequence[str], *, lookup: str = "icontains") -> Q:
+    """A filter keeping the rows where every term of `search` (see `pekppp.lib.search`) is
+    found in one of `fields` (e.g. the unit's, its agency's and its province's name), in any
+    of its spellings, ignoring case: AND across terms, OR across fields and spellings.
+
+    An empty search (nothing but spaces or separators) keeps every row. `lookup` is the
+    substring lookup to use (`contains` on an already upper-cased expression, so an index on
+    that expression serves it); its spellings are then upper-cased too.
+    """
+    upper = lookup == "contains"
+    return reduce(
+        and_,
+        (
+            reduce(
+                or_,
+                (
+                    Q(**{f"{field}__{lookup}": spelling.upper() if upper else spelling})
+                    for spelling in spellings
+                    for field in fields
+                ),
+            )
+            for spellings in search_terms(search)
+        ),
+        Q(),
+    )
