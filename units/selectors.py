@@ -1,7 +1,7 @@
 """Reads of the units app: a person's own account (their two-factor devices), and the name
 search every list of units uses (`name_search_q`)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
@@ -38,27 +38,25 @@ def has_second_factor(user: User) -> bool:
     return user_has_device(user)
 
 
-def name_search_q(search: str, fields: Sequence[str], *, lookup: str = "icontains") -> Q:
+def _icontains(field: str, spelling: str) -> Q:
+    return Q(**{f"{field}__icontains": spelling})
+
+
+def name_search_q(
+    search: str, fields: Sequence[str], *, match: Callable[[str, str], Q] = _icontains
+) -> Q:
     """A filter keeping the rows where every term of `search` (see `pekppp.lib.search`) is
     found in one of `fields` (e.g. the unit's, its agency's and its province's name), in any
     of its spellings, ignoring case: AND across terms, OR across fields and spellings.
 
-    An empty search (nothing but spaces or separators) keeps every row. `lookup` is the
-    substring lookup to use (`contains` on an already upper-cased expression, so an index on
-    that expression serves it); its spellings are then upper-cased too.
+    An empty search (nothing but spaces or separators) keeps every row. `match(field,
+    spelling)` is the test of one spelling in one field (`icontains`); a caller gives its own
+    where an index or a query plan needs another form of the same test.
     """
-    upper = lookup == "contains"
     return reduce(
         and_,
         (
-            reduce(
-                or_,
-                (
-                    Q(**{f"{field}__{lookup}": spelling.upper() if upper else spelling})
-                    for spelling in spellings
-                    for field in fields
-                ),
-            )
+            reduce(or_, (match(field, spelling) for spelling in spellings for field in fields))
             for spellings in search_terms(search)
         ),
         Q(),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Concat, Upper
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -269,6 +269,12 @@ class PublicRankingRow:
 # trigram index on exactly this expression (migration 0006) serves every word of a search.
 SEARCH_NAMES = Upper(Concat("unit_name", Value(" "), "agency_name", Value(" "), "province_name"))
 
+
+def _in_names(field: str, spelling: str) -> Q:
+    """`spelling` in the upper-cased `SEARCH_NAMES`: a plain LIKE the trigram index serves."""
+    return Q(**{f"{field}__contains": spelling.upper()})
+
+
 _ROW_COLUMNS = (
     "unit_id",
     "unit_name",
@@ -314,7 +320,7 @@ def public_ranking_page(
         rows = rows.filter(grade=filters.grade)
     if filters.search:
         rows = rows.alias(names=SEARCH_NAMES).filter(
-            name_search_q(filters.search, ("names",), lookup="contains")
+            name_search_q(filters.search, ("names",), match=_in_names)
         )
     count = rows.count()
     pages = max(1, -(-count // PAGE_SIZE))

@@ -8,7 +8,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from scoring.models import PublishedResult, Result
-from scoring.selectors.public import SEARCH_NAMES
+from scoring.selectors.public import SEARCH_NAMES, _in_names
 from tests import factories as f
 from units.models import AgencyKind
 from units.selectors import name_search_q
@@ -196,6 +196,6 @@ class PublicSearchIndexTest(TestCase):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
         rows = PublishedResult.objects.alias(names=SEARCH_NAMES).filter(
-            name_search_q("dukcapil lampung", ("names",), lookup="contains")
+            name_search_q("dukcapil lampung", ("names",), match=_in_names)
         )
         self.assertIn("pubres_names_trgm", rows.explain())
