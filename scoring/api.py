@@ -1,7 +1,5 @@
 """The scoring API (mounted under /api/v1/ through `scoring.urls.api_patterns`)."""
 
-import dataclasses
-
 from rest_framework import parsers, status
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -61,4 +59,4 @@ class SimulateView(APIView):
             result = simulator.simulation_from_payload(data)
         except ScoringInputError as exc:
             return Response({"errors": list(exc.problems)}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(dataclasses.asdict(result))
+        return Response(simulator.as_json(result))

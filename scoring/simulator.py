@@ -3,14 +3,15 @@
 Reads an instrument's aspects, indicators and level rubrics for the form in a constant
 number of queries, and turns chosen levels (and, through the API, survey answers) into
 display-ready values. Every number shown is produced here by the engine's
-``round_half_up``; nothing is stored and templates compute nothing.
+``round_half_up`` as a `Decimal`, which the page writes in the reader's language (4,51 or
+4.51) and the API as a string ("4.51"); nothing is stored and templates compute nothing.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +40,7 @@ class IndicatorRow:
     number: int
     code: str
     title: str
-    weight: str  # the in-aspect weight as written in the instrument ("17", "5")
+    weight: Decimal  # the in-aspect weight, without decimals when whole (17, 5)
     levels: tuple[LevelOption, ...]  # always 0..5
 
 
@@ -47,7 +48,7 @@ class IndicatorRow:
 class AspectGroup:
     code: str
     name: str
-    weight: str  # percent, e.g. "24"
+    weight: Decimal  # percent, e.g. 24
     indicators: tuple[IndicatorRow, ...]
 
 
@@ -59,7 +60,7 @@ class SimulatorSheet:
     instrument: InstrumentVersion | None  # None only when no instrument is loaded at all
     aspects: tuple[AspectGroup, ...]
     indicator_count: int  # scored indicators
-    survey_weight: str  # σ, 2 decimals
+    survey_weight: Decimal | None  # σ, 2 decimals
     min_respondents: int  # m
     survey_weighted: bool  # σ > 0: the F-03 survey can move the IPP
 
@@ -72,8 +73,8 @@ class SimulatorSheet:
 class AspectResult:
     code: str
     name: str
-    weight: str
-    index: str
+    weight: Decimal
+    index: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,23 +83,23 @@ class IndicatorResult:
     code: str
     aspect: str
     level: int
-    weight_share: str  # 4 decimals
-    contribution: str  # 4 decimals
+    weight_share: Decimal  # 4 decimals
+    contribution: Decimal  # 4 decimals
 
 
 @dataclass(frozen=True, slots=True)
 class SimulationResult:
-    """One simulated IPP, every number already a display string. Field names are the API's."""
+    """One simulated IPP, every number rounded for display. Field names are the API's."""
 
     instrument: str
     engine_version: str
     aspects: tuple[AspectResult, ...]
-    evaluator_index: str
-    survey_index: str | None
+    evaluator_index: Decimal
+    survey_index: Decimal | None
     survey_counted: bool
     survey_message: str
     respondents: int
-    ipp: str
+    ipp: Decimal
     grade: str
     grade_label: str
     indicators: tuple[IndicatorResult, ...]
@@ -113,9 +114,25 @@ class SheetOutcome:
     problems: tuple[str, ...] = ()
 
 
-def _plain(value: Decimal) -> str:
-    """A weight for reading: rounded half-up to 2 decimals, without a bare ".00"."""
-    return str(round_half_up(value, 2)).removesuffix(".00")
+def _plain(value: Decimal) -> Decimal:
+    """A weight for reading: rounded half-up to 2 decimals, without decimals when whole."""
+    rounded = round_half_up(value, 2)
+    return rounded.quantize(Decimal(1)) if rounded == rounded.to_integral_value() else rounded
+
+
+def as_json(result: SimulationResult) -> dict[str, Any]:
+    """`result` for the API: its fields, with every number an exact string ("4.51")."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value
+
+    return plain(asdict(result))
 
 
 def _default(instruments: Sequence[InstrumentVersion]) -> InstrumentVersion | None:
@@ -141,7 +158,7 @@ def simulator_sheet(code: str | None = None) -> SimulatorSheet:
     else:
         instrument = _default(instruments)
     if instrument is None:
-        return SimulatorSheet(instruments, None, (), 0, "", 0, False)
+        return SimulatorSheet(instruments, None, (), 0, None, 0, False)
 
     indicators = list(
         Indicator.objects.filter(instrument=instrument, supplementary=False)
@@ -176,7 +193,7 @@ def simulator_sheet(code: str | None = None) -> SimulatorSheet:
         instrument=instrument,
         aspects=aspects,
         indicator_count=len(indicators),
-        survey_weight=str(round_half_up(instrument.survey_weight, 2)),
+        survey_weight=round_half_up(instrument.survey_weight, 2),
         min_respondents=instrument.min_respondents,
         survey_weighted=instrument.survey_weight > 0,
     )
@@ -187,17 +204,15 @@ def _result(breakdown: engine.Breakdown) -> SimulationResult:
         instrument=breakdown.instrument_code,
         engine_version=breakdown.engine_version,
         aspects=tuple(
-            AspectResult(a.code, a.name, str(round_half_up(a.weight, 2)), str(a.display))
+            AspectResult(a.code, a.name, round_half_up(a.weight, 2), a.display)
             for a in breakdown.aspects
         ),
-        evaluator_index=str(breakdown.evaluator_index_display),
-        survey_index=(
-            None if breakdown.survey_index_display is None else str(breakdown.survey_index_display)
-        ),
+        evaluator_index=breakdown.evaluator_index_display,
+        survey_index=breakdown.survey_index_display,
         survey_counted=breakdown.survey_counted,
         survey_message=breakdown.survey_message,
         respondents=breakdown.respondents,
-        ipp=str(breakdown.ipp),
+        ipp=breakdown.ipp,
         grade=breakdown.grade,
         grade_label=breakdown.grade_label,
         indicators=tuple(
@@ -206,8 +221,8 @@ def _result(breakdown: engine.Breakdown) -> SimulationResult:
                 code=i.code,
                 aspect=i.aspect,
                 level=i.level,
-                weight_share=str(round_half_up(i.weight_share, 4)),
-                contribution=str(round_half_up(i.contribution, 4)),
+                weight_share=round_half_up(i.weight_share, 4),
+                contribution=round_half_up(i.contribution, 4),
             )
             for i in breakdown.indicators
         ),

@@ -1,10 +1,17 @@
-"""Reads of the units app about a person's own account: their two-factor devices."""
+"""Reads of the units app: a person's own account (their two-factor devices), and the name
+search every list of units uses (`name_search_q`)."""
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import reduce
+from operator import and_, or_
 
+from django.db.models import Q
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from pekppp.lib.search import search_terms
 
 from .models import User
 
@@ -29,3 +36,28 @@ def second_factor_status(user: User) -> SecondFactorStatus:
 def has_second_factor(user: User) -> bool:
     """Whether the person has any confirmed device (authenticator app or recovery codes)."""
     return user_has_device(user)
+
+
+def _icontains(field: str, spelling: str) -> Q:
+    return Q(**{f"{field}__icontains": spelling})
+
+
+def name_search_q(
+    search: str, fields: Sequence[str], *, match: Callable[[str, str], Q] = _icontains
+) -> Q:
+    """A filter keeping the rows where every term of `search` (see `pekppp.lib.search`) is
+    found in one of `fields` (e.g. the unit's, its agency's and its province's name), in any
+    of its spellings, ignoring case: AND across terms, OR across fields and spellings.
+
+    An empty search (nothing but spaces or separators) keeps every row. `match(field,
+    spelling)` is the test of one spelling in one field (`icontains`); a caller gives its own
+    where an index or a query plan needs another form of the same test.
+    """
+    return reduce(
+        and_,
+        (
+            reduce(or_, (match(field, spelling) for spelling in spellings for field in fields))
+            for spellings in search_terms(search)
+        ),
+        Q(),
+    )

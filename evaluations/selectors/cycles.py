@@ -9,6 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from units.models import Agency, Province, ServiceType, ServiceUnit
+from units.selectors import name_search_q
 
 from ..models import (
     Assessment,
@@ -26,6 +27,9 @@ from .survey import loci_survey
 UNITS_PAGE_SIZE = 50
 LOCI_PAGE_SIZE = 100
 SEARCH_MAX_LENGTH = 100
+# The names a search of loci matches its words against (`units.selectors.name_search_q`): the
+# unit's, its agency's and its province's.
+LOCUS_NAMES = ("unit__name", "unit__agency__name", "unit__agency__province__name")
 PHASE_ORDER = {phase: i for i, phase in enumerate(Phase.values)}
 
 
@@ -97,7 +101,7 @@ def cycle_loci(
         qs = qs.filter(status=status)
     search = search.strip()[:SEARCH_MAX_LENGTH]
     if search:
-        qs = qs.filter(Q(unit__name__icontains=search) | Q(unit__code__iexact=search))
+        qs = qs.filter(name_search_q(search, LOCUS_NAMES) | Q(unit__code__iexact=search))
     if unassigned:
         qs = qs.filter(~Exists(EvaluatorAssignment.objects.filter(assessment=OuterRef("pk"))))
     team = EvaluatorAssignment.objects.select_related("evaluator", "evaluator__agency").order_by(
@@ -146,7 +150,10 @@ def candidate_units(cycle: Cycle, filters: UnitFilters, *, page: str | int = 1) 
         qs = qs.filter(service_type=filters.service_type)
     search = filters.search.strip()[:SEARCH_MAX_LENGTH]
     if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(code__iexact=search))
+        qs = qs.filter(
+            name_search_q(search, ("name", "agency__name", "agency__province__name"))
+            | Q(code__iexact=search)
+        )
     qs = qs.select_related("agency", "agency__province", "service_type").order_by(
         "agency__name", "name", "pk"
     )

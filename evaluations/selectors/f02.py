@@ -6,6 +6,7 @@ evaluator who has submitted their own F-02, so no template or fragment can leak 
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
@@ -133,16 +134,17 @@ class AspectGroup:
 class AspectDisplay:
     code: str
     name: str
-    index: str
+    index: Decimal
 
 
 @dataclass(frozen=True)
 class RunningResult:
-    """The engine's breakdown as display strings ("4.51", as every result page shows them)."""
+    """The engine's breakdown rounded for display, as Decimals that the page writes in the
+    reader's language (4,51 or 4.51), as every result page does."""
 
     aspects: tuple[AspectDisplay, ...]
-    evaluator_index: str
-    ipp: str
+    evaluator_index: Decimal
+    ipp: Decimal
     grade: str
     grade_label: str
     survey_message: str
@@ -150,9 +152,9 @@ class RunningResult:
     @classmethod
     def of(cls, breakdown: engine.Breakdown) -> "RunningResult":
         return cls(
-            aspects=tuple(AspectDisplay(a.code, a.name, str(a.display)) for a in breakdown.aspects),
-            evaluator_index=str(breakdown.evaluator_index_display),
-            ipp=str(breakdown.ipp),
+            aspects=tuple(AspectDisplay(a.code, a.name, a.display) for a in breakdown.aspects),
+            evaluator_index=breakdown.evaluator_index_display,
+            ipp=breakdown.ipp,
             grade=breakdown.grade,
             grade_label=breakdown.grade_label,
             survey_message=breakdown.survey_message,

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import formats, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -24,8 +26,12 @@ class Bar:
 
 
 def figure(value: Decimal | int | None) -> str:
-    """A figure as printed in Indonesian ("4,79"), for text drawn inside a chart."""
-    return "" if value is None else str(value).replace(".", ",")
+    """A figure for text drawn inside a chart, written in the documents' language like the
+    rest of the document (`render_pdf`): "4,79" and "1.234" in Bahasa Indonesia."""
+    if value is None:
+        return ""
+    with translation.override(settings.LANGUAGE_CODE):
+        return formats.number_format(value, force_grouping=True)
 
 
 def _n(value: float) -> str:

@@ -26,7 +26,9 @@ from django.db.models import (
 
 from evaluations.models import Assessment, Cycle
 from evaluations.rules import today
+from evaluations.selectors.cycles import LOCUS_NAMES
 from evaluations.selectors.followup import FollowUpProgress, followup_progress
+from units.selectors import name_search_q
 
 from ..models import CoachingFile, CoachingSession, PriorityUnit, Publication, PublishedResult
 from ..permissions import PriorityAccess
@@ -198,15 +200,16 @@ class Candidate:
 def priority_candidates(
     cycle: Cycle, publication: Publication | None, search: str
 ) -> tuple[Candidate, ...]:
-    """Up to CANDIDATES_SHOWN loci of `cycle` whose unit name holds `search` and that are not
-    on the list, by name (one query; none for an empty search)."""
+    """Up to CANDIDATES_SHOWN loci of `cycle` matching `search` (every word in the unit's,
+    agency's or province's name, see `name_search_q`) and that are not on the list, by name
+    (one query; none for an empty search)."""
     search = search.strip()[:SEARCH_MAX_LENGTH]
     if not search:
         return ()
     current = PublishedResult.objects.filter(publication=publication, unit=OuterRef("unit"))
     listed = PriorityUnit.objects.filter(cycle=cycle, unit=OuterRef("unit"))
     rows = (
-        Assessment.objects.filter(cycle=cycle, unit__name__icontains=search)
+        Assessment.objects.filter(name_search_q(search, LOCUS_NAMES), cycle=cycle)
         .annotate(
             ipp=Subquery(current.values("ipp")[:1]),
             grade=Subquery(current.values("grade")[:1]),

@@ -27,11 +27,14 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Lower, Rank, StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 
 from evaluations.models import Aspect, Assessment, Cycle, GradeBand
+from evaluations.selectors.cycles import LOCUS_NAMES
 from units.models import Province, RankingGroup, ServiceType
 from units.permissions import roles_of
+from units.selectors import name_search_q
 
 from ..engine import round_half_up
 from ..models import Result
@@ -228,6 +231,10 @@ class RankingPage:
         return self.number + 1 if self.number < self.pages else None
 
 
+def _found_in(field: str, spelling: str) -> Q:
+    return Q(GreaterThan(StrIndex(Upper(field), Upper(Value(spelling))), 0))
+
+
 _ROW_COLUMNS = (
     "assessment__unit_id",
     "assessment__unit__name",
@@ -269,7 +276,7 @@ def ranking_page(cycle: Cycle, filters: RankingFilters, *, page: int = 1, viewer
     if filters.grade:
         shown &= Q(grade=filters.grade)
     if filters.search:
-        named = Assessment.objects.filter(unit__name__icontains=filters.search)
+        named = Assessment.objects.filter(name_search_q(filters.search, LOCUS_NAMES))
         shown &= Q(assessment__in=named.values("pk"))
 
     ranked = scope.annotate(rank=Window(Rank(), order_by=F("ipp").desc()))
@@ -303,12 +310,14 @@ def ranking_page(cycle: Cycle, filters: RankingFilters, *, page: int = 1, viewer
     if filters.grade:
         page_rows = page_rows.filter(grade=filters.grade)
     if filters.search:
-        # The same test as `named`, on the few rows of the IPP range. Written as a substring
-        # position so PostgreSQL starts from that range: it takes a LIKE on a name for so
+        # The same test as `named`, on the few rows of the IPP range. Written as substring
+        # positions so PostgreSQL starts from that range: it takes a LIKE on a name for so
         # selective that it would first read every unit name.
-        page_rows = page_rows.alias(
-            at=StrIndex(Upper("assessment__unit__name"), Upper(Value(filters.search)))
-        ).filter(at__gt=0)
+        page_rows = page_rows.filter(
+            name_search_q(
+                filters.search, tuple(f"assessment__{f}" for f in LOCUS_NAMES), match=_found_in
+            )
+        )
     fetched = list(
         page_rows.order_by("-ipp", Lower("assessment__unit__name"), "pk").values_list(
             *_ROW_COLUMNS

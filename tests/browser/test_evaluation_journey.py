@@ -352,7 +352,7 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
         breakdown = self.expected(levels)
         expect(
             running.locator(".f02-ipp-value"), "the running panel shows the engine's IPP"
-        ).to_have_text(str(breakdown.ipp))
+        ).to_have_text(str(breakdown.ipp).replace(".", ","))  # written as in Bahasa Indonesia
         expect(running.locator(".f02-grade"), "and its grade").to_have_text(breakdown.grade)
 
         recommendation = "Tetapkan SOP jemput bola dan ukur waktu layanannya."
@@ -446,7 +446,7 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
         levels = levels | {ASKED: LEAD_ASKED_AFTER}
         expect(
             page.locator("#f02-running .f02-ipp-value"), "the running IPP follows the rescore"
-        ).to_have_text(str(self.expected(levels).ipp))
+        ).to_have_text(str(self.expected(levels).ipp).replace(".", ","))
 
         self.click_in_f02_aside("Serahkan F-02")
         expect(page.locator(".f02-locked"), "F-02 is handed in").to_contain_text(

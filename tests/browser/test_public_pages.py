@@ -16,9 +16,9 @@ class PublicPagesBrowserTest(BrowserTestCase):
         super().setUp()
         build_public_world(self)
 
-    def open(self, viewport: dict[str, int]):
+    def open(self, viewport: dict[str, int], locale: str = "id-ID"):
         self.context.close()
-        self.context = self.browser.new_context(locale="id-ID", viewport=viewport)
+        self.context = self.browser.new_context(locale=locale, viewport=viewport)
         page = self.context.new_page()
         page.set_default_timeout(15_000)
         return page
@@ -67,9 +67,10 @@ class PublicPagesBrowserTest(BrowserTestCase):
         self.wait_for_js(page, "document.querySelectorAll('#ranking-table tbody tr').length === 4")
         self.assertEqual(page.evaluate("window.__marker"), "same page")  # htmx swap, no reload
 
-        page.locator("#f-q").fill("lampung")
+        # Every word, in the unit's, agency's or province's name; "dukcapil" for Disdukcapil.
+        page.locator("#f-q").fill("dukcapil lampung selatan")
         page.get_by_role("button", name="Terapkan").click()
-        page.wait_for_url(re.compile(r"q=lampung"))
+        page.wait_for_url(re.compile(r"q=dukcapil(%20|\+)lampung"))
         self.wait_for_js(page, "document.querySelectorAll('#ranking-table tbody tr').length === 1")
         self.assertEqual(page.evaluate("window.__marker"), "same page")
         self.assert_fits(page)
@@ -80,3 +81,13 @@ class PublicPagesBrowserTest(BrowserTestCase):
         self.wait_for_js(page, "document.querySelectorAll('.pub-chart svg').length === 2")
         self.assertIn("PEKPPP Nasional 2022", page.locator("#tabel-riwayat").inner_text())
         self.assert_fits(page)
+
+    def test_it_writes_figures_and_chart_labels_in_english(self):
+        page = self.open(DESKTOP, locale="en-US")
+        page.goto(self.url(f"/hasil/{self.cycle.pk}/"))
+        self.assertEqual(page.evaluate("document.documentElement.lang"), "en")
+        self.assertEqual(page.locator("#ipp-nasional").inner_text(), "3.77")
+        self.wait_for_js(page, f"document.querySelectorAll('{BARS}').length === 4 + 9 + 6")
+        labels = page.locator(".pub-chart .pub-value").all_text_contents()
+        self.assertIn("3.77", labels)
+        self.assertFalse([label for label in labels if "," in label], labels)

@@ -26,14 +26,24 @@ class ScoringPagesBrowserTest(BrowserTestCase):
 
         page.locator("select[name=fill]").select_option("4")
         page.get_by_role("button", name="Isi semua").click()
-        self.wait_for_js(page, "document.querySelector('.sim-ipp-value')?.textContent === '4.00'")
+        # Figures in the page's language: 4,00 in Bahasa Indonesia.
+        self.wait_for_js(page, "document.querySelector('.sim-ipp-value')?.textContent === '4,00'")
         self.assertEqual(page.locator(".sim-grade").inner_text(), "B")
 
         # Raising indicator 29 (innovation, half of aspect VI, 12 %) to 5: +0.06 → 4.06, A-.
         page.locator("#indikator-29 input[value='5']").check()
-        self.wait_for_js(page, "document.querySelector('.sim-ipp-value')?.textContent === '4.06'")
+        self.wait_for_js(page, "document.querySelector('.sim-ipp-value')?.textContent === '4,06'")
         self.assertEqual(page.locator(".sim-grade").inner_text(), "A-")
-        self.assertIn("4.50", page.locator(".sim-aspects").inner_text())
+        self.assertIn("4,50", page.locator(".sim-aspects").inner_text())
+
+        # In English the same figures are written 4.00 and 4.50.
+        page.get_by_role("button", name="EN").click()
+        page.wait_for_url(self.url("/simulasi/"))
+        page.locator("select[name=fill]").select_option("4")
+        page.get_by_role("button", name="Fill all").click()
+        self.wait_for_js(page, "document.querySelector('.sim-ipp-value')?.textContent === '4.00'")
+        self.assertIn("4.00", page.locator(".sim-aspects").inner_text())
+        self.assertNotIn(",", page.locator(".sim-aspects").inner_text())
 
     def test_it_ranks_the_demo_cycle_and_filters_without_reloading(self):
         self.log_in("admin", DEMO_PASSWORD)

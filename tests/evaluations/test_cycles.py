@@ -291,6 +291,23 @@ class CycleDetailQueryTests(PersonaTestCase):
             self.assertEqual(len(response.context["loci"].object_list), 100)
         self.assertContains(response, "Evaluator 0 (ketua)")
 
+    def test_it_searches_loci_by_every_word_of_unit_agency_and_province(self):
+        self.client.force_login(self.admin)
+        cases = [
+            ("dukcapil lampung selatan", ["Disdukcapil Kabupaten Lampung Selatan"]),
+            (
+                "Dinas Kependudukan dan Pencatatan Sipil Lampung",
+                ["Disdukcapil Kabupaten Lampung Selatan", "Disdukcapil Kabupaten Tanggamus"],
+            ),
+            ("pemerintah tanggamus", ["Disdukcapil Kabupaten Tanggamus"]),
+            ("kab. tanggamus", ["Disdukcapil Kabupaten Tanggamus"]),
+            ("tanggamus selatan", []),
+        ]
+        for search, units in cases:
+            with self.subTest(search=search):
+                response = self.client.get(url("cycle_detail", self.cycle.pk), {"q": search})
+                self.assertEqual([a.unit.name for a in response.context["loci"]], units)
+
     def test_it_counts_loci_per_status_and_without_a_team(self):
         self.client.force_login(self.admin)
         Assessment.objects.filter(pk=self.other_assessment.pk).update(
@@ -419,6 +436,12 @@ class LociTests(PersonaTestCase):
             ),
             ({"service_type": other_type.pk}, {"RSUD Tanggamus"}),
             ({"province": self.province.pk, "q": "tanggamus"}, {"RSUD Tanggamus"}),
+            ({"q": "rumah sakit umum daerah tanggamus"}, {"RSUD Tanggamus"}),
+            (
+                {"q": "pusat kesehatan masyarakat lampung selatan"},
+                {f"Puskesmas {i}" for i in range(3)},
+            ),
+            ({"q": "rsud pemerintah provinsi"}, {"RSUD Provinsi 0", "RSUD Provinsi 1"}),
         ]
         for params, expected in cases:
             with self.subTest(params=params):

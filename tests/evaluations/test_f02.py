@@ -2,7 +2,6 @@
 
 import datetime as dt
 import json
-import re
 import threading
 from pathlib import Path
 from unittest import skipUnless
@@ -732,15 +731,21 @@ class RunningResultTest(PersonaTestCase):
             {"version": 0, "level": levels[first]},
             headers={"HX-Request": "true"},
         )
+        # Numbers in the reader's language: 4,51 in Bahasa Indonesia.
         for response in (saved, self.client.get(url)):
-            self.assertContains(response, '<strong class="f02-ipp-value">4.51</strong>', html=True)
+            self.assertContains(response, '<strong class="f02-ipp-value">4,51</strong>', html=True)
             self.assertContains(response, '<strong class="f02-grade">A</strong>', html=True)
             for code, value in case["expected"]["aspects"].items():
                 self.assertRegex(
                     response.content.decode(),
-                    rf"<td>{code}\. [^<]+</td><td class=\"num\">{re.escape(value)}</td>",
+                    rf"<td>{code}\. [^<]+</td><td class=\"num\">{value.replace('.', ',')}</td>",
                 )
-            self.assertContains(response, f"<strong>{case['expected']['evaluator_index']}</strong>")
+            index = case["expected"]["evaluator_index"]
+            self.assertContains(response, f"<strong>{index.replace('.', ',')}</strong>")
+        self.client.post("/i18n/setlang/", {"language": "en", "next": url})
+        response = self.client.get(url)
+        self.assertContains(response, '<strong class="f02-ipp-value">4.51</strong>', html=True)
+        self.assertContains(response, f"<strong>{index}</strong>")
 
 
 PAGE_QUERIES = 12

@@ -144,6 +144,20 @@ class RankedXlsxTest(PublishedWorldTestCase):
             "Disdukcapil Lampung Selatan", "Disdukcapil Tanggamus", "RSUD Pesawaran"
         ])  # fmt: skip
 
+    def test_it_keeps_figures_numbers_that_the_spreadsheet_writes_in_its_language(self):
+        # Numbers with a number format, never text such as "4,60": the spreadsheet program
+        # shows them with the reader's own decimal mark and can still compute with them.
+        content = build(
+            DocumentKind.RANKED_REPORT_XLSX, cycle=self.cycle, publication=self.publication
+        )[1]
+        sheet = load_workbook(io.BytesIO(content))["Kabupaten-Kota"]
+        ipp, aspect, survey, rank = sheet["L2"], sheet["F2"], sheet["P2"], sheet["A2"]
+        for figure, value in ((ipp, 4.6), (aspect, 4.79), (survey, 4.52)):
+            self.assertEqual(
+                (figure.value, figure.data_type, figure.number_format), (value, "n", "0.00")
+            )
+        self.assertEqual((rank.value, rank.data_type), (1, "n"))
+
     def test_it_builds_identical_files_on_rerun(self):
         first = build(
             DocumentKind.RANKED_REPORT_XLSX, cycle=self.cycle, publication=self.publication

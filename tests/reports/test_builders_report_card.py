@@ -1,3 +1,5 @@
+from django.utils import translation
+
 from evaluations.models import EvaluatorAssignment, FinalLevel, Indicator, Score
 from reports.builders import BuildError
 from reports.models import DocumentKind
@@ -64,6 +66,15 @@ class ReportCardTest(PublishedWorldTestCase):
         self.assertIn("1 Indikator 1 (1.x.K)\nIndikator 1: tingkat 5\n5 4\n", text)
         self.assertIn("3 Indikator 3 (3.x.K)\nIndikator 3: tingkat 4\n4 4\n", text)
         self.assertEqual(calls[-1], (3, 3))
+
+    def test_it_writes_figures_in_the_documents_language_whoever_asks(self):
+        # Documents are in Bahasa Indonesia (render_pdf), the chart's figures too, even when
+        # the build runs under English.
+        with translation.override("en"):
+            text = pdf_text(self.card(self.lamsel)[1])
+        self.assertIn("IPP 4,60 4,10\n", text)
+        self.assertIn("I. Kebijakan Pelayanan 24 4,79 4,20", text)
+        self.assertNotIn("4.79", text)
 
     def test_it_prints_notes_recommendations_and_the_final_levels_reason(self):
         text = pdf_text(self.card(self.lamsel)[1])

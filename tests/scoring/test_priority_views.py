@@ -173,6 +173,13 @@ class PriorityListTest(PriorityPages):
             [c.unit_name for c in search.context["candidates"]],
             [f"Prov 000{n}" for n in range(1, 9)],  # 0009 and 0010 are on the list
         )
+        # Every word, in the unit's, the agency's ("Pemerintah Provinsi Lampung") or the
+        # province's name.
+        search = client.get(self.url, {"q": "pemprov lampung 000"})
+        self.assertEqual(
+            [c.unit_name for c in search.context["candidates"]],
+            [f"Prov 000{n}" for n in range(1, 9)],
+        )
         prov1 = ServiceUnit.objects.get(name="Prov 0001")
         add = reverse("scoring:priority_add", args=[self.finished.pk])
         response = client.post(

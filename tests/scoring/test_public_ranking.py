@@ -1,12 +1,17 @@
 """The public ranking of a published cycle: ranks as published, filters, search, pages."""
 
 from decimal import Decimal
+from unittest import skipUnless
 
+from django.db import connection
+from django.test import TestCase
 from django.urls import reverse
 
-from scoring.models import Result
+from scoring.models import PublishedResult, Result
+from scoring.selectors.public import SEARCH_NAMES, _in_names
 from tests import factories as f
 from units.models import AgencyKind
+from units.selectors import name_search_q
 
 from .factories import make_ranked_units
 from .public_factories import PublicPagesTestCase, table
@@ -76,13 +81,28 @@ class PublicRankingTest(PublicPagesTestCase):
             [(r[0], r[1]) for r in rows], [("1", "1"), ("2", "4"), ("2", "4"), ("4", "6")]
         )
 
-    def test_it_searches_unit_names_ignoring_case(self):
-        rows = self.rows(self.get(q="  DISDUKCAPIL lampung "))
-        self.assertEqual(
-            [r[2] for r in rows], ["Disdukcapil Lampung Selatan Kabupaten Lampung Selatan"]
-        )
-        response = self.get(q="tidak ada unit ini")
-        self.assertContains(response, "Tidak ada unit yang sesuai dengan filter.")
+    def test_it_searches_every_word_in_unit_agency_and_province_names(self):
+        lamsel = "Disdukcapil Lampung Selatan Kabupaten Lampung Selatan"
+        pesawaran = "Disdukcapil Pesawaran Kabupaten Pesawaran"
+        tanggamus = "Disdukcapil Tanggamus Kabupaten Tanggamus"
+        bandung = "Disdukcapil Kota Bandung Kota Bandung"
+        cases = [
+            ("  DISDUKCAPIL lampung ", [lamsel, pesawaran, tanggamus]),
+            ("dukcapil lampung selatan", [lamsel]),
+            ("selatan dukcapil", [lamsel]),
+            ("kabupaten tanggamus", [tanggamus]),
+            ("kab. pesawaran", [pesawaran]),
+            ("jawa barat", [bandung]),
+            ("Dinas Kependudukan dan Pencatatan Sipil bandung", [bandung]),
+        ]
+        for search, units in cases:
+            with self.subTest(search=search):
+                self.assertEqual([r[2] for r in self.rows(self.get(q=search))], units)
+        rows = self.rows(self.get(q="pelayanan terpadu satu pintu"))
+        self.assertEqual([r[2].split(" Pemerintah")[0] for r in rows], ["DPMPTSP Provinsi Lampung"])
+        for search in ("tidak ada unit ini", "lampung bandung"):
+            response = self.get(q=search)
+            self.assertContains(response, "Tidak ada unit yang sesuai dengan filter.")
 
     def test_it_reports_invalid_filters_and_ignores_them(self):
         response = self.get(kelompok="desa", provinsi="99", jenis="nope", predikat="Z", halaman="x")
@@ -166,3 +186,16 @@ class PublicRankingPagesTest(PublicPagesTestCase):
             [(r[1], r[2].split(" ")[0] + " " + r[2].split(" ")[1]) for r in first[:4]],
             [("1", "Kemen 0001"), ("1", "Kota 0001"), ("1", "Kota 0091"), ("4", "Kemen 0002")],
         )
+
+
+@skipUnless(connection.vendor == "postgresql", "the trigram index exists on PostgreSQL only")
+class PublicSearchIndexTest(TestCase):
+    def test_the_trigram_index_serves_every_word_of_a_search(self):
+        # Migration 0006 compiles the index from the same expression as the search; a change
+        # to one without the other would leave every search reading the whole publication.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        rows = PublishedResult.objects.alias(names=SEARCH_NAMES).filter(
+            name_search_q("dukcapil lampung", ("names",), match=_in_names)
+        )
+        self.assertIn("pubres_names_trgm", rows.explain())

@@ -123,6 +123,24 @@ class RankTest(RankingWorld):
             ranks(self.page(search="BOGOR", grade="B")), [(6, "DPMPTSP Bogor", "3.90")]
         )
 
+    def test_it_searches_every_word_in_unit_agency_and_province_names(self):
+        cases = [
+            ("dukcapil lampung selatan", [(2, "Disdukcapil Lampung Selatan", "4.60")]),
+            ("jawa barat", [(3, "Disdukcapil Bogor", "4.20"), (6, "DPMPTSP Bogor", "3.90")]),
+            ("Kementerian Kesehatan", [(1, "RSUP Kemenkes", "4.99")]),
+            ("ptsp kab. lampung", [(3, "DPMPTSP Lampung Selatan", "4.20")]),
+            (
+                "penanaman modal dan pelayanan terpadu satu pintu lampung",
+                [(3, "DPMPTSP Lampung Selatan", "4.20"), (3, "DPMPTSP Provinsi Lampung", "4.20")],
+            ),
+            ("dinas kependudukan dan pencatatan sipil bogor", [(3, "Disdukcapil Bogor", "4.20")]),
+            ("bogor lampung", []),
+        ]
+        for search, expected in cases:
+            with self.subTest(search=search):
+                page = self.page(search=search)
+                self.assertEqual((ranks(page), page.count), (expected, len(expected)))
+
     def test_it_filters_by_grade_without_reranking(self):
         page = self.page(grade="A-")
         self.assertEqual([row.rank for row in page.rows], [3, 3, 3])

@@ -48,7 +48,7 @@ class SimulatorPageTest(PersonaTestCase):
         self.assertEqual(block.count('type="radio"'), 6)
         self.assertNotIn("checked", html)
         self.assertContains(response, "Tinggal 30 indikator lagi")
-        self.assertContains(response, "σ = 0.25")
+        self.assertContains(response, "σ = 0,25")  # in the reader's language
         self.assertNotContains(response, 'id="indikator-31"')  # the unscored queue indicator
 
     def test_it_returns_the_result_panel_to_htmx(self):
@@ -58,12 +58,12 @@ class SimulatorPageTest(PersonaTestCase):
         self.assertTrue(html.startswith('<aside id="result"'), html[:80])
         self.assertNotIn("<html", html)
         self.assertNotIn("sim-indicator", html)
-        self.assertInHTML('<strong class="sim-ipp-value">4.51</strong>', html)
+        self.assertInHTML('<strong class="sim-ipp-value">4,51</strong>', html)
         self.assertInHTML('<span class="sim-grade">A</span>', html)
         self.assertInHTML('<span class="sim-grade-label">Pelayanan Prima</span>', html)
         for code, index in CASES["boundary-45050"]["expected"]["aspects"].items():
-            self.assertInHTML(f"<dt>{code}</dt><dd>{index}</dd>", html)
-        self.assertIn("Indeks evaluator <strong>4.51</strong>", html)
+            self.assertInHTML(f"<dt>{code}</dt><dd>{index.replace('.', ',')}</dd>", html)
+        self.assertIn("Indeks evaluator <strong>4,51</strong>", html)
         self.assertIn("HX-Request", response["Vary"])
 
     def test_it_renders_the_whole_page_without_javascript(self):
@@ -71,13 +71,25 @@ class SimulatorPageTest(PersonaTestCase):
         self.assertEqual(response.status_code, 200)
         html = response.content.decode()
         self.assertIn("<html", html)
-        self.assertInHTML('<strong class="sim-ipp-value">4.51</strong>', html)
+        self.assertInHTML('<strong class="sim-ipp-value">4,51</strong>', html)
         self.assertEqual(html.count("checked"), 30)
         self.assertIn('value="3" id="id_level_7_3" checked', indicator_block(html, 7))
 
+    def test_it_writes_numbers_in_the_readers_language(self):
+        self.client.post("/i18n/setlang/", {"language": "en", "next": URL})
+        response = self.client.post(URL, form_data("boundary-45050"))
+        html = response.content.decode()
+        self.assertInHTML('<strong class="sim-ipp-value">4.51</strong>', html)
+        self.assertIn("Evaluator index <strong>4.51</strong>", html)
+        self.assertIn("σ = 0.25", html)
+        self.client.post("/i18n/setlang/", {"language": "id", "next": URL})
+        html = self.client.post(URL, form_data("boundary-45050")).content.decode()
+        self.assertInHTML('<strong class="sim-ipp-value">4,51</strong>', html)
+        self.assertIn("σ = 0,25", html)
+
     def test_it_scores_another_instrument_version(self):
         response = self.client.post(URL, form_data("v2017-7-0"), headers=HTMX)
-        self.assertInHTML('<strong class="sim-ipp-value">2.49</strong>', response.content.decode())
+        self.assertInHTML('<strong class="sim-ipp-value">2,49</strong>', response.content.decode())
         self.assertContains(response, "C-")
 
     def test_it_counts_the_indicators_still_without_a_level(self):
@@ -116,7 +128,7 @@ class SimulatorPageTest(PersonaTestCase):
         self.assertTrue(html.startswith('<div id="sim"'), html[:80])
         self.assertEqual(html.count("checked"), 30)
         self.assertEqual(len(re.findall(r'value="4" id="id_level_\d+_4" checked', html)), 30)
-        self.assertInHTML('<strong class="sim-ipp-value">4.00</strong>', html)
+        self.assertInHTML('<strong class="sim-ipp-value">4,00</strong>', html)
         self.assertInHTML('<span class="sim-grade">B</span>', html)
 
         full = self.client.post(URL, {"instrument": "2022-A", "fill": "0", "action": "fill"})
