@@ -332,7 +332,10 @@ DEMO_LOGINS: list[tuple[str, str]] = [
     ("koordinator", "periode Mandiri Provinsi Lampung dan lokus unit Pemprov Lampung"),
     ("evaluator", "lokus yang ditugaskan, a.l. Disdukcapil Kabupaten Lampung Selatan (ketua tim)"),
     ("operator", "lokus Disdukcapil Kabupaten Lampung Selatan"),
-    ("pimpinan", "lokus unit Pemerintah Kabupaten Lampung Selatan"),
+    (
+        "pimpinan",
+        "dasbor hasil unit Pemerintah Kabupaten Lampung Selatan: IPP, peringkat, profil aspek",
+    ),
 ]
 
 NATIONAL_LOCI = tuple(u.code for u in kabkota_units() + PROVINCE_UNITS + NATIONAL_UNITS)

@@ -33,81 +33,79 @@ def scored(cycle, unit, ipp: str, aspects: tuple[str, ...] | None = None, **low:
     return result
 
 
-class LeadershipWorld(TestCase):
-    """Kabupaten Lampung Selatan (the leader's) with two units, Tanggamus with one.
+def build_leadership_world(w) -> None:
+    """Set on `w` (a test class or case): Kabupaten Lampung Selatan, the leader's, with two
+    units; Tanggamus with one.
 
     | unit        | 2022 (published) | 2023 (published)        | 2024 (final, unpublished) |
     | Disdukcapil | 3.50             | 4.20, ind. 6: 1, 14: 2  | 4.60                      |
     | RSUD        | —                | 3.60, 6: 2, 14: 2, 20: 1 | moderated, not final     |
     | Tanggamus   | 3.00             | 2.80                    | —                         |
     """
+    province = f.make_province("Lampung", "18")
+    kemen = f.make_agency("Kementerian PANRB", AgencyKind.KEMENTERIAN)
+    w.lamsel = f.make_agency("Pemerintah Kabupaten Lampung Selatan", AgencyKind.KABUPATEN, province)
+    w.lamsel.head_title = "Bupati Lampung Selatan"
+    w.lamsel.save()
+    tanggamus = f.make_agency("Pemerintah Kabupaten Tanggamus", AgencyKind.KABUPATEN, province)
+    instrument = f.make_instrument("PIMPINAN-UJI")
+    w.c2022, w.c2023, w.c2024 = (
+        f.make_cycle(instrument, year=y, owner=kemen, name=f"PEKPPP Nasional {y}")
+        for y in (2022, 2023, 2024)
+    )
+    w.dukcapil = f.make_unit(w.lamsel, "Disdukcapil Lampung Selatan")
+    w.rsud = f.make_unit(w.lamsel, "RSUD Kalianda", f.make_service_type("rsud", "RSUD"))
+    w.other = f.make_unit(tanggamus, "Disdukcapil Tanggamus")
 
+    scored(w.c2022, w.dukcapil, "3.50")
+    scored(w.c2022, w.other, "3.00")
+    publisher = f.make_publisher()
+    f.publish(w.c2022, publisher)
+    w.duk2023 = scored(
+        w.c2023,
+        w.dukcapil,
+        "4.20",
+        ("4.40", "4.00", "4.20", "4.10", "4.30", "4.20"),
+        i6=1,
+        i14=2,
+    )
+    scored(w.c2023, w.rsud, "3.60", ("3.60",) * 6, i6=2, i14=2, i20=1)
+    scored(w.c2023, w.other, "2.80")
+    f.publish(w.c2023, publisher)
+    scored(w.c2024, w.dukcapil, "4.60")
+    scored(w.c2024, w.rsud, "3.90")
+    Assessment.objects.filter(cycle=w.c2024, unit=w.dukcapil).update(status=AssessmentStatus.FINAL)
+    Assessment.objects.filter(cycle=w.c2024, unit=w.rsud).update(status=AssessmentStatus.MODERATED)
+    # Follow-up of 2023: two items of the Disdukcapil, one done and one overdue.
+    for number, status, days in (
+        (6, FollowUpStatus.DONE, -5),
+        (14, FollowUpStatus.IN_PROGRESS, -1),
+    ):
+        FollowUpItem.objects.create(
+            assessment=w.duk2023.assessment,
+            unit=w.dukcapil,
+            indicator=Indicator.objects.get(instrument=instrument, number=number),
+            level=1,
+            recommendation="Lakukan SKM",
+            target_date=dt.date.today() + dt.timedelta(days=days),
+            status=status,
+        )
+    PriorityUnit.objects.create(
+        cycle=w.c2023,
+        unit=w.rsud,
+        basis=PriorityBasis.MANUAL,
+        note="uji",
+        confirmed_at=timezone.now(),
+        confirmed_by=publisher,
+    )
+    w.leader = f.make_user("pimpinan", agency=w.lamsel, full_name="Pimpinan Lamsel")
+    f.grant(w.leader, Role.LEADERSHIP, agency=w.lamsel)
+
+
+class LeadershipWorld(TestCase):
     @classmethod
     def setUpTestData(cls):
-        province = f.make_province("Lampung", "18")
-        kemen = f.make_agency("Kementerian PANRB", AgencyKind.KEMENTERIAN)
-        cls.lamsel = f.make_agency(
-            "Pemerintah Kabupaten Lampung Selatan", AgencyKind.KABUPATEN, province
-        )
-        cls.lamsel.head_title = "Bupati Lampung Selatan"
-        cls.lamsel.save()
-        tanggamus = f.make_agency("Pemerintah Kabupaten Tanggamus", AgencyKind.KABUPATEN, province)
-        instrument = f.make_instrument("PIMPINAN-UJI")
-        cls.c2022, cls.c2023, cls.c2024 = (
-            f.make_cycle(instrument, year=y, owner=kemen, name=f"PEKPPP Nasional {y}")
-            for y in (2022, 2023, 2024)
-        )
-        cls.dukcapil = f.make_unit(cls.lamsel, "Disdukcapil Lampung Selatan")
-        cls.rsud = f.make_unit(cls.lamsel, "RSUD Kalianda", f.make_service_type("rsud", "RSUD"))
-        cls.other = f.make_unit(tanggamus, "Disdukcapil Tanggamus")
-
-        scored(cls.c2022, cls.dukcapil, "3.50")
-        scored(cls.c2022, cls.other, "3.00")
-        publisher = f.make_publisher()
-        f.publish(cls.c2022, publisher)
-        cls.duk2023 = scored(
-            cls.c2023,
-            cls.dukcapil,
-            "4.20",
-            ("4.40", "4.00", "4.20", "4.10", "4.30", "4.20"),
-            i6=1,
-            i14=2,
-        )
-        scored(cls.c2023, cls.rsud, "3.60", ("3.60",) * 6, i6=2, i14=2, i20=1)
-        scored(cls.c2023, cls.other, "2.80")
-        f.publish(cls.c2023, publisher)
-        scored(cls.c2024, cls.dukcapil, "4.60")
-        scored(cls.c2024, cls.rsud, "3.90")
-        Assessment.objects.filter(cycle=cls.c2024, unit=cls.dukcapil).update(
-            status=AssessmentStatus.FINAL
-        )
-        Assessment.objects.filter(cycle=cls.c2024, unit=cls.rsud).update(
-            status=AssessmentStatus.MODERATED
-        )
-        # Follow-up of 2023: two items of the Disdukcapil, one done and one overdue.
-        for number, status, days in (
-            (6, FollowUpStatus.DONE, -5),
-            (14, FollowUpStatus.IN_PROGRESS, -1),
-        ):
-            FollowUpItem.objects.create(
-                assessment=cls.duk2023.assessment,
-                unit=cls.dukcapil,
-                indicator=Indicator.objects.get(instrument=instrument, number=number),
-                level=1,
-                recommendation="Lakukan SKM",
-                target_date=dt.date.today() + dt.timedelta(days=days),
-                status=status,
-            )
-        PriorityUnit.objects.create(
-            cycle=cls.c2023,
-            unit=cls.rsud,
-            basis=PriorityBasis.MANUAL,
-            note="uji",
-            confirmed_at=timezone.now(),
-            confirmed_by=publisher,
-        )
-        cls.leader = f.make_user("pimpinan", agency=cls.lamsel, full_name="Pimpinan Lamsel")
-        f.grant(cls.leader, Role.LEADERSHIP, agency=cls.lamsel)
+        build_leadership_world(cls)
 
 
 class DashboardSelectorTest(LeadershipWorld):
