@@ -38,12 +38,7 @@ def menu_entries(roles: RoleSet, *, signed_in: bool) -> list[MenuEntry]:
             roles.ministry_admin or bool(roles.coordinator_agencies or roles.leadership_agencies),
             LETTERS,
         ),
-        (
-            roles.ministry_admin
-            or roles.evaluator
-            or bool(roles.coordinator_agencies or roles.operator_units),
-            SIMULATOR,
-        ),
+        (not roles.is_empty, SIMULATOR),
         (
             roles.ministry_admin
             or bool(

@@ -26,6 +26,7 @@ from evaluations.selectors import (
 )
 from evaluations.selectors.work import open_work_of
 from evaluations.storage import private_storage
+from scoring.selectors.leadership import leadership_dashboard
 from scoring.selectors.publication import with_published_result
 from units.models import Role
 from units.permissions import roles_of
@@ -70,8 +71,12 @@ def home(request):
             "assessments": with_published_result(unit_worklist(user), HOME_LIST_LIMIT)
         }
     if roles.leadership_agencies:
+        # The agency's results of one cycle (`?periode=<cycle id>`, the newest by default).
         sections[Role.LEADERSHIP] = {
-            "assessments": list(agency_assessments(roles.leadership_agencies)[:HOME_LIST_LIMIT])
+            "dashboard": leadership_dashboard(
+                roles.leadership_agencies, cycle=request.GET.get("periode")
+            ),
+            "assessments": list(agency_assessments(roles.leadership_agencies)[:HOME_LIST_LIMIT]),
         }
     return render(
         request,

@@ -8,15 +8,11 @@ from units.permissions import roles_of
 
 
 def can_use_simulator(user) -> bool:
-    """The score simulator is a working tool for the people who produce or check scores:
-    unit operators, evaluators, coordinators and ministry admins (not leadership viewers)."""
-    roles = roles_of(user)
-    return bool(
-        roles.ministry_admin
-        or roles.evaluator
-        or roles.coordinator_agencies
-        or roles.operator_units
-    )
+    """The score simulator: for the people who produce or check scores (unit operators,
+    evaluators, coordinators, ministry admins) and for the leadership, who try what raising
+    an indicator would do to their units' IPP. It stores nothing, so reading is all it
+    does for anyone."""
+    return not roles_of(user).is_empty
 
 
 def can_view_ranking(user, cycle: Cycle) -> bool:

@@ -81,6 +81,13 @@ class BadInputTest(UrlWorld):
                 self.assertEqual(response.status_code, 200)
                 self.assertContains(response, 'class="peta peta-ipp"')
 
+    def test_it_answers_a_wrong_dashboard_cycle_with_a_message(self):
+        # The leader's home reads `periode` (a cycle of their dashboard).
+        for value in ("-1", "1e9", "\uff11", "9" * 5000, "<b>2</b>", str(self.cycle.pk) + " "):
+            with self.subTest(value=value[:20]):
+                response = self.send(self.leader, "get", "/?" + urlencode({"periode": value}))
+                self.assertContains(response, "Periode yang diminta tidak ada di dasbor ini")
+
     def test_it_refuses_control_characters_in_a_path(self):
         for path in ("/verifikasi/%00/", "/verifikasi/PEKPPP%002023/", "/hasil/%00/", "/%0a/"):
             for role, user in self.users().items():

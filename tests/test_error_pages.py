@@ -26,7 +26,7 @@ class ErrorPagesTest(PersonaTestCase):
     def test_a_member_without_the_right_is_told_who_they_are(self):
         leader = self.leader
         self.client.force_login(leader)
-        response = self.client.get("/simulasi/")
+        response = self.client.get("/periode/")  # cycles: admins and coordinators only
         self.assertEqual(response.status_code, 403)
         self.assertContains(response, "Akses ditolak", status_code=403)
         self.assertContains(

@@ -65,6 +65,7 @@ class NavigationTest(PersonaTestCase):
                 (home, "Beranda"),
                 (rankings, "Peringkat"),
                 letters,
+                (simulator, "Simulasi nilai"),
                 followup,
                 (public, "Hasil PEKPPP"),
                 security,

@@ -280,6 +280,13 @@ class SeedDemoTest(TestCase):
         )
         self.assertEqual(Agency.objects.get(code="KOTA-1872").name, "Pemerintah Kota Metro")
         self.assertEqual(Agency.objects.get(code="PROV-18").name, "Pemerintah Provinsi Lampung")
+        # Each head's office: letters are addressed to it, the leadership's dashboard names it.
+        heads = dict(Agency.objects.values_list("code", "head_title"))
+        self.assertEqual(heads["KAB-1801"], "Bupati Lampung Selatan")
+        self.assertEqual(heads["KOTA-1872"], "Wali Kota Metro")
+        self.assertEqual(heads["PROV-18"], "Gubernur Lampung")
+        self.assertEqual(heads["PLN"], "Direktur Utama PT PLN (Persero)")
+        self.assertNotIn("", heads.values())
 
     def test_it_gives_each_kabupaten_kota_one_dpmptsp_disdukcapil_and_rsud_locus(self):
         for agency in Agency.objects.filter(kind__in=[AgencyKind.KABUPATEN, AgencyKind.KOTA]):
@@ -467,7 +474,13 @@ class SeedDemoTest(TestCase):
             ),
             "operator": (["Disdukcapil Kabupaten Lampung Selatan"], ["Disdukcapil Kota Metro"]),
             "pimpinan": (
-                ["Disdukcapil Kabupaten Lampung Selatan", "RSUD Bob Bazar Kalianda"],
+                [
+                    "Disdukcapil Kabupaten Lampung Selatan",
+                    "RSUD Bob Bazar Kalianda",
+                    'id="dasbor"',
+                    "Bupati Lampung Selatan",
+                    "Indikator terlemah",
+                ],
                 ["Disdukcapil Kota Metro"],
             ),
         }

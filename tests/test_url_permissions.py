@@ -252,8 +252,8 @@ TABLE = {
         lambda w: {"token": w.survey.token},
         codes(302, 302, 302, 302, 302, 302, 302),
     ),
-    "simulator:page": ("get", lambda w: {}, codes(302, 403, 200, 200, 200, 200, 403)),
-    "scoring_api:simulate": ("post", lambda w: {}, codes(403, 403, 415, 415, 415, 415, 403)),
+    "simulator:page": ("get", lambda w: {}, codes(302, 403, 200, 200, 200, 200, 200)),
+    "scoring_api:simulate": ("post", lambda w: {}, codes(403, 403, 415, 415, 415, 415, 415)),
     # Documents: the cycle's page for whoever runs it; a locus's panel for the cycle's
     # managers and the unit's people; the published unit's report card and certificate.
     "reports:document_list": (

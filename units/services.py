@@ -64,13 +64,20 @@ def province_upsert(*, code: str, name: str) -> Province:
 
 @transaction.atomic
 def agency_upsert(
-    *, code: str, name: str, kind: AgencyKind | str, province: Province | None = None
+    *,
+    code: str,
+    name: str,
+    kind: AgencyKind | str,
+    province: Province | None = None,
+    head_title: str = "",
 ) -> Agency:
-    """Create or update the agency `code`. Regional governments must name their province."""
+    """Create or update the agency `code`. Regional governments must name their province.
+    `head_title`: the head's office ("Bupati Lampung Selatan"), to whom letters go."""
     if AgencyKind(kind) in REGIONAL_KINDS and province is None:
         raise ValidationError(f"Instansi daerah {name} wajib memiliki provinsi.")
     agency, _ = Agency.objects.update_or_create(
-        code=code, defaults={"name": name, "kind": kind, "province": province}
+        code=code,
+        defaults={"name": name, "kind": kind, "province": province, "head_title": head_title},
     )
     return agency
 

@@ -109,22 +109,42 @@ KABKOTA: list[tuple[str, AgencyKind, str, str]] = [
 ]
 KIND_WORD = {AgencyKind.KABUPATEN: "Kabupaten", AgencyKind.KOTA: "Kota"}
 
-# Agencies outside the regional governments (no province): code, kind, name.
-NATIONAL_AGENCIES: list[tuple[str, AgencyKind, str]] = [
+# The head of a regional government, by kind: "Bupati Lampung Selatan".
+HEAD_WORD = {AgencyKind.KABUPATEN: "Bupati", AgencyKind.KOTA: "Wali Kota"}
+
+# Agencies outside the regional governments (no province): code, kind, name, head's office.
+NATIONAL_AGENCIES: list[tuple[str, AgencyKind, str, str]] = [
     (
         MINISTRY,
         AgencyKind.KEMENTERIAN,
         "Kementerian Pendayagunaan Aparatur Negara dan Reformasi Birokrasi",
+        "Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi",
     ),
-    ("KEMENIMIPAS", AgencyKind.KEMENTERIAN, "Kementerian Imigrasi dan Pemasyarakatan"),
+    (
+        "KEMENIMIPAS",
+        AgencyKind.KEMENTERIAN,
+        "Kementerian Imigrasi dan Pemasyarakatan",
+        "Menteri Imigrasi dan Pemasyarakatan",
+    ),
     (
         "KEMENATRBPN",
         AgencyKind.KEMENTERIAN,
         "Kementerian Agraria dan Tata Ruang/Badan Pertanahan Nasional",
+        "Menteri Agraria dan Tata Ruang/Kepala Badan Pertanahan Nasional",
     ),
-    ("BPOM", AgencyKind.LEMBAGA, "Badan Pengawas Obat dan Makanan"),
-    ("POLDA-LAMPUNG", AgencyKind.POLRI, "Kepolisian Daerah Lampung"),
-    ("PLN", AgencyKind.BUMN, "PT PLN (Persero)"),
+    (
+        "BPOM",
+        AgencyKind.LEMBAGA,
+        "Badan Pengawas Obat dan Makanan",
+        "Kepala Badan Pengawas Obat dan Makanan",
+    ),
+    (
+        "POLDA-LAMPUNG",
+        AgencyKind.POLRI,
+        "Kepolisian Daerah Lampung",
+        "Kepala Kepolisian Daerah Lampung",
+    ),
+    ("PLN", AgencyKind.BUMN, "PT PLN (Persero)", "Direktur Utama PT PLN (Persero)"),
 ]
 
 
@@ -312,7 +332,10 @@ DEMO_LOGINS: list[tuple[str, str]] = [
     ("koordinator", "periode Mandiri Provinsi Lampung dan lokus unit Pemprov Lampung"),
     ("evaluator", "lokus yang ditugaskan, a.l. Disdukcapil Kabupaten Lampung Selatan (ketua tim)"),
     ("operator", "lokus Disdukcapil Kabupaten Lampung Selatan"),
-    ("pimpinan", "lokus unit Pemerintah Kabupaten Lampung Selatan"),
+    (
+        "pimpinan",
+        "dasbor hasil unit Pemerintah Kabupaten Lampung Selatan: IPP, peringkat, profil aspek",
+    ),
 ]
 
 NATIONAL_LOCI = tuple(u.code for u in kabkota_units() + PROVINCE_UNITS + NATIONAL_UNITS)
@@ -520,19 +543,24 @@ def seed_demo(*, today: dt.date | None = None) -> DemoSummary:
 
 def _seed_agencies(province: Province) -> dict[str, Agency]:
     agencies = {
-        code: agency_upsert(code=code, name=name, kind=kind)
-        for code, kind, name in NATIONAL_AGENCIES
+        code: agency_upsert(code=code, name=name, kind=kind, head_title=head)
+        for code, kind, name, head in NATIONAL_AGENCIES
     }
     agencies[PROVINCE_AGENCY] = agency_upsert(
         code=PROVINCE_AGENCY,
         name=f"Pemerintah Provinsi {province.name}",
         kind=AgencyKind.PROVINSI,
         province=province,
+        head_title=f"Gubernur {province.name}",
     )
     for bps, kind, name, _ in KABKOTA:
         code = kabkota_agency_code(bps, kind)
         agencies[code] = agency_upsert(
-            code=code, name=f"Pemerintah {KIND_WORD[kind]} {name}", kind=kind, province=province
+            code=code,
+            name=f"Pemerintah {KIND_WORD[kind]} {name}",
+            kind=kind,
+            province=province,
+            head_title=f"{HEAD_WORD[kind]} {name}",
         )
     return agencies
 

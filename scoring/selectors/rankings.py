@@ -343,13 +343,14 @@ def ranking_page(cycle: Cycle, filters: RankingFilters, *, page: int = 1, viewer
                 previous_ipp=before[0] if before else None,
                 previous_year=before[1] if before else None,
                 change=change,
-                trend=_trend(change),
+                trend=trend_of(change),
             )
         )
     return RankingPage(rows=tuple(rows), count=count, number=page, pages=pages)
 
 
-def _trend(change: Decimal | None) -> str:
+def trend_of(change: Decimal | None) -> str:
+    """ "up", "down" or "same" for a change of IPP; "" without an earlier result."""
     if change is None:
         return ""
     return "up" if change > 0 else "down" if change < 0 else "same"
@@ -371,8 +372,14 @@ def _previous_results(
     scope = _ranking_cycle_scope(viewer)
     if scope is not None:
         earlier = earlier.filter(cycle__in=Cycle.objects.filter(scope))
+    return latest_per_unit(earlier)
+
+
+def latest_per_unit(results: QuerySet[Result]) -> dict[int, tuple[Decimal, int]]:
+    """(IPP, year) of each unit's result in its most recent cycle among `results` (one
+    query)."""
     found: dict[int, tuple[Decimal, int]] = {}
-    for unit_id, ipp, year in earlier.order_by(
+    for unit_id, ipp, year in results.order_by(
         "assessment__unit_id", "-cycle__year", "-cycle_id"
     ).values_list("assessment__unit_id", "ipp", "cycle__year"):
         found.setdefault(unit_id, (ipp, year))

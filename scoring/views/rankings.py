@@ -8,10 +8,12 @@ from django.views.decorators.http import require_safe
 
 from evaluations.models import Cycle
 from pekppp.lib.htmx import wants_fragment
+from units.permissions import roles_of
 
 from ..forms import ranking_query_from
 from ..permissions import can_view_ranking
 from ..selectors import rankings as selectors
+from ..selectors.leadership import agency_published_results
 
 DETAIL_TEMPLATE = "scoring/ranking_detail.html"
 
@@ -19,9 +21,12 @@ DETAIL_TEMPLATE = "scoring/ranking_detail.html"
 @login_required
 @require_safe
 def ranking_list(request):
-    """The cycles with results whose ranking the person may see (none for most roles)."""
+    """The cycles with results whose ranking the person may see (none for most roles), and
+    for a coordinator or leader their agency's units in every published ranking."""
     cycles = list(selectors.ranking_cycles_visible_to(request.user))
-    return render(request, "scoring/ranking_list.html", {"cycles": cycles})
+    roles = roles_of(request.user)
+    published = agency_published_results(roles.coordinator_agencies | roles.leadership_agencies)
+    return render(request, "scoring/ranking_list.html", {"cycles": cycles, "published": published})
 
 
 @login_required
