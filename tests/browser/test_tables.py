@@ -67,6 +67,13 @@ class TablesBrowserTest(BrowserTestCase):
         page.set_default_timeout(15_000)
         return page
 
+    def sign_in(self, page, username: str) -> None:
+        page.goto(self.url("/masuk/"))
+        page.get_by_label("Nama pengguna").fill(username)
+        page.get_by_label("Kata sandi").fill(f.PASSWORD)
+        page.get_by_role("button", name="Masuk").click()
+        page.wait_for_url(self.url("/"))
+
     def assert_page_fits(self, page) -> None:
         width = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
         self.assertLessEqual(width[0], width[1], page.url)
@@ -160,11 +167,7 @@ class TablesBrowserTest(BrowserTestCase):
         for viewport in (DESKTOP, PHONE):
             with self.subTest(viewport=viewport):
                 page = self.open(viewport)
-                page.goto(self.url("/masuk/"))
-                page.get_by_label("Nama pengguna").fill("op-tabel")
-                page.get_by_label("Kata sandi").fill(f.PASSWORD)
-                page.get_by_role("button", name="Masuk").click()
-                page.wait_for_url(self.url("/"))
+                self.sign_in(page, "op-tabel")
                 self.assert_page_fits(page)
                 self.assert_regions_labelled(page)
                 statuses = page.locator("#role-unit_operator .status")
@@ -180,11 +183,7 @@ class TablesBrowserTest(BrowserTestCase):
         for viewport in (DESKTOP, PHONE):
             with self.subTest(viewport=viewport):
                 page = self.open(viewport)
-                page.goto(self.url("/masuk/"))
-                page.get_by_label("Nama pengguna").fill("admin-tabel")
-                page.get_by_label("Kata sandi").fill(f.PASSWORD)
-                page.get_by_role("button", name="Masuk").click()
-                page.wait_for_url(self.url("/"))
+                self.sign_in(page, "admin-tabel")
                 page.goto(self.url(f"/periode/{self.cycle.pk}/dokumen/"))
                 menu = page.get_by_role("navigation", name="Menu periode")
                 self.assertEqual(
