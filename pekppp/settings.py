@@ -214,7 +214,9 @@ CSRF_FAILURE_VIEW = "pekppp.accounts.views.csrf_failure"
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's catalogues first (makemessages writes there), then Bahasa Indonesia for the
+# django-import-export admin pages, which the library does not ship.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "import_export"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

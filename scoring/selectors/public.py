@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, Value
+from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat, Upper
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -116,7 +116,9 @@ class Breakdown:
     value: str  # grade or aspect code
     label: str
     national: Any  # units with the grade, or the aspect's average index
-    groups: tuple[Any, ...]  # in `Overview.groups` order
+    # (group's short label, figure) in `Overview.groups` order: the label heads the figure's
+    # cell when a phone shows the table as stacked rows.
+    groups: tuple[tuple[str, Any], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,11 +189,18 @@ def publication_overview(publication: Publication) -> Overview:
         national=national,
         groups=groups,
         grade_rows=tuple(
-            Breakdown(g.value, g.label, national.grades[i], tuple(x.grades[i] for x in groups))
+            Breakdown(
+                g.value, g.label, national.grades[i], tuple((x.short, x.grades[i]) for x in groups)
+            )
             for i, g in enumerate(grades)
         ),
         aspect_rows=tuple(
-            Breakdown(a.value, a.label, national.aspects[i], tuple(x.aspects[i] for x in groups))
+            Breakdown(
+                a.value,
+                a.label,
+                national.aspects[i],
+                tuple((x.short, x.aspects[i]) for x in groups),
+            )
             for i, a in enumerate(aspects)
         ),
         top=tuple(
@@ -245,7 +254,8 @@ class PublicRankingRow:
     province: str  # "" for units without a province (K/L, BUMN)
     service_type: str
     group: str  # the ranking group's label
-    aspects: tuple[str, ...]  # as written in the active language, in the publication's order
+    # (aspect code, index as written in the active language), in the publication's order
+    aspects: tuple[tuple[str, str], ...]
     ipp: Decimal
     grade: str
     grade_label: str
@@ -331,7 +341,7 @@ def public_ranking_page(
                 province=province,
                 service_type=service_type,
                 group=str(labels.get(group, group)),
-                aspects=tuple(figure(aspects.get(code)) for code in aspect_codes),
+                aspects=tuple((code, figure(aspects.get(code))) for code in aspect_codes),
                 ipp=ipp,
                 grade=grade,
                 grade_label=grade_label,
@@ -420,7 +430,7 @@ class UnitCycleResult:
     province: str
     service_type: str
     group: str  # label
-    aspects: tuple[Decimal | None, ...]  # in `UnitHistory.aspects` order
+    aspects: tuple[tuple[str, Decimal | None], ...]  # (code, index) in `UnitHistory.aspects` order
     ipp: Decimal
     grade: str
     grade_label: str
@@ -429,6 +439,7 @@ class UnitCycleResult:
     rank_national: int
     national_count: int
     rank_service_type: int
+    service_type_count: int  # units of its service type in the publication
     respondents: int  # valid F-03 responses when published
     survey_index: Decimal | None  # None when the survey did not count
     survey_note: str  # why it did not count, in words; "" when it counted
@@ -449,14 +460,25 @@ class UnitHistory:
     @property
     def latest_aspects(self) -> tuple[tuple[Choice, Decimal | None], ...]:
         """(aspect, index) pairs of the newest cycle."""
-        return tuple(zip(self.aspects, self.latest.aspects, strict=True))
+        values = (v for _code, v in self.latest.aspects)
+        return tuple(zip(self.aspects, values, strict=True))
 
 
 def unit_history(unit_pk: int) -> UnitHistory | None:
     """A unit's figures in every published cycle (one query); None if it has none."""
+    same_service_type = (
+        PublishedResult.objects.filter(
+            publication=OuterRef("publication"), service_type=OuterRef("service_type")
+        )
+        .order_by()
+        .values("publication")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     found = list(
         PublishedResult.objects.filter(unit_id=unit_pk, publication__is_current=True)
         .select_related("publication__cycle")
+        .annotate(service_type_count=Subquery(same_service_type))
         .order_by("-publication__cycle__year", "publication__cycle__name", "publication_id")
     )
     if not found:
@@ -477,7 +499,9 @@ def unit_history(unit_pk: int) -> UnitHistory | None:
                 province=row.province_name,
                 service_type=row.service_type_name,
                 group=_group_label(row.ranking_group),
-                aspects=_decimals(row.aspects.get(code) for code in aspects),
+                aspects=tuple(
+                    zip(aspects, _decimals(row.aspects.get(c) for c in aspects), strict=True)
+                ),
                 ipp=row.ipp,
                 grade=row.grade,
                 grade_label=row.grade_label,
@@ -486,6 +510,7 @@ def unit_history(unit_pk: int) -> UnitHistory | None:
                 rank_national=row.rank_national,
                 national_count=row.publication.result_count,
                 rank_service_type=row.rank_service_type,
+                service_type_count=row.service_type_count,
                 respondents=row.respondents,
                 survey_index=row.survey_index,
                 survey_note=survey_note(row.survey_reason, row.publication),

@@ -395,6 +395,11 @@ class GroupSummary:
     aspects: tuple[Decimal | None, ...]  # average per aspect, in instrument order
     grades: tuple[int, ...]  # units per grade, in `RankingSummary.grades` order
 
+    # The same figures with their column's code, for tables whose cells carry their heading
+    # (a phone shows the rows stacked, each figure labelled).
+    aspect_cells: tuple[tuple[str, Decimal | None], ...] = ()
+    grade_cells: tuple[tuple[str, int], ...] = ()
+
 
 @dataclass(frozen=True, slots=True)
 class RankingSummary:
@@ -450,6 +455,7 @@ def ranking_summary(cycle: Cycle, grades: Sequence[Choice]) -> RankingSummary:
     known = {g.value for g in grades}
     found = {row["grade"] for row in everything}
     grades = tuple(grades) + tuple(Choice(grade, grade) for grade in sorted(found - known))
+    codes = [a.value for a in aspects]
 
     def summary(group: str, label: str, members: list[str]) -> GroupSummary:
         rows = [r for g in members for r in by_group[g]]
@@ -457,19 +463,22 @@ def ranking_summary(cycle: Cycle, grades: Sequence[Choice]) -> RankingSummary:
         per_grade = {g.value: 0 for g in grades}
         for r in rows:
             per_grade[r["grade"]] += r["units"]
+        averages = tuple(
+            _average(
+                _total(aspect_sums[g][i][0] for g in members),
+                sum(aspect_sums[g][i][1] for g in members),
+            )
+            for i in range(len(aspects))
+        )
         return GroupSummary(
             group=group,
             label=label,
             units=units,
             ipp=_average(_total(r["ipp_sum"] for r in rows), units),
-            aspects=tuple(
-                _average(
-                    _total(aspect_sums[g][i][0] for g in members),
-                    sum(aspect_sums[g][i][1] for g in members),
-                )
-                for i in range(len(aspects))
-            ),
+            aspects=averages,
             grades=tuple(per_grade.values()),
+            aspect_cells=tuple(zip(codes, averages, strict=True)),
+            grade_cells=tuple(per_grade.items()),
         )
 
     groups = tuple(

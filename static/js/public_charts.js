@@ -46,6 +46,8 @@
     if (type === "line") {
       opts.fullWidth = true;
       opts.showArea = false;
+      // The last point sits on the right edge and its year label starts there: leave it room.
+      opts.chartPadding.right = 44;
     }
     return opts;
   }

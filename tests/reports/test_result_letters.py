@@ -602,7 +602,9 @@ class ResultLetterPagesTest(LetterWorld):
             # the agencies to address, one page of letters, the bell
             response = self.client.get(self.page())
         for letter in ResultLetter.objects.all():
-            self.assertContains(response, f"<td>{letter.number}</td>", count=1)
+            self.assertContains(
+                response, f'data-label="Nomor surat">{letter.number}</td>', count=1
+            )
             self.assertContains(
                 response, reverse("reports:result_letter_download", args=[letter.pk]), count=1
             )

@@ -33,6 +33,8 @@ class CertificateVerifyTest(PublishedWorldTestCase):
                     response = self.client.get(self.url("PEKPPP/2023/N/00002"))
                 self.assertEqual(response.status_code, 200)
                 self.assertContains(response, "<strong>SAH</strong>", html=True)
+                self.assertContains(response, '<div class="verdict verdict-valid" role="status">')
+                self.assertContains(response, "Sertifikat ini terdaftar dan berlaku.")
                 for text in (
                     "PEKPPP/2023/N/00002",
                     "Pelayanan Prima",
@@ -55,6 +57,8 @@ class CertificateVerifyTest(PublishedWorldTestCase):
         response = self.client.get(self.url("PEKPPP/2023/N/00002"))
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "<strong>DICABUT</strong>", html=True)
+        self.assertContains(response, '<div class="verdict verdict-revoked" role="status">')
+        self.assertContains(response, "Sertifikat ini telah dicabut dan tidak berlaku lagi.")
         self.assertContains(
             response,
             "Unit tidak lagi memenuhi syarat penghargaan pada publikasi revisi 2. "
@@ -71,6 +75,9 @@ class CertificateVerifyTest(PublishedWorldTestCase):
                 self.assertEqual(response.status_code, 404)
                 self.assertContains(
                     response, "Nomor seri PEKPPP/2023/N/99999 tidak terdaftar.", status_code=404
+                )
+                self.assertContains(
+                    response, '<div class="verdict verdict-unknown" role="status">', status_code=404
                 )
 
     def test_it_refuses_a_serial_with_a_control_character(self):

@@ -24,6 +24,9 @@ class PublicUnitTest(PublicPagesTestCase):
         self.assertContains(response, '<dd class="pub-big" id="ipp-terbaru">4,60</dd>', html=True)
         self.assertContains(response, "1 dari 4 (Kabupaten/Kota)")
         self.assertContains(response, "1 dari 6")
+        self.assertContains(
+            response, '<dd id="peringkat-jenis">1 dari 4 (Disdukcapil)</dd>', html=True
+        )
         self.assertEqual(
             table(response, "tabel-aspek")[1:],
             [
@@ -35,6 +38,11 @@ class PublicUnitTest(PublicPagesTestCase):
                 ["VI. Inovasi", "4,60"],
             ],
         )
+
+    def test_it_counts_the_units_of_its_service_type_in_the_publication(self):
+        # DPMPTSP in 2023: Direktorat Layanan KemenX (4.20), then the province's unit (3.90).
+        response = self.get(self.prov_unit)
+        self.assertContains(response, '<dd id="peringkat-jenis">2 dari 2 (DPMPTSP)</dd>', html=True)
 
     def test_it_shows_the_history_of_published_cycles_only(self):
         response = self.get(self.lamsel_unit)

@@ -97,11 +97,18 @@ class RankingViewTest(PersonaTestCase):
             ],
         )
         # Bahasa Indonesia writes decimals with a comma; (4.79 + 4.20) / 2 = 4.495 → 4,50.
-        self.assertContains(response, '<td class="num"><strong>4,79</strong></td>', html=True)
+        self.assertContains(
+            response, '<td class="num" data-label="IPP"><strong>4,79</strong></td>', html=True
+        )
         summary = response.context["ranking"].summary
         self.assertEqual(summary.groups[0].aspects[:2], (Decimal("4.50"), Decimal("4.49")))
-        # Average IPP and aspect I, for Kabupaten/Kota and for all groups.
-        self.assertContains(response, '<td class="num">4,50</td>', count=4)
+        self.assertEqual(
+            summary.groups[0].aspect_cells[:2], (("I", Decimal("4.50")), ("II", Decimal("4.49")))
+        )
+        # Average IPP and aspect I, for Kabupaten/Kota and for all groups; each cell carries
+        # its column's heading for the stacked rows of a phone.
+        self.assertContains(response, '<td class="num" data-label="IPP">4,50</td>', count=2)
+        self.assertContains(response, '<td class="num" data-label="I">4,50</td>', count=2)
 
     def test_it_renders_only_the_table_for_htmx(self):
         response = self.get(self.admin, f"{self.url}?q=tanggamus", **HTMX)
@@ -140,8 +147,14 @@ class RankingViewTest(PersonaTestCase):
         make_result(f.make_assessment(earlier, self.unit), "4.99")
         make_result(f.make_assessment(earlier, self.other_unit), "4.00")
         response = self.get(self.admin)
-        self.assertContains(response, '<td class="num trend trend-down">-0,20</td>', html=True)
-        self.assertContains(response, '<td class="num trend trend-up">+0,20</td>', html=True)
+        self.assertContains(
+            response,
+            '<td class="num trend trend-down" data-label="Perubahan">-0,20</td>',
+            html=True,
+        )
+        self.assertContains(
+            response, '<td class="num trend trend-up" data-label="Perubahan">+0,20</td>', html=True
+        )
         self.assertContains(response, "4,99")
 
     def test_it_explains_bad_filter_values_instead_of_failing(self):
