@@ -16,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.utils import timezone
 
-from evaluations.models import Assessment, Cycle
+from evaluations.models import Assessment, Cycle, SurveyLink
 from pekppp.demo.data import DEMO_PASSWORD
 
 from .support import PHONE, BrowserTestCase
@@ -42,14 +42,16 @@ CASES: list[tuple[str | None, str]] = [
     ("operator", "/penilaian/{locus}/survei/"),
     ("operator", "/tindak-lanjut/"),
     (None, "/hasil/"),
+    (None, "/s/{survey_token}/"),
+    ("operator", "/simulasi/"),
     (None, "/hasil/{published_cycle}/"),
     (None, "/hasil/{published_cycle}/peringkat/"),
     (None, "/hasil/unit/{unit}/"),
 ]
 
 
-def demo_ids() -> dict[str, int]:
-    """The ids behind CASES' placeholders, looked up by name: the demo's loci of UNIT."""
+def demo_ids() -> dict[str, int | str]:
+    """The values behind CASES' placeholders, looked up by name: the demo's loci of UNIT."""
     year = timezone.localdate().year
     locus = Assessment.objects.get(cycle__name=f"PEKPPP Nasional {year}", unit__name=UNIT)
     final = Assessment.objects.get(cycle__name="PEKPPP Nasional 2023", unit__name=UNIT)
@@ -60,6 +62,7 @@ def demo_ids() -> dict[str, int]:
         "final_locus": final.pk,
         "final_cycle": final.cycle_id,
         "published_cycle": Cycle.objects.get(name="PEKPPP Nasional 2022").pk,
+        "survey_token": SurveyLink.objects.get(assessment=locus, revoked_at=None).token,
     }
 
 
@@ -93,7 +96,7 @@ class AccessibilityBrowserTest(BrowserTestCase):
         if failures:
             self.fail("axe found serious or critical violations:\n" + "\n".join(failures))
 
-    def check(self, size: str, viewport: dict[str, int], ids: dict[str, int]) -> list[str]:
+    def check(self, size: str, viewport: dict[str, int], ids: dict) -> list[str]:
         """Each case's page at this size (one log-in per person): a report per failing page."""
         pages, failures = {}, []
         for username, template in CASES:
