@@ -24,6 +24,7 @@ from evaluations.selectors import (
     evaluator_worklist,
     unit_worklist,
 )
+from evaluations.selectors.todo import operator_todo
 from evaluations.selectors.work import open_work_of
 from evaluations.storage import private_storage
 from scoring.selectors.publication import with_published_result
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 # Home lists are a work overview, not a full register: long lists are cut here.
 HOME_LIST_LIMIT = 50
+# Loci whose F-01 waits for the operator, each with its indicators: a handful at most.
+HOME_TODO_LIMIT = 10
 
 
 @login_required
@@ -67,7 +70,8 @@ def home(request):
     if roles.operator_units:
         # Each locus carries its unit's figures once its cycle is published.
         sections[Role.UNIT_OPERATOR] = {
-            "assessments": with_published_result(unit_worklist(user), HOME_LIST_LIMIT)
+            "todo": operator_todo(user, on=today(), limit=HOME_TODO_LIMIT),
+            "assessments": with_published_result(unit_worklist(user), HOME_LIST_LIMIT),
         }
     if roles.leadership_agencies:
         sections[Role.LEADERSHIP] = {
