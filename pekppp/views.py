@@ -51,6 +51,8 @@ def home(request):
     has_work = roles.ministry_admin or roles.evaluator
     has_work = has_work or bool(roles.coordinator_agencies or roles.operator_units)
     work = open_work_of(user, on=today(), limit=HOME_LIST_LIMIT) if has_work else None
+    # What waits for the unit's answer on F-01 comes first: it is what an operator acts on.
+    todo = operator_todo(user, on=today(), limit=HOME_TODO_LIMIT) if roles.operator_units else []
     sections = {}
     if roles.ministry_admin:
         sections[Role.MINISTRY_ADMIN] = {
@@ -70,7 +72,6 @@ def home(request):
     if roles.operator_units:
         # Each locus carries its unit's figures once its cycle is published.
         sections[Role.UNIT_OPERATOR] = {
-            "todo": operator_todo(user, on=today(), limit=HOME_TODO_LIMIT),
             "assessments": with_published_result(unit_worklist(user), HOME_LIST_LIMIT),
         }
     if roles.leadership_agencies:
@@ -83,6 +84,7 @@ def home(request):
         {
             "roles": roles,
             "work": work,
+            "todo": todo,
             "sections": sections,
             "Role": Role,
             "limit": HOME_LIST_LIMIT,
