@@ -24,6 +24,7 @@ from evaluations.selectors import (
     evaluator_worklist,
     unit_worklist,
 )
+from evaluations.selectors.todo import operator_todo
 from evaluations.selectors.work import open_work_of
 from evaluations.storage import private_storage
 from scoring.selectors.leadership import leadership_dashboard
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 # Home lists are a work overview, not a full register: long lists are cut here.
 HOME_LIST_LIMIT = 50
+# Loci whose F-01 waits for the operator, each with its indicators: a handful at most.
+HOME_TODO_LIMIT = 10
 
 
 @login_required
@@ -49,6 +52,8 @@ def home(request):
     has_work = roles.ministry_admin or roles.evaluator
     has_work = has_work or bool(roles.coordinator_agencies or roles.operator_units)
     work = open_work_of(user, on=today(), limit=HOME_LIST_LIMIT) if has_work else None
+    # What waits for the unit's answer on F-01 comes first: it is what an operator acts on.
+    todo = operator_todo(user, on=today(), limit=HOME_TODO_LIMIT) if roles.operator_units else []
     sections = {}
     if roles.ministry_admin:
         sections[Role.MINISTRY_ADMIN] = {
@@ -68,7 +73,7 @@ def home(request):
     if roles.operator_units:
         # Each locus carries its unit's figures once its cycle is published.
         sections[Role.UNIT_OPERATOR] = {
-            "assessments": with_published_result(unit_worklist(user), HOME_LIST_LIMIT)
+            "assessments": with_published_result(unit_worklist(user), HOME_LIST_LIMIT),
         }
     if roles.leadership_agencies:
         # The agency's results of one cycle (`?periode=<cycle id>`, the newest by default).
@@ -84,6 +89,7 @@ def home(request):
         {
             "roles": roles,
             "work": work,
+            "todo": todo,
             "sections": sections,
             "Role": Role,
             "limit": HOME_LIST_LIMIT,

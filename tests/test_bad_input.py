@@ -37,12 +37,12 @@ POST_NAMES = QUERY_NAMES + (
 
 
 class BadInputTest(UrlWorld):
-    def send(self, user, method: str, url: str, data=None):
+    def send(self, user, method: str, url: str, data=None, headers=None):
         self.client.logout()
         if not isinstance(user, AnonymousUser):
             self.client.force_login(user)
         with transaction.atomic():
-            response = getattr(self.client, method)(url, data)
+            response = getattr(self.client, method)(url, data, headers=headers or {})
             transaction.set_rollback(True)
         return response
 
@@ -101,6 +101,17 @@ class BadInputTest(UrlWorld):
                 for role, user in self.users().items():
                     with self.subTest(url=name, role=role, value=value):
                         self.assertLess(self.send(user, "post", url, data).status_code, 500)
+
+    def test_it_never_fails_on_nul_in_htmx_posts_of_the_f01_evidence_forms(self):
+        # htmx gets the indicator's card back instead of a redirect: a message there too.
+        data = dict.fromkeys(POST_NAMES, "\x00")
+        for name, _method, url in self.urls():
+            if not name.startswith("evaluations:evidence_") or name.endswith("download"):
+                continue
+            for role, user in self.users().items():
+                with self.subTest(url=name, role=role):
+                    response = self.send(user, "post", url, data, headers={"HX-Request": "true"})
+                    self.assertLess(response.status_code, 500)
 
     def test_it_refuses_nul_in_each_field_of_the_public_survey(self):
         cache.clear()  # the survey's rate-limit counters

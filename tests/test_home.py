@@ -201,9 +201,10 @@ class HomeOpenWorkTest(PersonaTestCase):
         f.open_window(self.cycle, Phase.CLARIFICATION, after=1)
         self.follow_up(1, days=5)
         self.client.force_login(self.operator)
-        # user, roles; F-01, survey, clarifications, follow-ups; loci with published results;
+        # user, roles; F-01, survey, clarifications, follow-ups; "perlu jawaban Anda": loci,
+        # indicators, levels, evidence, open clarifications; loci with published results;
         # the bell
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(13):
             small = self.client.get("/")
         for number in range(2, 20):
             self.follow_up(number, days=number)
@@ -214,7 +215,7 @@ class HomeOpenWorkTest(PersonaTestCase):
                 question="?",
                 asked_by=self.evaluator,
             )
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(13):
             large = self.client.get("/")
         self.assertEqual((len(self.work_rows(small)), len(self.work_rows(large))), (2, 21))
 
@@ -243,3 +244,77 @@ class HomeOpenWorkTest(PersonaTestCase):
                 ("1 day left", "Follow-up of indicator 5 (Not started)"),
             ],
         )
+
+
+class HomeNeedsAnswerTest(PersonaTestCase):
+    """The operator's "perlu jawaban Anda": per locus whose F-01 is theirs, the phases with
+    their deadlines and the indicators that need them, each linked to its card."""
+
+    def section(self, user) -> str:
+        self.client.force_login(user)
+        html = self.client.get("/").content.decode()
+        if 'id="perlu-jawaban"' not in html:
+            return ""
+        start = html.index('id="perlu-jawaban"')
+        return html[start : html.index("</section>", start)]
+
+    def test_it_lists_phase_deadlines_and_indicators_without_level_or_evidence(self):
+        from evaluations.services.f01 import answers_ensure
+        from tests.evaluations import f01_factories as ff
+
+        f.open_window(self.cycle, Phase.SELF_ASSESSMENT, before=2, after=3)
+        f.open_window(self.cycle, Phase.SURVEY, before=-5, after=20)
+        f.open_window(self.cycle, Phase.CLARIFICATION, before=40, after=-20)  # long closed
+        answers_ensure(self.assessment)
+        ff.answer_all(self.assessment, 4, numbers=set(range(1, 31)) - {2, 9})
+        a = self.assessment.pk
+        todo = self.section(self.operator)
+        self.assertIn(
+            f'<a href="/penilaian/{a}/f01/">Disdukcapil Kabupaten Lampung Selatan</a>', todo
+        )
+        deadlines = re.findall(
+            r'class="todo-deadline is-(\w+)"><strong>([^<]*)</strong>.*?· ([^<]*?)</li>', todo, re.S
+        )
+        self.assertEqual(
+            deadlines,
+            [
+                ("open", "Penilaian mandiri (F-01)", "3 hari lagi"),
+                ("upcoming", "Survei pengguna layanan (F-03)", "belum dibuka"),
+            ],
+            "a phase closed 20 days ago is not shown",
+        )
+        self.assertIn("Tingkat belum dipilih (2 indikator)", todo)
+        self.assertEqual(
+            re.findall(
+                r'<a href="([^"]*)" title="Indikator \d+" aria-label="[^"]*">(\d+)</a>', todo
+            )[:2],
+            [(f"/penilaian/{a}/f01/#ind-2", "2"), (f"/penilaian/{a}/f01/#ind-9", "9")],
+        )
+        self.assertIn("Bukti dukung wajib belum diunggah (30 indikator)", todo)
+        self.assertEqual(self.section(self.evaluator), "")
+        self.assertEqual(self.section(self.leader), "")
+
+    def test_it_lists_open_clarifications_with_links_to_their_indicators(self):
+        from tests.evaluations.f02_factories import Status, set_status
+
+        f.open_window(self.cycle, Phase.CLARIFICATION, after=1)
+        set_status(self.assessment, Status.CLARIFICATION)
+        Clarification.objects.create(
+            assessment=self.assessment,
+            indicator=Indicator.objects.get(instrument=self.instrument, number=7),
+            question="Mohon SOP terbaru.",
+            asked_by=self.evaluator,
+        )
+        todo = self.section(self.operator)
+        self.assertIn("Klarifikasi menunggu jawaban", todo)
+        self.assertIn(f'<a href="/penilaian/{self.assessment.pk}/f01/#ind-7">7. ', todo)
+        self.assertIn("1 hari lagi", todo)
+        self.assertNotIn("Tingkat belum dipilih", todo)
+
+    def test_it_leaves_out_a_submitted_locus_and_one_long_closed(self):
+        from tests.evaluations.f02_factories import Status, set_status
+
+        f.open_window(self.cycle, Phase.SELF_ASSESSMENT, before=60, after=-30)
+        self.assertEqual(self.section(self.operator), "", "closed a month ago")
+        set_status(self.assessment, Status.SUBMITTED)
+        self.assertEqual(self.section(self.operator), "")

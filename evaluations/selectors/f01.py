@@ -187,6 +187,8 @@ class IndicatorRow:
     level_missing: bool
     evidence_missing: bool
     previous: PreviousIndicator | None = None  # last cycle's level and follow-up
+    # Messages about this indicator from the last action (set by the view, shown in its card).
+    notes: list = field(default_factory=list)
 
     @property
     def editable(self) -> bool:
@@ -221,6 +223,13 @@ class F01Page:
     editable_any: bool
     locked_reason: str | None  # why nothing can be edited, when nothing can
     missing: list["MissingItem"]
+    todo: "F01Todo"
+
+    def rows(self) -> list[IndicatorRow]:
+        return [row for group in self.groups for row in group.rows]
+
+    def row_of(self, indicator_id: int) -> IndicatorRow:
+        return next(row for row in self.rows() if row.indicator.pk == indicator_id)
 
 
 @dataclass(frozen=True)
@@ -235,6 +244,39 @@ class MissingItem:
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}: {self.what}"
+
+
+@dataclass(frozen=True)
+class F01Todo:
+    """What waits for the unit on F-01, indicator by indicator, for the top of the page and
+    the operator's home: open clarifications (during clarification), indicators without a
+    level or without their required evidence (while F-01 is a draft)."""
+
+    clarifications: tuple[MissingItem, ...] = ()
+    no_level: tuple[MissingItem, ...] = ()
+    no_evidence: tuple[MissingItem, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.clarifications or self.no_level or self.no_evidence)
+
+
+def f01_todo(status: str, indicators, open_ids: set[int], missing: list[MissingItem]) -> F01Todo:
+    """The unit's to-do on F-01 from what `f01_missing` found and the open clarifications."""
+    if status == AssessmentStatus.CLARIFICATION:
+        asked = _("klarifikasi menunggu jawaban")
+        return F01Todo(
+            clarifications=tuple(
+                MissingItem(ind.pk, ind.number, ind.title, "clarification", asked)
+                for ind in indicators
+                if ind.pk in open_ids
+            )
+        )
+    if status == AssessmentStatus.DRAFT:
+        return F01Todo(
+            no_level=tuple(m for m in missing if m.kind == "level"),
+            no_evidence=tuple(m for m in missing if m.kind == "evidence"),
+        )
+    return F01Todo()
 
 
 def f01_missing(indicators, level_of: dict[int, int | None], with_evidence: set[int]):
@@ -380,6 +422,7 @@ def f01_page(assessment: Assessment) -> F01Page:
         editable_any=None in problems,
         locked_reason=None if None in problems else (problems[0] if problems else None),
         missing=missing,
+        todo=f01_todo(assessment.status, indicators, open_ids, missing),
     )
 
 

@@ -4,10 +4,18 @@ Status codes: anonymous → login redirect; a person who cannot see the assessme
 who can see it but does not operate the unit → 403; a refusal by the status flow or a phase
 window → the page again with the message (HTML) or 409 with a small fragment (autosave).
 
+A message about one indicator (an upload refused, a document replaced, a clarification
+answered) is shown in that indicator's card, and counted in the sticky summary at the foot of
+the page: htmx swaps the card and the summary (evidence forms); without JavaScript, or after
+an action that changes the whole page, the message travels through `django.contrib.messages`
+tagged with the indicator, and the redirect to `#ind-N` lands on it.
+
 Autosave conflicts answer 409 too, for htmx and plain clients alike: the status says what
 happened, and static/js/autosave.js tells htmx to swap 409 fragments (htmx leaves 4xx
 unswapped by default).
 """
+
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +25,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
+
+from pekppp.lib.htmx import wants_fragment
 
 from .. import filetypes
 from ..models import Clarification, Evidence, EvidenceRevision, Indicator
@@ -53,12 +64,113 @@ def _back(assessment_id: int, indicator: Indicator | None = None):
     return redirect(f"{url}#ind-{indicator.number}" if indicator else url)
 
 
+# --- messages about one indicator --------------------------------------------------------
+
+NOTE_TAG = "f01-ind-"  # extra_tags of a message about an indicator: "f01-ind-<number>[ file]"
+_LEVELS = {"success": messages.SUCCESS, "error": messages.ERROR, "info": messages.INFO}
+
+
+@dataclass(frozen=True)
+class Note:
+    """A message about one indicator, shown in its card; `file`: about an uploaded file."""
+
+    number: int
+    level: str  # success, error or info
+    text: str
+    file: bool = False
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == "error"
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """One line of the sticky summary pointing at the indicator a message is about."""
+
+    number: int
+    text: str
+    is_error: bool
+
+
+def _summary(notes: list[Note]) -> list[SummaryLine]:
+    """What the notes say in a line per indicator and outcome, refusals first."""
+    counts: dict[tuple[int, bool, bool], int] = {}
+    for note in notes:
+        key = (note.number, note.is_error, note.file)
+        counts[key] = counts.get(key, 0) + 1
+    lines = []
+    for (number, is_error, file), n in sorted(counts.items(), key=lambda kv: not kv[0][1]):
+        values = {"n": n, "number": number}
+        if file and is_error:
+            text = ngettext(
+                "%(n)d berkas ditolak di indikator %(number)d",
+                "%(n)d berkas ditolak di indikator %(number)d",
+                n,
+            )
+        elif file:
+            text = ngettext(
+                "%(n)d berkas tersimpan di indikator %(number)d",
+                "%(n)d berkas tersimpan di indikator %(number)d",
+                n,
+            )
+        elif is_error:
+            text = _("Ada yang ditolak di indikator %(number)d")
+        else:
+            text = _("Tersimpan di indikator %(number)d")
+        lines.append(SummaryLine(number, text % values, is_error))
+    return lines
+
+
+def _note_of(message) -> Note | None:
+    tags = (message.extra_tags or "").split()
+    if not tags or not tags[0].startswith(NOTE_TAG):
+        return None
+    try:
+        number = int(tags[0].removeprefix(NOTE_TAG))
+    except ValueError:
+        return None
+    return Note(number, message.level_tag or "info", str(message), "file" in tags[1:])
+
+
+def _keep(request, note: Note) -> None:
+    """Pass a note to the next page through the messages framework, tagged with its indicator."""
+    tags = f"{NOTE_TAG}{note.number}" + (" file" if note.file else "")
+    messages.add_message(request, _LEVELS[note.level], note.text, extra_tags=tags)
+
+
+def _answer(request, assessment, indicator: Indicator, notes: list[Note]):
+    """The outcome of an action on one indicator: for htmx its card (with the notes in it) and
+    the summary; otherwise the notes as messages and a redirect to the card."""
+    if not wants_fragment(request.headers):
+        for note in notes:
+            _keep(request, note)
+        return _back(assessment.pk, indicator)
+    page = selectors_f01.f01_page(assessment)
+    row = page.row_of(indicator.pk)
+    row.notes = notes
+    context = {"page": page, "row": row, "summary": _summary(notes), "fresh": True}
+    return render(request, f"{PAGE}#indicator-swap", context)
+
+
 def _render_page(request, assessment, *, missing=None, status=200):
     page = selectors_f01.f01_page(assessment)
     if page.missing_answer_rows:
         answers_ensure(assessment)
         page = selectors_f01.f01_page(assessment)
-    return render(request, PAGE, {"page": page, "missing": missing}, status=status)
+    page_messages, notes = [], []
+    for message in messages.get_messages(request):
+        note = _note_of(message)
+        (notes if note else page_messages).append(note or message)
+    for row in page.rows():
+        row.notes = [n for n in notes if n.number == row.indicator.number]
+    context = {
+        "page": page,
+        "missing": missing,
+        "page_messages": page_messages,
+        "summary": _summary(notes),
+    }
+    return render(request, PAGE, context, status=status)
 
 
 @login_required
@@ -117,24 +229,24 @@ def answer_autosave(request, pk: int, indicator_id: int):
         )
     except WorkflowError as exc:
         if not htmx:
-            messages.error(request, str(exc))
-            return _back(pk, answer.indicator)
+            notes = [Note(answer.indicator.number, "error", str(exc))]
+            return _answer(request, answer.assessment, answer.indicator, notes)
         context = {"indicator_id": indicator_id, "problems": exc.problems}
         return _fragment("autosave-refused", context, status=409)
     if outcome.saved:
         if not htmx:
-            messages.success(
-                request, _("Jawaban indikator %(n)s tersimpan.") % {"n": answer.indicator.number}
+            number = answer.indicator.number
+            text = _("Jawaban indikator %(n)s tersimpan.") % {"n": number}
+            return _answer(
+                request, answer.assessment, answer.indicator, [Note(number, "success", text)]
             )
-            return _back(pk, answer.indicator)
         return _fragment("autosave-saved", {"answer": outcome.answer})
     if not htmx:
-        messages.error(
-            request,
-            _("Jawaban indikator %(n)s sudah diubah orang lain; periksa lalu simpan lagi.")
-            % {"n": answer.indicator.number},
-        )
-        return _back(pk, answer.indicator)
+        number = answer.indicator.number
+        text = _("Jawaban indikator %(n)s sudah diubah orang lain; periksa lalu simpan lagi.") % {
+            "n": number
+        }
+        return _answer(request, answer.assessment, answer.indicator, [Note(number, "error", text)])
     context = {
         "assessment_id": pk,
         "indicator_id": indicator_id,
@@ -171,10 +283,12 @@ def evidence_upload(request, pk: int, indicator_id: int):
         Indicator, pk=indicator_id, instrument_id=assessment.cycle.instrument_id
     )
     files = request.FILES.getlist("files")
+    number = indicator.number
     if not files:
-        messages.error(request, _("Pilih minimal satu berkas untuk diunggah."))
-        return _back(pk, indicator)
+        text = _("Pilih minimal satu berkas untuk diunggah.")
+        return _answer(request, assessment, indicator, [Note(number, "error", text)])
     title = request.POST.get("title", "") if len(files) == 1 else ""
+    notes = []
     for upload in files:
         try:
             evidence_services.evidence_upload(
@@ -185,10 +299,11 @@ def evidence_upload(request, pk: int, indicator_id: int):
                 by=request.user,
             )
         except WorkflowError as exc:
-            messages.error(request, f"{upload.name}: {exc}")
+            notes.append(Note(number, "error", f"{upload.name}: {exc}", file=True))
         else:
-            messages.success(request, _("%(name)s diunggah.") % {"name": upload.name})
-    return _back(pk, indicator)
+            text = _("%(name)s diunggah.") % {"name": upload.name}
+            notes.append(Note(number, "success", text, file=True))
+    return _answer(request, assessment, indicator, notes)
 
 
 def _operator_evidence(request, evidence_id: int) -> Evidence:
@@ -204,28 +319,40 @@ def _operator_evidence(request, evidence_id: int) -> Evidence:
     return evidence
 
 
+def _evidence_answer(request, evidence: Evidence, notes: list[Note]):
+    # The card is drawn from the assessment as the F-01 page reads it (with its windows).
+    assessment = (
+        selectors_f01.f01_assessments(request.user).get(pk=evidence.assessment_id)
+        if wants_fragment(request.headers)
+        else evidence.assessment
+    )
+    return _answer(request, assessment, evidence.indicator, notes)
+
+
 @login_required
 @require_POST
 def evidence_replace(request, evidence_id: int):
     """Upload a new revision of a document; the earlier revisions stay."""
     evidence = _operator_evidence(request, evidence_id)
+    number = evidence.indicator.number
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, _("Pilih berkas pengganti."))
-        return _back(evidence.assessment_id, evidence.indicator)
+        return _evidence_answer(
+            request, evidence, [Note(number, "error", _("Pilih berkas pengganti."))]
+        )
     try:
         revision = evidence_services.evidence_replace(
             evidence=evidence, file=upload, by=request.user
         )
     except WorkflowError as exc:
-        messages.error(request, f"{upload.name}: {exc}")
+        note = Note(number, "error", f"{upload.name}: {exc}", file=True)
     else:
-        messages.success(
-            request,
-            _("%(title)s diganti (revisi %(n)s).")
-            % {"title": evidence.title, "n": revision.number},
-        )
-    return _back(evidence.assessment_id, evidence.indicator)
+        text = _("%(title)s diganti (revisi %(n)s).") % {
+            "title": evidence.title,
+            "n": revision.number,
+        }
+        note = Note(number, "success", text, file=True)
+    return _evidence_answer(request, evidence, [note])
 
 
 @login_required
@@ -233,13 +360,16 @@ def evidence_replace(request, evidence_id: int):
 def evidence_remove(request, evidence_id: int):
     """Hide a document from F-01; its revisions stay in the history."""
     evidence = _operator_evidence(request, evidence_id)
+    number = evidence.indicator.number
     try:
         evidence_services.evidence_remove(evidence=evidence, by=request.user)
     except WorkflowError as exc:
-        messages.error(request, str(exc))
+        note = Note(number, "error", str(exc))
     else:
-        messages.success(request, _("%(title)s dihapus dari F-01.") % {"title": evidence.title})
-    return _back(evidence.assessment_id, evidence.indicator)
+        note = Note(
+            number, "success", _("%(title)s dihapus dari F-01.") % {"title": evidence.title}
+        )
+    return _evidence_answer(request, evidence, [note])
 
 
 @login_required
@@ -300,16 +430,16 @@ def clarification_answer(request, pk: int):
     )
     if not is_operator_of(request.user, clarification.assessment):
         raise PermissionDenied
+    number = clarification.indicator.number
     try:
         clarification_answer_service(
             clarification=clarification, by=request.user, answer=request.POST.get("answer", "")
         )
     except WorkflowError as exc:
-        messages.error(request, str(exc))
+        note = Note(number, "error", str(exc))
     else:
-        messages.success(
-            request,
-            _("Jawaban klarifikasi indikator %(n)s terkirim.")
-            % {"n": clarification.indicator.number},
-        )
+        text = _("Jawaban klarifikasi indikator %(n)s terkirim.") % {"n": number}
+        note = Note(number, "success", text)
+    # Always the whole page: an answer can end the clarification and lock every indicator.
+    _keep(request, note)
     return _back(clarification.assessment_id, clarification.indicator)

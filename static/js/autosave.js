@@ -6,7 +6,9 @@
      person sees the fragment; htmx leaves 4xx unswapped by default;
    - while a conflict is shown the form does not autosave; "take the saved value" fills the
      form with it, "keep mine" (an htmx button) sends the form with the saved version;
-   - the progress count follows the radios. */
+   - the progress count follows the radios;
+   - after htmx swaps an indicator's card (an evidence upload, replacement or deletion), its
+     messages are brought into sight and focused, so a refused file is never missed. */
 (function () {
   "use strict";
   var FORM = "form[data-draft-key]";
@@ -108,6 +110,16 @@
     var note = document.createElement("span");
     note.id = box.id; note.className = "save-state ok"; note.textContent = button.dataset.done;
     box.replaceWith(note);
+    progress();
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var notes = document.querySelector(".f01-notes[data-fresh]");
+    if (!notes) { return; }
+    notes.removeAttribute("data-fresh");
+    var box = notes.getBoundingClientRect(), bar = document.getElementById("f01-summary");
+    var bottom = window.innerHeight - (bar ? bar.getBoundingClientRect().height : 0);
+    if (box.top < 0 || box.bottom > bottom) { notes.scrollIntoView({ block: "start" }); }
+    notes.focus({ preventScroll: true });
     progress();
   });
   document.addEventListener("DOMContentLoaded", function () {

@@ -134,4 +134,20 @@ def answer_all(assessment, level: int = 3, *, numbers=None) -> None:
         )
 
 
+def operator_locus(instrument_code: str, username: str = "operator-uji"):
+    """A locus of its own unit ("Disdukcapil Uji") with F-01 open and its answer rows, and an
+    operator `username` (password `factories.PASSWORD`): (assessment, indicators)."""
+    from evaluations.services.f01 import answers_ensure
+    from tests import factories as f
+    from units.models import Role
+
+    unit = f.make_unit(name="Disdukcapil Uji")
+    assessment = f.make_assessment(f.make_cycle(f.make_instrument(instrument_code)), unit)
+    f.open_window(assessment.cycle, Phase.SELF_ASSESSMENT)
+    answers_ensure(assessment)
+    operator = f.make_user(username, full_name="Operator Uji")
+    f.grant(operator, Role.UNIT_OPERATOR, unit=unit)
+    return assessment, indicators(assessment)
+
+
 __all__ = ["Phase"]

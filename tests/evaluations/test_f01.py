@@ -86,7 +86,7 @@ class F01PageTest(F01Case):
             response, '<progress id="f01-progress" max="30" value="3">10%</progress>', html=True
         )
         self.assertContains(response, "<span data-answered>3</span> dari 30", html=False)
-        self.assertContains(response, "Bukti dukung wajib", count=30 + 1)  # 30 badges + the summary
+        self.assertContains(response, "Bukti dukung wajib", count=30 + 2)  # badges, to-do, summary
         self.assertContains(response, 'name="claimed_level" value="4" checked', count=3)
         self.assertContains(response, "Draf")
 
@@ -681,13 +681,7 @@ class F01BrowserTest(BrowserTestCase):
 
     def setUp(self):
         super().setUp()
-        unit = f.make_unit(name="Disdukcapil Uji")
-        self.assessment = f.make_assessment(f.make_cycle(f.make_instrument("UJI-BR")), unit)
-        f.open_window(self.assessment.cycle, Phase.SELF_ASSESSMENT)
-        answers_ensure(self.assessment)
-        self.ind = ff.indicators(self.assessment)
-        operator = f.make_user("operator-uji", full_name="Operator Uji")
-        f.grant(operator, Role.UNIT_OPERATOR, unit=unit)
+        self.assessment, self.ind = ff.operator_locus("UJI-BR")
         self.log_in("operator-uji", f.PASSWORD)
         self.page.wait_for_url(self.url("/"))
         self.form_url = self.url(reverse("evaluations:f01_form", args=[self.assessment.pk]))

@@ -156,15 +156,16 @@ class OperatorHomeTest(PersonaTestCase):
     def test_it_lists_the_units_loci_in_constant_queries(self):
         cycle_publish(cycle=self.finished, user=self.admin)
         self.home()
-        # user, roles, open work (F-01, survey, clarifications, follow-ups), the loci with their
-        # published figures, the bell (session: cache)
-        with self.assertNumQueries(8):
+        # user, roles, "perlu jawaban Anda" (the loci whose F-01 is open: none here), open work
+        # (F-01, survey, clarifications, follow-ups), the loci with their published figures,
+        # the bell (session: cache)
+        with self.assertNumQueries(9):
             self.home()
         for year in (2019, 2020, 2021, 2022):
             cycle = f.make_cycle(self.instrument, year=year, owner=self.kemenpan)
             make_result(f.make_assessment(cycle, self.unit), "3.10")
             cycle.assessments.update(status=AssessmentStatus.FINAL)
             cycle_publish(cycle=cycle, user=self.admin)
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             response = self.home()
         self.assertContains(response, "IPP <strong>3,10</strong>", html=False, count=4)
