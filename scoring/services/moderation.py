@@ -255,18 +255,26 @@ def moderation_decide(
     )
 
 
-@transaction.atomic
-def assessment_finalize(*, assessment: Assessment, by, reason: str = "") -> Assessment:
-    """Moderated → final, once the result computed from the final levels is stored; the
-    recommendations become the unit's follow-up items in the same transaction."""
+def finalize_check(assessment: Assessment, by) -> None:
+    """WorkflowError when `by` cannot make the assessment final now: it must be moderated
+    (every indicator decided) with its result stored, within the moderation window. Reads
+    only; the confirmation page asks this first."""
     _require_moderator(by, assessment)
-    _lock_status(assessment)
     require_status(assessment, Status.MODERATED)
     require_window(assessment, Phase.MODERATION)
     if not Result.objects.filter(assessment=assessment).exists():
         raise WorkflowError(
             _("Hasil penilaian belum tersimpan: tetapkan tingkat final seluruh indikator dahulu.")
         )
+
+
+@transaction.atomic
+def assessment_finalize(*, assessment: Assessment, by, reason: str = "") -> Assessment:
+    """Moderated → final, once the result computed from the final levels is stored; the
+    recommendations become the unit's follow-up items in the same transaction."""
+    _require_moderator(by, assessment)
+    _lock_status(assessment)
+    finalize_check(assessment, by)
     set_status(assessment, Status.FINAL, actor=by, reason=(reason or "").strip())
     followup_items_create(assessment=assessment)
     notify_final(assessment)

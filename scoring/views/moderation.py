@@ -9,14 +9,18 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from evaluations.models import Assessment
+from evaluations.notifications import final_audience
 from evaluations.permissions import can_moderate
 from evaluations.selectors.moderation import ModerationRow, hub_assessments, moderation_table
 from evaluations.services.workflow import WorkflowError
+from evaluations.views.confirm import Confirmation, confirm_page, confirmed
 
 from ..services import moderation as services
 
@@ -116,15 +120,41 @@ def moderation_form(request, pk: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def assessment_finalize(request, pk: int):
-    """POST: moderated → final. Refusals come back to the hub as a message."""
+    """Moderated → final once confirmed (`confirm=1`); first the confirmation page. Refusals
+    come back to the hub as a message."""
     assessment = _moderated_assessment(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     try:
+        if not confirmed(request):
+            services.finalize_check(assessment, request.user)
+            return confirm_page(
+                request, _finalize_confirmation(assessment), final_audience(assessment)
+            )
         services.assessment_finalize(assessment=assessment, by=request.user)
     except WorkflowError as exc:
         messages.error(request, " ".join(exc.problems))
     else:
         messages.success(request, _("Penilaian telah ditetapkan final."))
     return redirect("evaluations:assessment_detail", pk=assessment.pk)
+
+
+def _finalize_confirmation(assessment: Assessment) -> Confirmation:
+    result = assessment.result
+    return Confirmation(
+        title=_("Tetapkan final?"),
+        subject=f"{assessment.unit.name} · {assessment.cycle.name}",
+        action=reverse("evaluations:assessment_finalize", args=[assessment.pk]),
+        button=_("Tetapkan final"),
+        cancel=reverse("evaluations:moderation_form", args=[assessment.pk]),
+        frozen=[
+            _("Tingkat final seluruh indikator."),
+            _("Hasil penilaian: IPP %(ipp)s, predikat %(grade)s (%(label)s).")
+            % {
+                "ipp": number_format(result.ipp, 2),
+                "grade": result.grade,
+                "label": result.grade_label,
+            },
+        ],
+        notes=[_("Rekomendasi evaluator menjadi butir tindak lanjut unit.")],
+    )
