@@ -184,9 +184,9 @@ def moderation_decide_one(request, pk: int, number: int):
         level = -1  # not a number: refused as a level outside 0–5
     reason = request.POST.get(f"reason-{number}", "")
     seen = _int_or_none(request.POST.get(f"seen-{number}"))
-    state = {}
+    state, changed = {}, {}
     try:
-        services.indicator_decide(
+        outcome = services.indicator_decide(
             assessment=assessment,
             by=request.user,
             number=number,
@@ -198,6 +198,8 @@ def moderation_decide_one(request, pk: int, number: int):
         state = {"problems": tuple(exc.problems), "conflict": exc.conflicts[0]}
     except WorkflowError as exc:
         state = {"problems": tuple(exc.problems)}
+    else:
+        changed = outcome.changed
     table = moderation_table(assessment)
     row = next((r for r in table.rows if r.indicator.number == number), None)
     if row is None:
@@ -217,6 +219,10 @@ def moderation_decide_one(request, pk: int, number: int):
         "a": assessment,
         "table": table,
         "fr": current,
+        # Rows that became final with this decision (the agreed ones, the first time).
+        "others": [
+            _shown_row(r) for r in table.rows if r.indicator.number in changed and r is not row
+        ],
         "blockers": services.moderation_problems(assessment, table),
         "progress": _progress(assessment, table),
         "level_choices": [str(v) for v in LEVEL_CHOICES],

@@ -495,12 +495,21 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
             expect(page.locator("thead"), "each evaluator has a column").to_contain_text(
                 assignment.evaluator.display_name
             )
+        expect(page.locator("#moderation-progress"), "nothing decided yet").to_contain_text(
+            "0 dari 1 diputuskan"
+        )
         row.locator(f"select[name=level-{DIFFERENT}]").select_option(str(PLENO_LEVEL))
         row.locator(f"textarea[name=reason-{DIFFERENT}]").fill(PLENO_REASON)
-        page.get_by_role("button", name="Simpan tingkat final").click()
-        expect(self.hub_status(), "all final levels set: moderated").to_have_text("Dimoderasi")
+        row.get_by_role("button", name=f"Simpan keputusan indikator {DIFFERENT}").click()
+        expect(row.locator(".row-saved"), "saved, said at the row").to_have_text(
+            f"Tersimpan: tingkat final {PLENO_LEVEL}."
+        )
+        expect(page.locator("#moderation-progress"), "the progress follows").to_contain_text(
+            "1 dari 1 diputuskan"
+        )
+        self.assertEqual(self.refresh().status, AssessmentStatus.MODERATED, "moderated")
 
-        page.get_by_role("button", name="Tetapkan final").click()
+        page.locator("#moderation-finalize").get_by_role("button", name="Tetapkan final").click()
         self.confirm("Tetapkan final")
         expect(self.hub_status(), "the assessment is final").to_have_text("Final")
 
