@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from notifications.models import NotificationKind
+from notifications.selectors import Audience, everyone
 from notifications.services import notify, notify_later
 from units.models import Role, User
 
@@ -22,19 +23,83 @@ from .models import Assessment, Clarification, Cycle, EvaluatorAssignment, Schem
 
 
 def _people(condition: Q) -> QuerySet[User]:
-    return User.objects.filter(condition, is_active=True).distinct().order_by("pk")
+    return Audience("", condition).people()
 
 
 def unit_operators(unit_ids: Iterable[int]) -> QuerySet[User]:
     return _people(Q(roles__role=Role.UNIT_OPERATOR, roles__unit_id__in=list(unit_ids)))
 
 
-def cycle_managers(cycle: Cycle) -> QuerySet[User]:
+def managers_audience(cycle: Cycle) -> Audience:
     """Whoever runs the cycle day to day, and so moderates it: the owner agency's
     coordinators for a Mandiri cycle, the ministry admins for a Nasional one."""
     if cycle.scheme == Scheme.MANDIRI:
-        return _people(Q(roles__role=Role.COORDINATOR, roles__agency_id=cycle.owner_agency_id))
-    return _people(Q(roles__role=Role.MINISTRY_ADMIN))
+        return Audience(
+            Role.COORDINATOR.label,
+            Q(roles__role=Role.COORDINATOR, roles__agency_id=cycle.owner_agency_id),
+        )
+    return Audience(Role.MINISTRY_ADMIN.label, Q(roles__role=Role.MINISTRY_ADMIN))
+
+
+def cycle_managers(cycle: Cycle) -> QuerySet[User]:
+    return managers_audience(cycle).people()
+
+
+# --- who each irreversible step tells (read by its notification and its confirmation page) --
+
+
+def evaluators_audience(assessment: Assessment) -> Audience:
+    return Audience(Role.EVALUATOR.label, Q(evaluator_assignments__assessment=assessment))
+
+
+def _submission_managers(assessment: Assessment, evaluators: Sequence[User]) -> Audience | None:
+    # A Mandiri cycle's coordinators hear of every F-01; the ministry admins of a Nasional
+    # one only while the locus has no team (they must assign one; with a team, thousands of
+    # loci would flood them).
+    if assessment.cycle.scheme != Scheme.MANDIRI and evaluators:
+        return None
+    managers = managers_audience(assessment.cycle)
+    return Audience(managers.label, managers.condition & ~Q(pk__in=[e.pk for e in evaluators]))
+
+
+def submission_audience(assessment: Assessment) -> list[Audience]:
+    """Who hears of a submitted F-01: the locus's evaluators and, see above, its managers."""
+    evaluators = evaluators_audience(assessment)
+    managers = _submission_managers(assessment, list(evaluators.people()))
+    return [evaluators] + ([managers] if managers else [])
+
+
+def final_audience(assessment: Assessment) -> list[Audience]:
+    """A final locus: its unit's operators and its agency's leadership."""
+    return [
+        Audience(
+            Role.UNIT_OPERATOR.label,
+            Q(roles__role=Role.UNIT_OPERATOR, roles__unit_id=assessment.unit_id),
+        ),
+        Audience(
+            Role.LEADERSHIP.label,
+            Q(roles__role=Role.LEADERSHIP, roles__agency_id=assessment.unit.agency_id),
+        ),
+    ]
+
+
+def publication_audience(unit_ids) -> list[Audience]:
+    """A publication: the operators and leadership of every published unit and the
+    coordinators of their agencies. `unit_ids` is a list or a subquery of unit ids."""
+    return [
+        Audience(
+            Role.UNIT_OPERATOR.label,
+            Q(roles__role=Role.UNIT_OPERATOR, roles__unit_id__in=unit_ids),
+        ),
+        Audience(
+            Role.LEADERSHIP.label,
+            Q(roles__role=Role.LEADERSHIP, roles__agency__units__in=unit_ids),
+        ),
+        Audience(
+            Role.COORDINATOR.label,
+            Q(roles__role=Role.COORDINATOR, roles__agency__units__in=unit_ids),
+        ),
+    ]
 
 
 def _assessment_context(assessment: Assessment) -> dict:
@@ -63,7 +128,7 @@ def notify_submission(assessment: Assessment) -> None:
     are told as well; a Nasional locus with no team yet tells the ministry admins, who must
     assign one (with a team, thousands of loci would flood them)."""
     context = _assessment_context(assessment)
-    evaluators = list(_people(Q(evaluator_assignments__assessment=assessment)))
+    evaluators = list(evaluators_audience(assessment).people())
     notify(
         recipients=evaluators,
         kind=NotificationKind.F01_SUBMITTED,
@@ -71,9 +136,10 @@ def notify_submission(assessment: Assessment) -> None:
         context=context | {"evaluator": True},
         url=reverse("evaluations:f02_form", args=[assessment.pk]),
     )
-    if assessment.cycle.scheme == Scheme.MANDIRI or not evaluators:
+    managers = _submission_managers(assessment, evaluators)
+    if managers:
         notify(
-            recipients=cycle_managers(assessment.cycle).exclude(pk__in=[e.pk for e in evaluators]),
+            recipients=managers.people(),
             kind=NotificationKind.F01_SUBMITTED,
             template="f01_submitted",
             context=context | {"evaluator": False, "has_team": bool(evaluators)},
@@ -124,10 +190,7 @@ def notify_team_submitted(assessment: Assessment) -> None:
 def notify_final(assessment: Assessment) -> None:
     """The locus is final: its unit's operators and its agency's leadership."""
     notify(
-        recipients=_people(
-            Q(roles__role=Role.UNIT_OPERATOR, roles__unit_id=assessment.unit_id)
-            | Q(roles__role=Role.LEADERSHIP, roles__agency_id=assessment.unit.agency_id)
-        ),
+        recipients=everyone(final_audience(assessment)),
         kind=NotificationKind.FINAL,
         template="final",
         context=_assessment_context(assessment),
@@ -140,13 +203,7 @@ def notify_publication(*, cycle: Cycle, revision: int, reason: str, unit_ids: It
     published unit and the coordinators of their agencies. One query for the people; the
     worker renders and stores their notifications, 500 people per job, once per revision."""
     unit_ids = list(unit_ids)
-    people = _people(
-        Q(roles__role=Role.UNIT_OPERATOR, roles__unit_id__in=unit_ids)
-        | Q(
-            roles__role__in=[Role.LEADERSHIP, Role.COORDINATOR],
-            roles__agency__units__in=unit_ids,
-        )
-    ).order_by()
+    people = everyone(publication_audience(unit_ids)).order_by()
     notify_later(
         recipient_ids=people.values_list("pk", flat=True),
         kind=NotificationKind.PUBLICATION,

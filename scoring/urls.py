@@ -75,6 +75,11 @@ scoring_patterns = [
 # them with `evaluations.urls` rather than here.
 moderation_patterns = [
     path("penilaian/<int:pk>/moderasi/", moderation.moderation_form, name="moderation_form"),
+    path(
+        "penilaian/<int:pk>/moderasi/<int:number>/",
+        moderation.moderation_decide_one,
+        name="moderation_decide_one",
+    ),
     path("penilaian/<int:pk>/final/", moderation.assessment_finalize, name="assessment_finalize"),
     # F-03 for the unit (its survey page, paper sheets, voiding, a new link): the writes
     # refresh the stored result, so they are scoring's too.

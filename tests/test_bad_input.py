@@ -20,7 +20,7 @@ QUERY_NAMES = (
     "q", "halaman", "status", "tanpa_tim", "lokus", "inline", "kelompok", "jenis", "provinsi",
     "predikat", "next", "instrument", "agency", "province", "service_type", "language",
     "halaman_surat", "instansi",
-    "periode", "terlambat", "peta",
+    "periode", "terlambat", "peta", "disimpan",
 )  # fmt: skip
 # Every form field a view reads from request.POST, directly or through a form.
 POST_NAMES = QUERY_NAMES + (
@@ -33,6 +33,7 @@ POST_NAMES = QUERY_NAMES + (
     "sheet", "predikat", "porsi", "unit", "semua", "held_on", "mode", "people", "topics",
     "notes", "lampiran",
     "sheet", "planned_action", "responsible", "target_date", "status_reason", "files",
+    "confirm",
 )  # fmt: skip
 
 

@@ -168,6 +168,11 @@ TABLE = {
     "evaluations:survey_link_reissue": ("post", LOCUS, codes(302, 404, 302, 404, 403, 302, 403)),
     "reports:survey_poster": ("get", LOCUS, codes(302, 404, 200, 404, 403, 200, 403)),
     "evaluations:moderation_form": ("get", LOCUS, codes(302, 404, 200, 404, 403, 403, 403)),
+    "evaluations:moderation_decide_one": (
+        "post",
+        lambda w: {"pk": w.assessment.pk, "number": 1},
+        codes(302, 404, 409, 404, 403, 403, 403),
+    ),
     "evaluations:assessment_finalize": ("post", LOCUS, codes(302, 404, 302, 404, 403, 403, 403)),
     # Follow-up register: admins, coordinators and leadership (their agency's units) and
     # operators (their units) read it; the unit's item of the published 2023 locus is read by

@@ -53,6 +53,19 @@ def own_assignment(*, user, assessment_id: int) -> EvaluatorAssignment | None:
     )
 
 
+def teammates_pending(assignment: EvaluatorAssignment) -> list[str]:
+    """The names of the other evaluators of the locus who have not handed in F-02 yet."""
+    return [
+        a.evaluator.display_name
+        for a in EvaluatorAssignment.objects.filter(
+            assessment_id=assignment.assessment_id, submitted_at__isnull=True
+        )
+        .exclude(pk=assignment.pk)
+        .select_related("evaluator")
+        .order_by("evaluator__username")
+    ]
+
+
 def score_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Score | None:
     """The person's own Score row with its assignment, assessment (with cycle and instrument,
     for the running panel) and indicator, in one query. None when the person has no such row:

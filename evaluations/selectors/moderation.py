@@ -60,6 +60,11 @@ class ModerationRow:
     agreed: bool
     agreed_level: int | None
 
+    @property
+    def notes(self) -> list[EvaluatorLevel]:
+        """The evaluators' levels that come with a note, in team order."""
+        return [lv for lv in self.levels if lv.note]
+
 
 @dataclass
 class ModerationTable:

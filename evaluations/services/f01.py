@@ -119,6 +119,23 @@ class SubmissionIncomplete(WorkflowError):
         super().__init__(_("F-01 belum dapat diajukan. Lengkapi dulu:"), *(str(m) for m in missing))
 
 
+def submission_check(assessment: Assessment, snapshot: dict | None = None) -> list[MissingItem]:
+    """What stands between F-01 and its submission (reads only; the confirmation page asks
+    this first): WorkflowError for a wrong status or a closed window, else what is missing
+    (empty when it can be submitted), from `snapshot` (`f01_snapshot`) when given."""
+    require_status(assessment, Status.DRAFT)
+    require_window(assessment, Phase.SELF_ASSESSMENT)
+    snapshot = snapshot or f01_snapshot(assessment)
+    indicators = list(
+        Indicator.objects.filter(instrument_id=assessment.cycle.instrument_id).order_by("number")
+    )
+    return f01_missing(
+        indicators,
+        {a["indicator_id"]: a["claimed_level"] for a in snapshot["answers"]},
+        {e["indicator_id"] for e in snapshot["evidence"]},
+    )
+
+
 @transaction.atomic
 def assessment_submit(*, assessment: Assessment, by) -> Submission:
     """Submit F-01: draft → submitted within the self-assessment window.
@@ -132,17 +149,8 @@ def assessment_submit(*, assessment: Assessment, by) -> Submission:
     locked = (
         Assessment.objects.select_for_update().select_related("cycle", "unit").get(pk=assessment.pk)
     )
-    require_status(locked, Status.DRAFT)
-    require_window(locked, Phase.SELF_ASSESSMENT)
     snapshot = f01_snapshot(locked)
-    indicators = list(
-        Indicator.objects.filter(instrument_id=locked.cycle.instrument_id).order_by("number")
-    )
-    missing = f01_missing(
-        indicators,
-        {a["indicator_id"]: a["claimed_level"] for a in snapshot["answers"]},
-        {e["indicator_id"] for e in snapshot["evidence"]},
-    )
+    missing = submission_check(locked, snapshot)
     if missing:
         raise SubmissionIncomplete(missing)
     snapshot["submitted_by"] = by.pk

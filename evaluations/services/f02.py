@@ -222,6 +222,17 @@ def score_problems(assignment: EvaluatorAssignment) -> list[str]:
 
 
 @transaction.atomic
+def submission_check(assignment: EvaluatorAssignment, by) -> None:
+    """WorkflowError with everything that keeps `by` from handing in this F-02 now (reads
+    only; the confirmation page asks this first)."""
+    _require_own_open_assignment(assignment, by)
+    require_status(assignment.assessment, Status.IN_EVALUATION)
+    require_window(assignment.assessment, Phase.EVALUATION)
+    problems = score_problems(assignment)
+    if problems:
+        raise WorkflowError(*problems)
+
+
 def evaluator_submit(*, assignment: EvaluatorAssignment, by) -> EvaluatorAssignment:
     """Hand in an evaluator's F-02: every level set, a recommendation for each level below 5.
 
@@ -237,11 +248,7 @@ def evaluator_submit(*, assignment: EvaluatorAssignment, by) -> EvaluatorAssignm
         .values_list("status", flat=True)
         .get(pk=assessment.pk)
     )
-    require_status(assessment, Status.IN_EVALUATION)
-    require_window(assessment, Phase.EVALUATION)
-    problems = score_problems(assignment)
-    if problems:
-        raise WorkflowError(*problems)
+    submission_check(assignment, by)
     now = timezone.now()
     taken = EvaluatorAssignment.objects.filter(pk=assignment.pk, submitted_at__isnull=True).update(
         submitted_at=now

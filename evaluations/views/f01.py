@@ -26,12 +26,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pekppp.lib.htmx import wants_fragment
 
 from .. import filetypes
 from ..models import Clarification, Evidence, EvidenceRevision, Indicator
+from ..notifications import submission_audience
 from ..permissions import is_operator_of
 from ..selectors import assessments_visible_to
 from ..selectors import f01 as selectors_f01
@@ -40,12 +41,14 @@ from ..services.clarifications import clarification_answer as clarification_answ
 from ..services.f01 import (
     SubmissionIncomplete,
     answers_ensure,
+    submission_check,
 )
 from ..services.f01 import (
     answer_autosave as answer_autosave_service,
 )
 from ..services.f01 import assessment_submit as assessment_submit_service
 from ..services.workflow import WorkflowError
+from .confirm import Confirmation, confirm_page, confirmed
 from .files import private_file_response
 
 PAGE = "evaluations/f01_form.html"
@@ -257,10 +260,22 @@ def answer_autosave(request, pk: int, indicator_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assessment_submit(request, pk: int):
-    """Submit F-01; refused with the list of what is missing, each linked to its indicator."""
+    """Submit F-01 once confirmed (`confirm=1`); first the confirmation page, or the list of
+    what is missing, each linked to its indicator."""
     assessment = _operator_assessment(request, pk)
+    if not confirmed(request):
+        try:
+            missing = submission_check(assessment)
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+            return _back(pk)
+        if missing:
+            return _render_page(request, assessment, missing=missing)
+        return confirm_page(
+            request, _submit_confirmation(assessment), submission_audience(assessment)
+        )
     try:
         assessment_submit_service(assessment=assessment, by=request.user)
     except SubmissionIncomplete as exc:
@@ -272,6 +287,28 @@ def assessment_submit(request, pk: int):
         request, _("F-01 telah diajukan. Evaluator sudah diberi tahu; isian kini terkunci.")
     )
     return _back(pk)
+
+
+def _submit_confirmation(assessment) -> Confirmation:
+    url = reverse("evaluations:f01_form", args=[assessment.pk])
+    return Confirmation(
+        title=_("Ajukan F-01?"),
+        subject=f"{assessment.unit.name} · {assessment.cycle.name}",
+        action=reverse("evaluations:assessment_submit", args=[assessment.pk]),
+        button=_("Ajukan F-01"),
+        cancel=url,
+        frozen=[
+            _("Tingkat yang diklaim dan penjelasan setiap indikator."),
+            _("Bukti dukung yang terunggah: setiap berkas dicatat dengan revisi dan SHA-256-nya."),
+        ],
+        nobody_told=_("Belum ada evaluator maupun pengelola periode yang dapat diberi tahu."),
+        notes=[
+            _(
+                "Isian hanya dapat diubah lagi pada indikator yang nanti diminta "
+                "klarifikasinya oleh evaluator."
+            )
+        ],
+    )
 
 
 @login_required

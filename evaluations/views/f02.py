@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ..forms import FieldVisitForm
 from ..models import VISIT_STATUSES, Assessment, FieldVisitPhoto, Indicator, Phase
+from ..notifications import managers_audience
 from ..permissions import assignment_of, can_view_assessment, can_view_visit_photos
 from ..selectors import assessments_visible_to
 from ..selectors import f02 as selectors_f02
@@ -28,6 +29,7 @@ from ..selectors.windows import window_problem
 from ..services import f02 as f02_services
 from ..services.clarifications import clarification_request
 from ..services.workflow import WorkflowError
+from .confirm import Confirmation, confirm_page, confirmed
 from .files import private_file_response
 
 PAGE = "evaluations/f02_form.html"
@@ -168,16 +170,44 @@ def _conflict_message(mine: dict, current) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def evaluator_submit(request, pk: int):
-    """Hand in this evaluator's F-02; refused with the list of what is missing."""
+    """Hand in this evaluator's F-02 once confirmed (`confirm=1`); first the confirmation
+    page, or the page with the list of what is missing."""
     assessment, assignment = _own_assignment(request, pk)
     try:
+        if not confirmed(request):
+            f02_services.submission_check(assignment, request.user)
+            return _submit_confirmation(request, assessment, assignment)
         f02_services.evaluator_submit(assignment=assignment, by=request.user)
     except WorkflowError as exc:
         return _render_page(request, assessment, assignment, problems=exc.problems)
     messages.success(request, _("F-02 Anda telah diserahkan. Tingkat tim kini dapat Anda lihat."))
     return redirect("evaluations:f02_form", pk=pk)
+
+
+def _submit_confirmation(request, assessment, assignment):
+    pending = selectors_f02.teammates_pending(assignment)
+    pk = assessment.pk
+    confirmation = Confirmation(
+        title=_("Serahkan F-02?"),
+        subject=f"{assessment.unit.name} · {assessment.cycle.name}",
+        action=reverse("evaluations:evaluator_submit", args=[pk]),
+        button=_("Serahkan F-02"),
+        cancel=reverse("evaluations:f02_form", args=[pk]),
+        frozen=[
+            _("Tingkat, catatan dan rekomendasi Anda pada setiap indikator."),
+            _("Catatan dan foto kunjungan lapangan Anda."),
+        ],
+        nobody_told=_(
+            "Belum ada yang diberi tahu: moderator diberi tahu setelah evaluator lain "
+            "menyerahkan F-02 (%(names)s)."
+        )
+        % {"names": ", ".join(pending)},
+        notes=[_("Setelah diserahkan, tingkat evaluator lain dalam tim dapat Anda lihat.")],
+    )
+    audiences = [] if pending else [managers_audience(assessment.cycle)]
+    return confirm_page(request, confirmation, audiences)
 
 
 @login_required

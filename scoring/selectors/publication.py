@@ -57,6 +57,17 @@ def cycle_validation(cycle: Cycle) -> ValidationReport:
     return ValidationReport(loci=len(rows), final=final, excluded=excluded, pending=tuple(pending))
 
 
+def publishable_unit_ids(cycle: Cycle) -> QuerySet:
+    """The units whose results the next revision of `cycle` would publish (final with a
+    result, not excluded), as a subquery of ids: whom the publication will tell."""
+    return Assessment.objects.filter(
+        cycle=cycle,
+        status=AssessmentStatus.FINAL,
+        result__isnull=False,
+        exclusion__isnull=True,
+    ).values("unit_id")
+
+
 @dataclass(frozen=True, slots=True)
 class PublicationOverview:
     """What the publication page of a cycle shows."""

@@ -117,7 +117,9 @@ def moderation_problems(assessment: Assessment, table: ModerationTable) -> list[
     return problems
 
 
-def _clean_decisions(table: ModerationTable, decisions: Decisions) -> dict[int, tuple[int, str]]:
+def _clean_decisions(
+    table: ModerationTable, decisions: Decisions, *, complete: bool
+) -> dict[int, tuple[int, str]]:
     rows = {r.indicator.number: r for r in table.rows}
     unknown, bad_level, no_reason, bad_text, clean = [], [], [], [], {}
     for number, (level, reason) in decisions.items():
@@ -135,7 +137,9 @@ def _clean_decisions(table: ModerationTable, decisions: Decisions) -> dict[int, 
             bad_text.append(number)
         clean[number] = (level, reason)
     undecided = [
-        n for n, r in rows.items() if not r.agreed and r.final_level is None and n not in clean
+        n
+        for n, r in rows.items()
+        if complete and not r.agreed and r.final_level is None and n not in clean
     ]
     problems = []
     if unknown:
@@ -178,11 +182,13 @@ def moderation_decide(
     by,
     decisions: Decisions,
     seen: Mapping[int, int | None] | None = None,
+    partial: bool = False,
 ) -> ModerationOutcome:
     """Record final levels: agreed ones directly, the rest as decided, each with its reason.
 
     `decisions` maps indicator number → (level, reason); every indicator the evaluators
-    disagree on and that has no final level yet needs one. A decision on an indicator that
+    disagree on and that has no final level yet needs one, unless `partial` (the moderation
+    page saves one indicator at a time: the others wait). A decision on an indicator that
     already has a final level re-decides it (old → new). `seen` holds the final levels the
     moderator was shown: a decision on a level that changed since is refused as a conflict.
     When every scored indicator has a final level the assessment becomes "moderated".
@@ -193,7 +199,7 @@ def moderation_decide(
     problems = moderation_problems(assessment, table)
     if problems:
         raise WorkflowError(*problems)
-    clean = _clean_decisions(table, decisions)
+    clean = _clean_decisions(table, decisions, complete=not partial)
 
     rows = {r.indicator.number: r for r in table.rows}
     conflicts = [
@@ -255,18 +261,42 @@ def moderation_decide(
     )
 
 
-@transaction.atomic
-def assessment_finalize(*, assessment: Assessment, by, reason: str = "") -> Assessment:
-    """Moderated → final, once the result computed from the final levels is stored; the
-    recommendations become the unit's follow-up items in the same transaction."""
+def finalize_check(assessment: Assessment, by) -> None:
+    """WorkflowError when `by` cannot make the assessment final now: it must be moderated
+    (every indicator decided) with its result stored, within the moderation window. Reads
+    only; the confirmation page asks this first."""
     _require_moderator(by, assessment)
-    _lock_status(assessment)
     require_status(assessment, Status.MODERATED)
     require_window(assessment, Phase.MODERATION)
     if not Result.objects.filter(assessment=assessment).exists():
         raise WorkflowError(
             _("Hasil penilaian belum tersimpan: tetapkan tingkat final seluruh indikator dahulu.")
         )
+
+
+def indicator_decide(
+    *, assessment: Assessment, by, number: int, level: int | None, reason: str, seen: int | None
+) -> ModerationOutcome:
+    """Decide one indicator's final level (the moderation page, one row at a time): refused
+    for that indicator only (WorkflowError, or FinalLevelConflict when its final level
+    changed from `seen` meanwhile). Agreed indicators become final with the first decision;
+    the assessment is moderated once every indicator has a final level."""
+    return moderation_decide(
+        assessment=assessment,
+        by=by,
+        decisions={number: (level, reason)},
+        seen={number: seen},
+        partial=True,
+    )
+
+
+@transaction.atomic
+def assessment_finalize(*, assessment: Assessment, by, reason: str = "") -> Assessment:
+    """Moderated → final, once the result computed from the final levels is stored; the
+    recommendations become the unit's follow-up items in the same transaction."""
+    _require_moderator(by, assessment)
+    _lock_status(assessment)
+    finalize_check(assessment, by)
     set_status(assessment, Status.FINAL, actor=by, reason=(reason or "").strip())
     followup_items_create(assessment=assessment)
     notify_final(assessment)

@@ -184,14 +184,10 @@ def _survey_settings(cycle: Cycle, rows: Sequence[PublishedResult]) -> dict[str,
     }
 
 
-@transaction.atomic
-def cycle_publish(*, cycle: Cycle, user, reason: str = "") -> Publication:
-    """Publish `cycle`'s results as a new revision; the first publication needs no reason,
-    every correction does. Refused (PublicationError) while a locus is pending."""
-    if not can_manage_cycle(user, cycle):
-        raise PermissionDenied
-    # Two publishes of one cycle queue here: the second sees the first's revision.
-    cycle = _lock(cycle)
+def publication_problems(cycle: Cycle, reason: str = "") -> list[str]:
+    """Why `cycle` cannot be published now with `reason` (empty when it can): a pending
+    locus, no final result, a correction without a reason. Reads only; the confirmation page
+    asks this first."""
     report = cycle_validation(cycle)
     problems = [
         _("%(unit)s belum final (status: %(status)s) dan tidak dikecualikan.")
@@ -205,13 +201,24 @@ def cycle_publish(*, cycle: Cycle, user, reason: str = "") -> Publication:
         )
     if not report.final:
         problems.append(_("Tidak ada hasil final untuk dipublikasikan."))
-    previous = Publication.objects.filter(cycle=cycle).order_by("-revision").first()
-    reason = reason.strip()
-    if previous is not None and not reason:
+    if not reason.strip() and Publication.objects.filter(cycle=cycle).exists():
         problems.append(_("Publikasi ulang (koreksi) wajib disertai alasan."))
+    return problems
+
+
+@transaction.atomic
+def cycle_publish(*, cycle: Cycle, user, reason: str = "") -> Publication:
+    """Publish `cycle`'s results as a new revision; the first publication needs no reason,
+    every correction does. Refused (PublicationError) while a locus is pending."""
+    if not can_manage_cycle(user, cycle):
+        raise PermissionDenied
+    # Two publishes of one cycle queue here: the second sees the first's revision.
+    cycle = _lock(cycle)
+    problems = publication_problems(cycle, reason)
     if problems:
         raise PublicationError(problems)
-
+    reason = reason.strip()
+    previous = Publication.objects.filter(cycle=cycle).order_by("-revision").first()
     results = (
         Result.objects.filter(
             assessment__cycle=cycle,

@@ -12,17 +12,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from evaluations.models import Cycle
+from evaluations.notifications import publication_audience
 from evaluations.selectors.cycles import cycle_of
+from evaluations.views.confirm import Confirmation, confirm_page, confirmed
 
 from ..forms import LocusExcludeForm, LocusIncludeForm, PublishForm
 from ..models import Publication
 from ..permissions import can_publish
 from ..selectors import publication as sel
-from ..services.publication import PublicationError, cycle_publish, locus_exclude, locus_include
+from ..services.publication import (
+    PublicationError,
+    cycle_publish,
+    locus_exclude,
+    locus_include,
+    publication_problems,
+)
 
 DETAIL_TEMPLATE = "scoring/publication_detail.html"
 
@@ -59,18 +69,28 @@ def publication_detail(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def publication_publish(request, pk: int):
-    """Publish the cycle as its next revision (a correction needs `alasan`)."""
+    """Publish the cycle as its next revision once confirmed (`confirm=1`), first the
+    confirmation page; a correction needs `alasan`."""
     cycle = _publishable_cycle(request, pk)
     correction = Publication.objects.filter(cycle=cycle).exists()
+    # Bound even on a GET (no data): a first publication needs none, a correction a reason.
     form = PublishForm(request.POST, correction=correction)
     if not form.is_valid():
         return _detail(request, cycle, problems=_form_problems(form), publish_form=form)
-    try:
-        publication = cycle_publish(
-            cycle=cycle, user=request.user, reason=form.cleaned_data["alasan"]
+    reason = form.cleaned_data["alasan"]
+    if not confirmed(request):
+        problems = publication_problems(cycle, reason)
+        if problems:
+            return _detail(request, cycle, problems=problems, publish_form=form)
+        return confirm_page(
+            request,
+            _publish_confirmation(cycle, reason, correction),
+            publication_audience(sel.publishable_unit_ids(cycle)),
         )
+    try:
+        publication = cycle_publish(cycle=cycle, user=request.user, reason=reason)
     except PublicationError as exc:
         return _detail(request, cycle, problems=exc.problems, publish_form=form)
     messages.success(
@@ -79,6 +99,35 @@ def publication_publish(request, pk: int):
         % {"revision": publication.revision, "count": publication.result_count},
     )
     return redirect("scoring:publication_detail", cycle.pk)
+
+
+def _publish_confirmation(cycle: Cycle, reason: str, correction: bool) -> Confirmation:
+    final = sel.cycle_validation(cycle).final
+    notes = [
+        _("Publikasi membekukan setiap hasil; perubahan sesudahnya hanya lewat revisi koreksi.")
+    ]
+    if correction:
+        notes.append(_("Alasan koreksi: %(reason)s") % {"reason": reason})
+    return Confirmation(
+        title=_("Terbitkan revisi koreksi?") if correction else _("Publikasikan hasil?"),
+        subject=cycle.name,
+        action=reverse("scoring:publication_publish", args=[cycle.pk]),
+        button=_("Terbitkan revisi koreksi") if correction else _("Publikasikan hasil"),
+        cancel=reverse("scoring:publication_detail", args=[cycle.pk]),
+        frozen=[
+            ngettext(
+                "%(count)s hasil final: tingkat, indeks, predikat, peringkat, versi instrumen "
+                "dan mesin.",
+                "%(count)s hasil final: tingkat, indeks, predikat, peringkat, versi instrumen "
+                "dan mesin.",
+                final,
+            )
+            % {"count": final},
+            _("Halaman hasil publik menampilkan revisi ini."),
+        ],
+        notes=notes,
+        fields=[("alasan", reason)] if correction else [],
+    )
 
 
 @login_required

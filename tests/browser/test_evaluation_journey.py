@@ -143,6 +143,11 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
         self.page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
         self.page.get_by_role("button", name=button).click()
 
+    def confirm(self, button: str) -> None:
+        """Answer the confirmation page of an irreversible step (templates/confirm.html)."""
+        expect(self.page.locator("#confirm-title"), "the step asks first").to_be_visible()
+        self.page.locator(".confirm-actions").get_by_role("button", name=button).click()
+
     @property
     def pk(self) -> int:
         return self.assessment.pk
@@ -309,6 +314,7 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
         )
 
         page.get_by_role("button", name="Ajukan F-01", exact=True).click()
+        self.confirm("Ajukan F-01")
         expect(page.locator("#f01-status"), "F-01 is submitted").to_have_text("Diajukan")
         self.assertEqual(self.refresh().status, AssessmentStatus.SUBMITTED, "status submitted")
         submission = Submission.objects.get(assessment=self.assessment)
@@ -449,6 +455,7 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
         ).to_have_text(str(self.expected(levels).ipp).replace(".", ","))
 
         self.click_in_f02_aside("Serahkan F-02")
+        self.confirm("Serahkan F-02")
         expect(page.locator(".f02-locked"), "F-02 is handed in").to_contain_text(
             "F-02 Anda diserahkan"
         )
@@ -488,12 +495,22 @@ class EvaluationJourneyBrowserTest(BrowserTestCase):
             expect(page.locator("thead"), "each evaluator has a column").to_contain_text(
                 assignment.evaluator.display_name
             )
+        expect(page.locator("#moderation-progress"), "nothing decided yet").to_contain_text(
+            "0 dari 1 diputuskan"
+        )
         row.locator(f"select[name=level-{DIFFERENT}]").select_option(str(PLENO_LEVEL))
         row.locator(f"textarea[name=reason-{DIFFERENT}]").fill(PLENO_REASON)
-        page.get_by_role("button", name="Simpan tingkat final").click()
-        expect(self.hub_status(), "all final levels set: moderated").to_have_text("Dimoderasi")
+        row.get_by_role("button", name=f"Simpan keputusan indikator {DIFFERENT}").click()
+        expect(row.locator(".row-saved"), "saved, said at the row").to_have_text(
+            f"Tersimpan: tingkat final {PLENO_LEVEL}."
+        )
+        expect(page.locator("#moderation-progress"), "the progress follows").to_contain_text(
+            "1 dari 1 diputuskan"
+        )
+        self.assertEqual(self.refresh().status, AssessmentStatus.MODERATED, "moderated")
 
-        page.get_by_role("button", name="Tetapkan final").click()
+        page.locator("#moderation-finalize").get_by_role("button", name="Tetapkan final").click()
+        self.confirm("Tetapkan final")
         expect(self.hub_status(), "the assessment is final").to_have_text("Final")
 
         final_levels = lead_levels | {DIFFERENT: PLENO_LEVEL}

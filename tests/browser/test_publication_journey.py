@@ -40,6 +40,8 @@ class PublicationJourneyTest(BrowserTestCase):
         page.wait_for_url(self.url("/"))
         page.goto(self.url(f"/periode/{self.cycle.pk}/publikasi/"))
         page.get_by_role("button", name="Publikasikan hasil").click()
+        page.wait_for_selector("h1:has-text('Publikasikan hasil?')")
+        page.get_by_role("button", name="Publikasikan hasil").click()
         page.wait_for_selector("text=Revisi 1 dipublikasikan: 54 hasil.")
 
         # 2. The public, not logged in, reads the overview, the ranking and a unit page.

@@ -243,7 +243,9 @@ class AssessmentDetailTest(ModerationTestCase):
         self.assertNotContains(self.get(self.evaluator, self.locus), "Tetapkan final")
         self.client.force_login(self.admin)
         response = self.client.post(
-            reverse("evaluations:assessment_finalize", args=[self.locus.pk]), follow=True
+            reverse("evaluations:assessment_finalize", args=[self.locus.pk]),
+            {"confirm": "1"},
+            follow=True,
         )
         self.assertContains(response, "Penilaian telah ditetapkan final.")
         self.assertNotContains(response, "sementara, belum final")

@@ -113,7 +113,9 @@ class ClarificationRequestTest(F02TestCase):
 
     def test_it_refuses_an_evaluator_who_has_submitted(self):
         self.fill_all(self.assignment, level=5)
-        self.client.post(reverse("evaluations:evaluator_submit", args=[self.assessment.pk]))
+        self.client.post(
+            reverse("evaluations:evaluator_submit", args=[self.assessment.pk]), {"confirm": "1"}
+        )
         response = self.ask()
         self.assertContains(response, "klarifikasi tidak dapat diminta")
         self.assertFalse(Clarification.objects.exists())

@@ -528,7 +528,7 @@ class SubmissionTest(F01Case):
         ff.answer_all(self.assessment, 4)
         made = self.give_evidence(set(range(1, 31)))
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(self.submit_url())
+            response = self.client.post(self.submit_url(), {"confirm": "1"})
         self.assertRedirects(
             response,
             reverse("evaluations:f01_form", args=[self.assessment.pk]),
@@ -578,6 +578,30 @@ class SubmissionTest(F01Case):
         Answer.objects.filter(assessment=self.assessment).update(claimed_level=0)
         submission.refresh_from_db()
         self.assertEqual(submission.snapshot["answers"][0]["claimed_level"], 4)
+
+    def test_it_asks_for_confirmation_first_saying_what_is_frozen_and_who_is_told(self):
+        ff.answer_all(self.assessment, 4)
+        self.give_evidence(set(range(1, 31)))
+        for response in (self.client.get(self.submit_url()), self.client.post(self.submit_url())):
+            self.assertEqual(response.status_code, 200)
+            self.assertTemplateUsed(response, "confirm.html")
+            self.assertContains(response, '<h1 id="confirm-title">Ajukan F-01?</h1>', html=True)
+            self.assertContains(response, "Tingkat yang diklaim dan penjelasan setiap indikator.")
+            self.assertContains(
+                response,
+                "<li><strong>Evaluator</strong> (1 orang): Evaluator Nasional</li>",
+                html=True,
+            )
+            self.assertContains(
+                response, '<input type="hidden" name="confirm" value="1">', html=True
+            )
+        self.assessment.refresh_from_db()
+        self.assertEqual(self.assessment.status, AssessmentStatus.DRAFT)
+        self.assertFalse(Submission.objects.exists())
+        self.assertEqual(len(mail.outbox), 0)
+        # Anything but "1" is not a confirmation.
+        self.client.post(self.submit_url(), {"confirm": "yes"})
+        self.assertFalse(Submission.objects.exists())
 
     def test_it_refuses_outside_the_window_and_twice(self):
         ff.answer_all(self.assessment)

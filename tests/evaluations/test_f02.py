@@ -616,7 +616,9 @@ class BlindScoringTest(F02TestCase):
         self.assertNotContains(saved, "rahasia")
 
         self.fill_all(self.assignment2, level=5)
-        self.client.post(reverse("evaluations:evaluator_submit", args=[self.assessment.pk]))
+        self.client.post(
+            reverse("evaluations:evaluator_submit", args=[self.assessment.pk]), {"confirm": "1"}
+        )
         after = self.client.get(self.page_url())
         self.assertContains(after, "Catatan rahasia evaluator A", count=30)
         self.assertContains(after, 'class="team-level"', count=30)
@@ -658,9 +660,30 @@ class SubmissionTest(F02TestCase):
         self.assignment.refresh_from_db()
         self.assertIsNone(self.assignment.submitted_at)
 
+    def test_it_asks_for_confirmation_first_and_names_who_is_told(self):
+        self.fill_all(self.assignment, level=4)
+        asked = self.client.post(self.url)
+        self.assertTemplateUsed(asked, "confirm.html")
+        self.assertContains(asked, '<h1 id="confirm-title">Serahkan F-02?</h1>', html=True)
+        self.assertContains(
+            asked,
+            "Belum ada yang diberi tahu: moderator diberi tahu setelah evaluator lain "
+            f"menyerahkan F-02 ({self.evaluator2.display_name}).",
+        )
+        self.assignment.refresh_from_db()
+        self.assertIsNone(self.assignment.submitted_at)
+        self.assertFalse(AuditEntry.objects.filter(action=AuditAction.STATUS).exists())
+        # The last of the team to hand in tells the moderators (the ministry admins here).
+        self.fill_all(self.assignment2, level=4)
+        f02_services.evaluator_submit(assignment=self.assignment2, by=self.evaluator2)
+        last = self.client.get(self.url)
+        self.assertContains(last, "<strong>Admin KemenPANRB</strong>", html=True)
+        self.assignment.refresh_from_db()
+        self.assertIsNone(self.assignment.submitted_at)
+
     def test_it_submits_and_locks_the_form(self):
         self.fill_all(self.assignment, level=4)
-        response = self.client.post(self.url)
+        response = self.client.post(self.url, {"confirm": "1"})
         self.assertRedirects(response, reverse("evaluations:f02_form", args=[self.assessment.pk]))
         self.assignment.refresh_from_db()
         self.assertIsNotNone(self.assignment.submitted_at)
@@ -684,7 +707,7 @@ class SubmissionTest(F02TestCase):
         )
         self.assertContains(refused, "sudah diserahkan", status_code=409)
         self.assertEqual(self.score(self.indicators[0]).level, 4)
-        again = self.client.post(self.url)
+        again = self.client.post(self.url, {"confirm": "1"})
         self.assertContains(again, "sudah diserahkan")
 
     def test_it_refuses_outside_the_window(self):

@@ -231,6 +231,42 @@ class ModerationDecideTest(ModerationTestCase):
         with self.assertRaises(WorkflowError):
             moderation_decide(assessment=self.locus, by=self.admin, decisions={7: (1, "Terlambat")})
 
+    def test_it_asks_before_finalizing_naming_the_result_and_who_is_told(self):
+        self.team(GOLDEN, GOLDEN)
+        moderation_decide(assessment=self.locus, by=self.admin, decisions={})
+        url = reverse("evaluations:assessment_finalize", args=[self.locus.pk])
+        self.client.force_login(self.admin)
+        result = Result.objects.get(assessment=self.locus)
+        for asked in (
+            self.client.get(url),
+            self.client.post(url),
+            self.client.post(url, {"confirm": "0"}),
+        ):
+            self.assertTemplateUsed(asked, "confirm.html")
+            self.assertContains(asked, '<h1 id="confirm-title">Tetapkan final?</h1>', html=True)
+            ipp = f"{result.ipp:.2f}".replace(".", ",")
+            self.assertContains(asked, f"Hasil penilaian: IPP {ipp}, predikat {result.grade}")
+            self.assertContains(
+                asked,
+                f"<li><strong>Operator UPP</strong> (1 orang): {self.operator.display_name}</li>",
+                html=True,
+            )
+            self.assertContains(
+                asked,
+                f"<li><strong>Pimpinan</strong> (1 orang): {self.leader.display_name}</li>",
+                html=True,
+            )
+        self.locus.refresh_from_db()
+        self.assertEqual(self.locus.status, "moderated")
+        response = self.client.post(url, {"confirm": "1"})
+        self.assertRedirects(
+            response,
+            reverse("evaluations:assessment_detail", args=[self.locus.pk]),
+            fetch_redirect_response=False,
+        )
+        self.locus.refresh_from_db()
+        self.assertEqual(self.locus.status, "final")
+
     def test_it_refuses_to_finalize_before_moderation(self):
         self.team(GOLDEN, DIFFERENT)
         with self.assertRaises(WorkflowError) as refused:

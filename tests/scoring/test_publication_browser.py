@@ -27,6 +27,8 @@ class PublicationBrowserTest(BrowserTestCase):
         self.assertIn("Periode ini belum dipublikasikan.", page.locator("#revisi").inner_text())
 
         page.get_by_role("button", name="Publikasikan hasil").click()
+        page.wait_for_selector("h1:has-text('Publikasikan hasil?')")
+        page.get_by_role("button", name="Publikasikan hasil").click()
         page.wait_for_selector("text=Revisi 1 dipublikasikan: 54 hasil.")
         publication = Publication.objects.get(cycle__name="PEKPPP Nasional 2023")
         self.assertEqual((publication.revision, publication.result_count), (1, 54))

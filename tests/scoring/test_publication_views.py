@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations.models import AssessmentStatus
+from notifications.models import Notification
 from scoring.models import Exclusion, Publication, Result
 from scoring.services.publication import cycle_publish, locus_exclude
 from tests import factories as f
@@ -155,7 +156,7 @@ class PublicationPageTest(PersonaTestCase):
     def test_it_publishes_then_asks_a_reason_for_a_correction(self):
         self.finish()
         client = self.as_(self.admin)
-        page = client.post(self.publish_url, follow=True)
+        page = client.post(self.publish_url, {"confirm": "1"}, follow=True)
         self.assertRedirects(page, self.url)
         publication = Publication.objects.get()
         self.assertEqual((publication.revision, publication.result_count), (1, 2))
@@ -173,7 +174,16 @@ class PublicationPageTest(PersonaTestCase):
         Result.objects.filter(assessment=self.other_assessment).update(
             ipp=Decimal("3.40"), grade="B-", grade_label="Baik (Dengan Catatan)"
         )
-        response = client.post(self.publish_url, {"alasan": "Koreksi nilai Tanggamus"})
+        asked = client.post(self.publish_url, {"alasan": "Koreksi nilai Tanggamus"})
+        self.assertTemplateUsed(asked, "confirm.html")
+        self.assertContains(asked, "Alasan koreksi: Koreksi nilai Tanggamus")
+        self.assertContains(
+            asked, '<input type="hidden" name="alasan" value="Koreksi nilai Tanggamus">', html=True
+        )
+        self.assertEqual(Publication.objects.count(), 1)
+        response = client.post(
+            self.publish_url, {"alasan": "Koreksi nilai Tanggamus", "confirm": "1"}
+        )
         self.assertRedirects(response, self.url)
         page = client.get(self.url)
         revisions = page.context["overview"].revisions
@@ -185,9 +195,21 @@ class PublicationPageTest(PersonaTestCase):
         self.assertContains(page, "Digantikan")
         self.assertContains(page, "Koreksi nilai Tanggamus")
 
+    def test_it_asks_for_confirmation_naming_what_is_frozen_and_who_is_told(self):
+        self.finish()
+        client = self.as_(self.admin)
+        for asked in (client.get(self.publish_url), client.post(self.publish_url)):
+            self.assertTemplateUsed(asked, "confirm.html")
+            self.assertContains(asked, '<h1 id="confirm-title">Publikasikan hasil?</h1>', html=True)
+            self.assertContains(asked, "2 hasil final: tingkat, indeks, predikat, peringkat")
+            self.assertContains(asked, "<strong>Operator UPP</strong>", html=True)
+            self.assertContains(asked, "<strong>Pimpinan</strong>", html=True)
+        self.assertFalse(Publication.objects.exists())
+        self.assertFalse(Notification.objects.exists())
+
     def test_it_answers_a_get_on_a_post_endpoint_with_405(self):
         client = self.as_(self.admin)
-        for url in (self.publish_url, self.exclude_url, self.include_url):
+        for url in (self.exclude_url, self.include_url):
             with self.subTest(url=url):
                 self.assertEqual(client.get(url).status_code, 405)
 
