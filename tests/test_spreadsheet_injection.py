@@ -72,6 +72,7 @@ class RankedReportTest(InjectionWorld):
 class AdminExportTest(InjectionWorld):
     # Which user text each export carries.
     EXPECTED = {
+        "units.province": {AT},
         "units.agency": {HYPERLINK},
         "units.serviceunit": {PLUS, MINUS, ERROR},
         "units.roleassignment": {MINUS, HYPERLINK, AT},

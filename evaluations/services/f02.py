@@ -221,7 +221,6 @@ def score_problems(assignment: EvaluatorAssignment) -> list[str]:
     return problems
 
 
-@transaction.atomic
 def submission_check(assignment: EvaluatorAssignment, by) -> None:
     """WorkflowError with everything that keeps `by` from handing in this F-02 now (reads
     only; the confirmation page asks this first)."""
@@ -233,6 +232,7 @@ def submission_check(assignment: EvaluatorAssignment, by) -> None:
         raise WorkflowError(*problems)
 
 
+@transaction.atomic
 def evaluator_submit(*, assignment: EvaluatorAssignment, by) -> EvaluatorAssignment:
     """Hand in an evaluator's F-02: every level set, a recommendation for each level below 5.
 
