@@ -229,8 +229,9 @@ class TablesBrowserTest(BrowserTestCase):
                     "el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]"
                 )
                 self.assertGreaterEqual(contrast(*colours), 4.5)
+                # --ok (#1a6b37) and --bad (#b42318) of portal.css.
                 self.assertIn(
-                    "rgb(31, 122, 63)" if kind == "verdict-valid" else "rgb(180, 35, 24)",
+                    "rgb(26, 107, 55)" if kind == "verdict-valid" else "rgb(180, 35, 24)",
                     colours[1],
                 )
                 self.assert_page_fits(page)
