@@ -37,10 +37,10 @@ files. It checks, before changing anything, that the archive is a portal backup,
 migration in it is unknown to this code (an archive of a newer portal) and that the target's
 migrations match it, that every member's SHA-256 matches the manifest, and that the target is
 empty. Then, in one transaction, it loads the dump (rows that migrations create, such as
-content types, permissions, the shipped award and provinces, are replaced by the archive's), checks the
-row counts and that the archive holds every file the rows name, and writes the files through
-the storage API. On any error the transaction rolls back and the files written so far are
-deleted.
+content types, permissions, the shipped award and provinces, are replaced by the archive's),
+checks the row counts and that the archive holds every file the rows name, and writes the
+files through the storage API. On any error the transaction rolls back and the files written
+so far are deleted.
 """
 
 import contextlib

@@ -179,9 +179,7 @@ def moderation_decide_one(request, pk: int, number: int):
     assessment = _moderated_assessment(request, pk)
     # The row's inputs keep the page's names (level-N, reason-N, seen-N).
     raw_level = request.POST.get(f"level-{number}", "").strip()
-    level = _int_or_none(raw_level) if raw_level else None
-    if raw_level and level is None:
-        level = -1  # not a number: refused as a level outside 0–5
+    level = _int_or_none(raw_level)  # None (blank or not a number): the service refuses it
     reason = request.POST.get(f"reason-{number}", "")
     seen = _int_or_none(request.POST.get(f"seen-{number}"))
     state, changed = {}, {}
