@@ -1,6 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from evaluations import urls as evaluations_urls
 from scoring.urls import moderation_patterns
@@ -8,6 +12,16 @@ from units.forms import LoginForm
 from units.views import language_set
 
 from .views import healthz, home
+
+# Swagger UI draws its icons as data: images and sets style attributes from its script; the
+# rest of the portal's policy stays as it is.
+api_docs = csp_override(
+    {
+        **settings.SECURE_CSP,
+        "img-src": [CSP.SELF, "data:"],
+        "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    }
+)(SpectacularSwaggerSplitView.as_view(template_name="api_docs.html", url_name="api-schema"))
 
 admin.site.site_header = "Portal PEKPPP — Administrasi"
 admin.site.site_title = "Portal PEKPPP"
@@ -37,4 +51,7 @@ urlpatterns = [
     ),
     path("", include("scoring.urls")),
     path("", include("reports.urls")),
+    # The OpenAPI 3 description of /api/v1/ and its Swagger UI (vendored, no outside host).
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", api_docs, name="api-docs"),
 ]

@@ -258,7 +258,10 @@ TABLE = {
         codes(302, 302, 302, 302, 302, 302, 302),
     ),
     "simulator:page": ("get", lambda w: {}, codes(302, 403, 200, 200, 200, 200, 200)),
-    "scoring_api:simulate": ("post", lambda w: {}, codes(403, 403, 415, 415, 415, 415, 415)),
+    "scoring_api:simulate": ("post", lambda w: {}, codes(401, 403, 415, 415, 415, 415, 415)),
+    # The OpenAPI description and its Swagger UI are public.
+    "api-schema": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
+    "api-docs": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
     # Documents: the cycle's page for whoever runs it; a locus's panel for the cycle's
     # managers and the unit's people; the published unit's report card and certificate.
     "reports:document_list": (

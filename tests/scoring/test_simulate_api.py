@@ -264,8 +264,9 @@ class SimulateApiTest(PersonaTestCase):
         anonymous = self.client.post(
             URL, json.dumps(body("boundary-45050")), content_type="application/json"
         )
-        # Session authentication has no WWW-Authenticate challenge, so DRF answers 403, not 401.
-        self.assertEqual(anonymous.status_code, 403)
+        # Token authentication comes first: anonymous callers are asked for a token.
+        self.assertEqual(anonymous.status_code, 401)
+        self.assertEqual(anonymous["WWW-Authenticate"], "Token")
         expected = {
             "outsider": 403,
             "leader": 200,  # reads: the simulator stores nothing
