@@ -79,6 +79,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Anonymous public pages from the "public" cache, before CSRF, authentication, the second
+    # factor and django-axes are walked: it needs only the language (scoring/middleware.py).
+    "scoring.middleware.public_page_cache",
     # Control characters in a path or query string: 400 before any view runs, in the person's
     # language (pekppp/request_checks.py).
     "pekppp.request_checks.ControlCharactersMiddleware",
@@ -194,6 +197,22 @@ PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT_MINUTES", "60")) * 60
 # address stands for many respondents.
 SURVEY_RATE_PER_ADDRESS = int(env("SURVEY_RATE_PER_ADDRESS", "60"))
 SURVEY_RATE_PER_TOKEN = int(env("SURVEY_RATE_PER_TOKEN", "600"))
+
+# --- Public result pages (/hasil/) ----------------------------------------------------------
+# How long browsers may reuse the index of published cycles, and a cycle's overview, ranking
+# and unit pages, without asking (seconds); a shared cache such as deploy/nginx.conf's asks
+# the portal again after PUBLIC_SHARED_MAX_AGE (s-maxage). Every answer carries an ETag, so
+# asking again costs a 304. A correction shows at once on the portal, within these times in
+# caches (scoring/README.md, "Caching of the public pages").
+PUBLIC_INDEX_MAX_AGE = int(env("PUBLIC_INDEX_MAX_AGE", "60"))
+PUBLIC_PAGE_MAX_AGE = int(env("PUBLIC_PAGE_MAX_AGE", "300"))
+PUBLIC_SHARED_MAX_AGE = int(env("PUBLIC_SHARED_MAX_AGE", "10"))
+# The portal's own copy of the anonymous public pages (the "public" cache below), keyed by the
+# current publications, the language and the query: kept this many seconds; 0 turns it off.
+PUBLIC_CACHE_SECONDS = int(env("PUBLIC_CACHE_SECONDS", "600"))
+# Part of every public page's cache key and ETag: set it to the release (an image tag) so a new
+# release does not answer with pages its predecessor rendered.
+PUBLIC_CACHE_VERSION = env("PUBLIC_CACHE_VERSION")
 
 # --- Priority coaching (prioritas pembinaan) -------------------------------------------------
 # After publication a unit is proposed for coaching when its grade is this one or lower, or
@@ -360,6 +379,16 @@ CACHES = {
         }
     )
 }
+
+# The public pages' copies (scoring/middleware.py). By default in the cache above under their
+# own prefix; PUBLIC_CACHE_URL puts them in a Redis of their own, which can have a memory cap
+# and evict (maxmemory, allkeys-lru) without touching the Celery queue and the sessions.
+PUBLIC_CACHE_URL = env("PUBLIC_CACHE_URL")
+CACHES["public"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": PUBLIC_CACHE_URL}
+    if PUBLIC_CACHE_URL
+    else {**CACHES["default"], "KEY_PREFIX": "public"}
+)
 
 # --- Mail -----------------------------------------------------------------------------------
 # Django 6.1 mailers. The console backend by default; set EMAIL_BACKEND to the SMTP backend

@@ -14,3 +14,8 @@ OTP_REQUIRED = False
 # django-axes needs the request in authenticate(); the test client's login() has none. The
 # log-in throttling tests turn it on (tests/units/test_login_security.py).
 AXES_ENABLED = False
+
+# The public pages' server-side copies are keyed by the current publications' ids, and test
+# databases give the same ids to other data test after test: off, except where tested
+# (tests/scoring/test_public_caching.py).
+PUBLIC_CACHE_SECONDS = 0

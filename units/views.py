@@ -15,8 +15,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import get_callable
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -160,7 +162,21 @@ def recovery_codes_create(request):
     )
 
 
-def language_set(request):
+def _same_site_post(request) -> bool:
+    """Whether a POST comes from one of the portal's own pages, by what the browser says:
+    `Sec-Fetch-Site`, else `Origin` against this host and CSRF_TRUSTED_ORIGINS. A client that
+    sends neither (not a current browser) is let through: no page of another site can."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    own = f"{request.scheme}://{request.get_host()}"
+    return origin == own or origin in settings.CSRF_TRUSTED_ORIGINS
+
+
+def _language_set(request):
     """Django's `set_language` (cookie and redirect); a signed-in person's choice is also
     stored, so that the mails the portal sends them are written in it."""
     response = set_language(request)
@@ -168,3 +184,18 @@ def language_set(request):
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         person_language_set(user=request.user, language=language)
     return response
+
+
+@csrf_exempt
+def language_set(request):
+    """The language switch of every page's top bar. A signed-in person's form carries a CSRF
+    token and is checked as every form is. An anonymous visitor's carries none: a token sets
+    a cookie on the page, and public pages must stay free of cookies to be shared by caches
+    (scoring/README.md). For them the switch only sets the language cookie, so the browser's
+    word that the POST comes from the portal's own page is enough (`_same_site_post`)."""
+    if request.user.is_authenticated:
+        return csrf_protect(_language_set)(request)
+    if not _same_site_post(request):
+        failure = get_callable(settings.CSRF_FAILURE_VIEW)
+        return failure(request, reason="language switch from another site")
+    return _language_set(request)

@@ -8,6 +8,7 @@ a ranking page reads the filter choices and one page of `PublishedResult` with i
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -53,6 +54,27 @@ def published_cycles() -> tuple[PublishedCycle, ...]:
         for p in Publication.objects.filter(is_current=True)
         .select_related("cycle")
         .order_by("-cycle__year", "cycle__name", "cycle_id")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PublicState:
+    """What the public pages show, as one value: the current publication of every published
+    cycle. A publication never changes, so a new revision (or a cycle published) is a new
+    `revisions`; the public pages' ETags and cache keys are made of it."""
+
+    revisions: str  # "pk,pk,…" of the current publications, in pk order
+    last_modified: datetime | None  # the newest of their publication times
+
+
+def public_state() -> PublicState:
+    """The current publications (one query, a few rows: one per published cycle)."""
+    rows = list(
+        Publication.objects.filter(is_current=True).order_by("pk").values_list("pk", "published_at")
+    )
+    return PublicState(
+        revisions=",".join(str(pk) for pk, _at in rows),
+        last_modified=max((at for _pk, at in rows), default=None),
     )
 
 
