@@ -31,6 +31,11 @@ def upload_location() -> tuple[re.Pattern, str]:
 
 
 class ProxyConfigTest(SimpleTestCase):
+    def test_it_lets_signed_in_visitors_past_the_public_pages_cache(self):
+        block = CONF.read_text().split("location /hasil/ {", 1)[1].split("}", 1)[0]
+        self.assertIn(f"proxy_cache_bypass $cookie_{settings.SESSION_COOKIE_NAME};", block)
+        self.assertTrue(reverse("public:index").startswith("/hasil/"))
+
     def test_it_lets_one_evidence_file_through_everywhere(self):
         server = CONF.read_text().split("location", 1)[0]
         self.assertGreater(body_limit_mb(server), settings.EVIDENCE_MAX_FILE_MB)
@@ -87,6 +92,7 @@ class ProxyTest(LiveServerTestCase):
             .replace("access_log /dev/stdout;", "access_log off;")
             .replace("user nginx;", "")  # the image's user; here root's default (nobody)
             .replace("http {", "http {\n" + temp, 1)
+            .replace("/var/cache/nginx/pekppp", str(cls.folder / "cache"))
         )
         (cls.folder / "nginx.conf").write_text(conf)
         cls.nginx = subprocess.Popen(
@@ -155,3 +161,21 @@ class ProxyTest(LiveServerTestCase):
             },
         )
         self.assertEqual(status, 200, page[:300])
+
+    def test_it_keeps_an_anonymous_public_page_and_lets_signed_in_visitors_by(self):
+        path = reverse("public:index")
+        statuses = []
+        for _ in range(2):
+            status, headers, _ = self.request("GET", path, **{"Accept-Encoding": "gzip"})
+            self.assertEqual(status, 200)
+            self.assertEqual(headers.get("Content-Encoding"), "gzip")
+            self.assertNotIn("Set-Cookie", headers)
+            statuses.append(headers.get("X-Cache-Status"))
+        self.assertEqual(statuses, ["MISS", "HIT"])
+        status, headers, _ = self.request("GET", path, Cookie="sessionid=abc")
+        self.assertEqual(headers.get("X-Cache-Status"), "BYPASS")
+        # A conditional request is answered by nginx from its copy.
+        status, headers, _ = self.request("GET", path)
+        etag = headers["ETag"]
+        status, headers, body = self.request("GET", path, **{"If-None-Match": etag})
+        self.assertEqual((status, body), (304, b""))
