@@ -236,6 +236,105 @@ def remove_country(prefix: str, made_provinces: list[int]) -> None:
     Province.objects.filter(pk__in=made_provinces).delete()
 
 
+@dataclass
+class Published:
+    cycle: object
+    publication: object
+    rows: list  # the PublishedResult rows, best IPP first
+    province_codes: dict[int, str]  # province pk -> code, for filters
+
+
+def publish_country(country: Country, rng: random.Random) -> Published:
+    """A Nasional cycle of the country's units and its current publication: one published
+    result per unit (IPPs around 3.7 with many ties, every grade, six aspect indices, the three
+    ranks from `assign_ranks`) and the summary of `publication_summary`. Inside a transaction."""
+    from django.utils import timezone
+
+    from evaluations.models import Cycle, Scheme
+    from scoring.models import Publication, PublishedResult
+    from scoring.services.publication import assign_ranks, publication_summary
+    from units.models import RANKING_GROUP_OF_KIND, User
+
+    prefix, instrument = country.prefix, country.instrument
+    province_names = {p.pk: p.name for p in country.provinces}
+    stype_names = {s.pk: s.name for s in country.service_types}
+    rows = []
+    for unit in country.units:
+        ipp = score(rng, spread=0.7)
+        grade, label = grade_of(ipp)
+        agency = unit.agency
+        rows.append(
+            PublishedResult(
+                unit=unit,
+                unit_name=unit.name,
+                agency=agency,
+                agency_name=agency.name,
+                province_id=agency.province_id,
+                province_name=province_names.get(agency.province_id, ""),
+                service_type_id=unit.service_type_id,
+                service_type_name=stype_names[unit.service_type_id],
+                ranking_group=RANKING_GROUP_OF_KIND[agency.kind],
+                aspects={a: str(score(rng, spread=0.7)) for a in ASPECTS},
+                levels={str(n): rng.randint(0, 5) for n in range(1, 31)},
+                evaluator_index=ipp,
+                respondents=rng.randint(0, 20),
+                ipp=ipp,
+                grade=grade,
+                grade_label=label,
+            )
+        )
+    rows.sort(key=lambda r: (-r.ipp, r.unit_name))
+    assign_ranks(rows)
+    cycle = Cycle.objects.create(
+        year=2023,
+        scheme=Scheme.NASIONAL,
+        name=f"Bench {prefix} 2023",
+        instrument=instrument,
+        owner_agency=country.owner,
+    )
+    publisher = User.objects.create_user(username=f"{prefix.lower()}-admin", password=None)
+    aspects = list(instrument.aspects.order_by("order").values_list("code", "name"))
+    bands = list(instrument.grade_bands.order_by("-max_ipp").values_list("grade", "label"))
+    publication = Publication.objects.create(
+        cycle=cycle,
+        revision=1,
+        is_current=True,
+        published_by=publisher,
+        published_at=timezone.now(),
+        instrument=instrument,
+        engine_version="bench",
+        result_count=len(rows),
+        summary=publication_summary(rows, aspects, bands),
+    )
+    for row in rows:
+        row.publication = publication
+    PublishedResult.objects.bulk_create(rows, batch_size=BATCH)
+    return Published(cycle, publication, rows, {p.pk: p.code for p in country.provinces})
+
+
+def analyse_published(connection) -> None:
+    """On PostgreSQL, fresh statistics for the tables `publish_country` filled."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "VACUUM (ANALYZE) scoring_publishedresult, scoring_publication,"
+                " units_serviceunit, units_agency, units_servicetype, units_province"
+            )
+
+
+def remove_published(prefix: str) -> None:
+    """Delete the cycles, publications and publisher that `publish_country` made."""
+    from evaluations.models import Cycle
+    from scoring.models import Publication, PublishedResult
+    from units.models import User
+
+    cycles = Cycle.objects.filter(name__startswith=f"Bench {prefix} ")
+    PublishedResult.objects.filter(publication__cycle__in=cycles).delete()
+    Publication.objects.filter(cycle__in=cycles).delete()
+    cycles.delete()
+    User.objects.filter(username=f"{prefix.lower()}-admin").delete()
+
+
 @dataclass(frozen=True)
 class Timing:
     first: float  # ms of the first request, before the process warmed up to the page

@@ -29,16 +29,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pekppp.settings")
 os.environ.setdefault("PEKPPP_DEV", "1")
+# The pages' own time: not the portal's copies of them (bench/publication_day.py measures those).
+os.environ.setdefault("PUBLIC_CACHE_SECONDS", "0")
 
 # The same country as the ranking bench.
 from country import (  # noqa: E402  (bench/ is the script's folder, first on sys.path)
-    ASPECTS,
-    BATCH,
+    analyse_published,
     build_country,
-    grade_of,
+    publish_country,
     remove_country,
     remove_database,
-    score,
+    remove_published,
     timed,
     use_database,
 )
@@ -60,16 +61,8 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.test import Client
-    from django.utils import timezone
 
-    from evaluations.models import Cycle, Scheme
-    from scoring.models import Publication, PublishedResult
-    from scoring.services.publication import assign_ranks, publication_summary
-    from units.models import (
-        RANKING_GROUP_OF_KIND,
-        Province,
-        User,
-    )
+    from units.models import Province
 
     call_command("migrate", verbosity=0, interactive=False)
     prefix = f"PB{os.getpid()}"
@@ -83,68 +76,10 @@ def main() -> int:
         with transaction.atomic():
             country = build_country(prefix, args.units, rng)
             made_provinces = country.made_provinces
-            provinces, instrument, owner = country.provinces, country.instrument, country.owner
-            service_types, units = country.service_types, country.units
-            province_names = {p.pk: p.name for p in provinces}
-            stype_names = {s.pk: s.name for s in service_types}
-            rows = []
-            for unit in units:
-                ipp = score(rng, spread=0.7)
-                grade, label = grade_of(ipp)
-                agency = unit.agency
-                rows.append(
-                    PublishedResult(
-                        unit=unit,
-                        unit_name=unit.name,
-                        agency=agency,
-                        agency_name=agency.name,
-                        province_id=agency.province_id,
-                        province_name=province_names.get(agency.province_id, ""),
-                        service_type_id=unit.service_type_id,
-                        service_type_name=stype_names[unit.service_type_id],
-                        ranking_group=RANKING_GROUP_OF_KIND[agency.kind],
-                        aspects={a: str(score(rng, spread=0.7)) for a in ASPECTS},
-                        levels={str(n): rng.randint(0, 5) for n in range(1, 31)},
-                        evaluator_index=ipp,
-                        respondents=rng.randint(0, 20),
-                        ipp=ipp,
-                        grade=grade,
-                        grade_label=label,
-                    )
-                )
-            rows.sort(key=lambda r: (-r.ipp, r.unit_name))
-            assign_ranks(rows)
-            cycle = Cycle.objects.create(
-                year=2023,
-                scheme=Scheme.NASIONAL,
-                name=f"Bench {prefix} 2023",
-                instrument=instrument,
-                owner_agency=owner,
-            )
-            publisher = User.objects.create_user(username=f"{prefix.lower()}-admin", password=None)
-            aspects = list(instrument.aspects.order_by("order").values_list("code", "name"))
-            bands = list(instrument.grade_bands.order_by("-max_ipp").values_list("grade", "label"))
-            publication = Publication.objects.create(
-                cycle=cycle,
-                revision=1,
-                is_current=True,
-                published_by=publisher,
-                published_at=timezone.now(),
-                instrument=instrument,
-                engine_version="bench",
-                result_count=len(rows),
-                summary=publication_summary(rows, aspects, bands),
-            )
-            for row in rows:
-                row.publication = publication
-            PublishedResult.objects.bulk_create(rows, batch_size=BATCH)
+            published = publish_country(country, rng)
+            cycle, rows, provinces = published.cycle, published.rows, country.provinces
         print(f"Set-up: {time.perf_counter() - started:.1f} s")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "VACUUM (ANALYZE) scoring_publishedresult, scoring_publication,"
-                    " units_serviceunit, units_agency, units_servicetype, units_province"
-                )
+        analyse_published(connection)
 
         client = Client(SERVER_NAME="localhost")
         base = f"/hasil/{cycle.pk}/"
@@ -188,11 +123,7 @@ def main() -> int:
             failures += median > 50
     finally:
         with transaction.atomic():
-            cycles = Cycle.objects.filter(name__startswith=f"Bench {prefix} ")
-            PublishedResult.objects.filter(publication__cycle__in=cycles).delete()
-            Publication.objects.filter(cycle__in=cycles).delete()
-            cycles.delete()
-            User.objects.filter(username=f"{prefix.lower()}-admin").delete()
+            remove_published(prefix)
             remove_country(prefix, made_provinces)
         connection.close()
         remove_database(sqlite_file)

@@ -1,13 +1,15 @@
 """The portal's own copy of the anonymous public pages (/hasil/), served before the rest of the
 middleware walks CSRF, authentication, the session clocks, the second factor and django-axes.
 
-Key: what the public sees (`selectors.public.public_state`: the current publication of every
-published cycle, one query), the language, page or htmx fragment, PUBLIC_CACHE_VERSION and the
-path with its query. A correction is a new publication, so the first request after it misses
-and renders the new revision: nothing to invalidate, nothing to forget. Only answers the views
-mark as shareable are kept (`views.public.public_page`): a 200 that set no cookie, to a visitor
-with no session or message cookie, never a name search or a page with a refused filter (their
-addresses are unbounded). A copy answers conditional requests (304) as the view would.
+A copy is found by language, page or htmx fragment, PUBLIC_CACHE_VERSION and the path with its
+query, and is used only while the publications it was rendered from are the current ones
+(`selectors.public.cached_public_state`: kept in the same cache, refreshed by `cycle_publish`
+when it commits). One round trip to the cache fetches both. A correction is a new publication,
+so the first request after it renders the new revision: nothing to invalidate. Only answers
+the views mark as shareable are kept (`views.public.public_page`): a 200 that set no cookie, to
+a visitor with no session or message cookie, never a name search or a page with a refused
+filter (their addresses are unbounded). A copy answers conditional requests (304) as the view
+would.
 
 Why not Django's per-site cache middleware: its key is the URL and the raw values of the
 request headers named in `Vary`, and these pages vary on `Cookie` (the language cookie), so
@@ -30,16 +32,18 @@ from django.utils.http import parse_http_date_safe
 
 from pekppp.lib.htmx import wants_fragment
 
-from .selectors.public import PublicState, public_state
+from .selectors.public import STATE_KEY, PublicState, cached_public_state, public_state
 
 Middleware = Callable[[HttpRequest], HttpResponse]
 
 
 def request_state(request: HttpRequest) -> PublicState:
-    """`public_state()`, read once per request (the cache and the view's ETag share it)."""
+    """The current publications, read once per request (the copy and the view's ETag share
+    them): from the cache while the portal keeps copies, else from the database."""
     state = getattr(request, "_public_state", None)
     if state is None:
-        state = request._public_state = public_state()
+        state = cached_public_state() if settings.PUBLIC_CACHE_SECONDS > 0 else public_state()
+        request._public_state = state
     return state
 
 
@@ -90,11 +94,22 @@ def public_page_cache(get_response: Middleware) -> Middleware:
         if not _eligible(request):
             return get_response(request)
         request.get_host()  # ALLOWED_HOSTS, checked before anything is answered
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        key = f"page:{page_variant(request)}:{path}"
+        representation = "|".join(
+            (
+                translation.get_language() or "",
+                "fragment" if wants_fragment(request.headers) else "page",
+                settings.PUBLIC_CACHE_VERSION,
+                request.get_full_path(),
+            )
+        )
+        key = "page:" + hashlib.sha256(representation.encode()).hexdigest()
         store = caches["public"]
-        response = store.get(key)
-        if response is not None:
+        found = store.get_many([STATE_KEY, key])
+        state = found.get(STATE_KEY) or cached_public_state()
+        request._public_state = state
+        copy = found.get(key)
+        if copy is not None and copy[0] == state.revisions:
+            response = copy[1]
             return get_conditional_response(
                 request,
                 etag=response.get("ETag"),
@@ -103,7 +118,7 @@ def public_page_cache(get_response: Middleware) -> Middleware:
             )
         response = get_response(request)
         if _storable(request, response):
-            store.set(key, response, settings.PUBLIC_CACHE_SECONDS)
+            store.set(key, (state.revisions, response), settings.PUBLIC_CACHE_SECONDS)
         return response
 
     return middleware

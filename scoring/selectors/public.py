@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import caches
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat, Upper
 from django.utils import formats
@@ -61,10 +62,17 @@ def published_cycles() -> tuple[PublishedCycle, ...]:
 class PublicState:
     """What the public pages show, as one value: the current publication of every published
     cycle. A publication never changes, so a new revision (or a cycle published) is a new
-    `revisions`; the public pages' ETags and cache keys are made of it."""
+    `revisions`; the public pages' ETags and copies are made of it."""
 
     revisions: str  # "pk,pk,…" of the current publications, in pk order
     last_modified: datetime | None  # the newest of their publication times
+
+
+# In the "public" cache: set by `cycle_publish` when it commits, so a correction shows at once;
+# read again from the database a minute after it was kept at the latest (a change made around
+# the service shows then).
+STATE_KEY = "state"
+STATE_SECONDS = 60
 
 
 def public_state() -> PublicState:
@@ -76,6 +84,23 @@ def public_state() -> PublicState:
         revisions=",".join(str(pk) for pk, _at in rows),
         last_modified=max((at for _pk, at in rows), default=None),
     )
+
+
+def cached_public_state() -> PublicState:
+    """`public_state()` from the "public" cache, read from the database when it is not there.
+    `add`, not `set`: a state read before a publication committed must not replace the one
+    `public_state_refresh` kept after it."""
+    store = caches["public"]
+    state = store.get(STATE_KEY)
+    if state is None:
+        state = public_state()
+        store.add(STATE_KEY, state, STATE_SECONDS)
+    return state
+
+
+def public_state_refresh() -> None:
+    """Keep the state as it is now (`cycle_publish` calls it once its transaction commits)."""
+    caches["public"].set(STATE_KEY, public_state(), STATE_SECONDS)
 
 
 def current_publication(cycle_pk: int) -> Publication | None:

@@ -24,6 +24,7 @@ from units.models import RankingGroup
 
 from ..engine import round_half_up
 from ..models import Exclusion, Publication, PublishedResult, Result
+from ..selectors.public import public_state_refresh
 from ..selectors.publication import cycle_validation
 
 TOP_UNITS = 10
@@ -294,6 +295,8 @@ def cycle_publish(*, cycle: Cycle, user, reason: str = "") -> Publication:
     for r in rows:
         r.publication = publication
     PublishedResult.objects.bulk_create(rows, batch_size=_BATCH)
+    # The public pages show the new revision from the next request on (scoring/middleware.py).
+    transaction.on_commit(public_state_refresh)
     notify_publication(
         cycle=cycle,
         revision=publication.revision,
