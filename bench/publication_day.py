@@ -7,25 +7,29 @@ Redis, with and without the caches, and a correction while they are warm.
             [--connections 100] [--worker-class gthread --threads 4] [--no-nginx]
 
 It seeds N units and their current publication as bench/public_pages.py does
-(`country.build_country`, `country.publish_country`), then starts gunicorn (2 workers) on a
-free local port and, per setting, runs wrk (`--connections`, `--duration` seconds, 2 threads,
-a Lua script printing p50/p95/p99) on the national ranking page, the overview and the index:
+(`country.build_country`, `country.publish_country`), collects the static files into a
+throwaway folder, then starts gunicorn (2 workers) as in production (PEKPPP_DEV=0, a throwaway
+SECRET_KEY) on a free local port and, per setting, runs wrk (`--connections`, `--duration`
+seconds, 2 threads, a Lua script printing p50/p95/p99, asking for gzip like a browser) on the
+national ranking page, the overview and the index:
 
 - uncached: PUBLIC_CACHE_SECONDS=0, every request rendered by the views;
 - portal cache: the public cache in Redis, answered by `scoring.middleware.public_page_cache`
   right after the language is known;
-- nginx: deploy/nginx.conf (gzip and its proxy cache of /hasil/) in front of the cached portal,
-  wrk asking for gzip like a browser (only where nginx is installed; `--no-nginx` skips it).
+- nginx: deploy/nginx.conf (gzip and its proxy cache of /hasil/) in front of the cached portal
+  (only where nginx is installed; `--no-nginx` skips it).
 
 Each line carries the load average (the machine is shared: read the figures with it). Then a
-correction: revision 2 is published (one unit renamed), and it measures how long until the
-ranking shows it through the portal, and through nginx (at most PUBLIC_SHARED_MAX_AGE). It stops
+correction: revision 2 is written as `cycle_publish` writes it (one unit renamed, the public
+state refreshed on commit), and it measures how long until the ranking shows it through the
+portal, and through nginx (at most PUBLIC_SHARED_MAX_AGE). It stops
 what it started and deletes what it created, even on failure. Not part of the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import http.client
 import os
 import random
@@ -54,6 +58,8 @@ from country import (  # noqa: E402  (bench/ is the script's folder, first on sy
     use_database,
 )
 
+# What a browser sends: the pages are measured as they travel, compressed.
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # wrk's report: one line the bench reads back.
@@ -93,7 +99,10 @@ def get(port: int, path: str, **headers) -> tuple[int, dict[str, str], bytes]:
     try:
         conn.request("GET", path, headers={"Host": "localhost", **headers})
         response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        body = response.read()
+        if response.getheader("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        return response.status, dict(response.getheaders()), body
     finally:
         conn.close()
 
@@ -108,17 +117,27 @@ def stop(process: subprocess.Popen | None) -> None:
             process.wait()
 
 
+def production(static_root: Path) -> dict[str, str]:
+    """The environment of a production start (not development mode: hashed, compressed static
+    files from STATIC_ROOT, no finders), with a throwaway key and static folder."""
+    env = {
+        **os.environ,
+        "PEKPPP_DEV": "0",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-" + "x" * 40,
+        "STATIC_ROOT": str(static_root),
+        "ALLOWED_HOSTS": "localhost,127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("PEKPPP_CACHE", None)
+    return env
+
+
 @contextmanager
 def gunicorn(args, cache_seconds: int):
     """gunicorn with 2 workers on a free port, the portal's public cache on or off."""
     port = free_port()
-    env = {
-        **os.environ,
-        "PUBLIC_CACHE_SECONDS": str(cache_seconds),
-        "ALLOWED_HOSTS": "localhost,127.0.0.1",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = {**production(args.static_root), "PUBLIC_CACHE_SECONDS": str(cache_seconds)}
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "pekppp.wsgi:application",
@@ -213,8 +232,9 @@ def check(port: int, path: str, headers: dict[str, str]) -> str:
     status, answer, body = get(port, path, **headers)
     if status != 200 or "Set-Cookie" in answer:
         raise SystemExit(f"{path}: {status}, Set-Cookie {answer.get('Set-Cookie')}")
+    sent = int(answer.get("Content-Length", 0)) or len(body)
     return f"{len(body) / 1024:.0f} KB" + (
-        " gzip" if answer.get("Content-Encoding") == "gzip" else ""
+        f" ({sent / 1024:.0f} KB gzip)" if answer.get("Content-Encoding") == "gzip" else ""
     )
 
 
@@ -255,10 +275,11 @@ def correction(published, port: int, proxy: int | None, path: str) -> None:
     from django.utils import timezone
 
     from scoring.models import Publication, PublishedResult
+    from scoring.selectors.public import public_state_refresh
 
     marker = "(koreksi bench)"
     old = published.publication
-    _, before, _ = get(port, path)
+    _, before, _ = get(port, path, **GZIP)
     started = time.perf_counter()
     with transaction.atomic():
         Publication.objects.filter(pk=old.pk).update(is_current=False)
@@ -280,13 +301,14 @@ def correction(published, port: int, proxy: int | None, path: str) -> None:
             row.publication = new
         rows[0].unit_name = f"{rows[0].unit_name} {marker}"
         PublishedResult.objects.bulk_create(rows, batch_size=2_000)
+        transaction.on_commit(public_state_refresh)  # as cycle_publish does
     written = time.perf_counter()
     print(f"\nCorrection: revision 2 written in {written - started:.1f} s")
     for name, target in (("portal", port), ("nginx", proxy)):
         if target is None:
             continue
         while True:
-            status, answer, body = get(target, path)
+            status, answer, body = get(target, path, **GZIP)
             if marker.encode() in body:
                 print(
                     f"  {name}: shown {time.perf_counter() - written:.2f} s after the commit"
@@ -349,6 +371,13 @@ def main() -> int:
             published = publish_country(country, rng)
         analyse_published(connection)
         connection.close()
+        args.static_root = Path(tempfile.mkdtemp(prefix="pekppp-bench-static-"))
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=production(args.static_root),
+            check=True,
+        )
         print(f"Set-up: {time.perf_counter() - started:.1f} s\n")
         cycle = published.cycle.pk
         pages = [
@@ -360,15 +389,14 @@ def main() -> int:
                           "non2xx", "size; load average before -> after"))  # fmt: skip
         if "uncached" in only:
             with gunicorn(args, cache_seconds=0) as port:
-                measure(args, "uncached", port, pages, {}, results)
+                measure(args, "uncached", port, pages, GZIP, results)
         with gunicorn(args, cache_seconds=600) as port:
             if "portal cache" in only:
-                measure(args, "portal cache", port, pages, {}, results)
+                measure(args, "portal cache", port, pages, GZIP, results)
             proxy_run = "nginx" in only and not args.no_nginx and os.path.exists(NGINX)
             if proxy_run:
                 with nginx(port) as proxy:
-                    gzip = {"Accept-Encoding": "gzip"}
-                    measure(args, "nginx", proxy, pages, gzip, results)
+                    measure(args, "nginx", proxy, pages, GZIP, results)
                     correction(published, port, proxy, pages[0][1])
             else:
                 correction(published, port, None, pages[0][1])
@@ -395,6 +423,8 @@ def main() -> int:
                 f"({f['rps']:.0f} req/s, p95 {f['p95']:.1f} ms)",
             )
     finally:
+        if getattr(args, "static_root", None):
+            shutil.rmtree(args.static_root, ignore_errors=True)
         with transaction.atomic():
             remove_published(prefix)
             remove_country(prefix, made_provinces)

@@ -1,15 +1,15 @@
 """The portal's own copy of the anonymous public pages (/hasil/), served before the rest of the
 middleware walks CSRF, authentication, the session clocks, the second factor and django-axes.
 
-A copy is found by language, page or htmx fragment, PUBLIC_CACHE_VERSION and the path with its
-query, and is used only while the publications it was rendered from are the current ones
-(`selectors.public.cached_public_state`: kept in the same cache, refreshed by `cycle_publish`
-when it commits). One round trip to the cache fetches both. A correction is a new publication,
-so the first request after it renders the new revision: nothing to invalidate. Only answers
-the views mark as shareable are kept (`views.public.public_page`): a 200 that set no cookie, to
-a visitor with no session or message cookie, never a name search or a page with a refused
-filter (their addresses are unbounded). A copy answers conditional requests (304) as the view
-would.
+A copy is found by language, page or htmx fragment, gzip or not, PUBLIC_CACHE_VERSION and the
+path with its query, and is used only while the publications it was rendered from are the
+current ones (`selectors.public.cached_public_state`: kept in the same cache, refreshed by
+`cycle_publish` when it commits). One round trip to the cache fetches both. A correction is a
+new publication, so the first request after it renders the new revision: nothing to
+invalidate. Only answers the views mark as shareable are kept (`views.public.public_page`): a
+200 that set no cookie, to a visitor with no session or message cookie, never a name search or
+a page with a refused filter (their addresses are unbounded). A copy answers conditional
+requests (304) as the view would.
 
 Why not Django's per-site cache middleware: its key is the URL and the raw values of the
 request headers named in `Vary`, and these pages vary on `Cookie` (the language cookie), so
@@ -25,6 +25,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
+from django.middleware.gzip import re_accepts_gzip
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
@@ -98,6 +99,10 @@ def public_page_cache(get_response: Middleware) -> Middleware:
             (
                 translation.get_language() or "",
                 "fragment" if wants_fragment(request.headers) else "page",
+                # gzip_page's test, so a compressed copy goes only to those who accept it
+                "gzip"
+                if re_accepts_gzip.search(request.headers.get("Accept-Encoding", ""))
+                else "",
                 settings.PUBLIC_CACHE_VERSION,
                 request.get_full_path(),
             )

@@ -33,7 +33,7 @@ class PublicHeadersTest(PublicPagesTestCase):
 
     def test_it_says_how_long_caches_may_keep_each_page_and_what_it_varies_on(self):
         published = http_date(self.publication.published_at.timestamp())
-        language_vary = "Accept-Language, Cookie"
+        language_vary = "Accept-Language, Cookie, Accept-Encoding"
         expected = {
             "index": ("public, max-age=60, s-maxage=10", language_vary),
             "overview": ("public, max-age=300, s-maxage=10", language_vary),
@@ -186,6 +186,21 @@ class PublicCacheTest(PublicPagesTestCase):
                 page_two.content,
             )
         self.assertNotEqual(indonesian.content, english.content)
+
+    def test_it_keeps_compressed_copies_for_those_who_accept_them(self):
+        url = reverse("public:ranking", args=[self.cycle.pk])
+        gzip = {"Accept-Encoding": "gzip, deflate, br"}
+        plain = self.client.get(url)
+        packed = self.client.get(url, headers=gzip)
+        self.assertEqual(packed["Content-Encoding"], "gzip")
+        self.assertEqual(packed["ETag"], f"W/{plain['ETag']}")
+        self.assertLess(len(packed.content), len(plain.content) / 4)
+        with self.assertNumQueries(0):
+            again = Client().get(url, headers=gzip)
+            self.assertEqual(again.content, packed.content)
+            self.assertNotIn("Content-Encoding", Client().get(url))
+            confirmed = Client().get(url, headers=gzip | {"If-None-Match": packed["ETag"]})
+        self.assertEqual(confirmed.status_code, 304)
 
     def test_signed_in_people_are_neither_served_nor_stored(self):
         url = reverse("public:overview", args=[self.cycle.pk])
