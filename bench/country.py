@@ -122,6 +122,21 @@ def use_database() -> str | None:
     return sqlite_file
 
 
+def start_django(n_units: int) -> str | None:
+    """`use_database`, Django set up and the database migrated quietly; prints which database.
+    Returns what `remove_database` takes."""
+    sqlite_file = use_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0, interactive=False)
+    print(f"Database: {connection.vendor} ({connection.settings_dict['NAME']}), {n_units} units")
+    return sqlite_file
+
+
 def create_database_if_missing(url: str) -> None:
     """Create the PostgreSQL database that `url` names, if it does not exist yet."""
     import psycopg2

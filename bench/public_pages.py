@@ -40,8 +40,8 @@ from country import (  # noqa: E402  (bench/ is the script's folder, first on sy
     remove_country,
     remove_database,
     remove_published,
+    start_django,
     timed,
-    use_database,
 )
 
 
@@ -53,21 +53,14 @@ def main() -> int:
     parser.add_argument("--profile", help="cProfile one request of this page (a label below)")
     args = parser.parse_args()
 
-    sqlite_file = use_database()
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    sqlite_file = start_django(args.units)
     from django.db import connection, transaction
     from django.test import Client
 
     from units.models import Province
 
-    call_command("migrate", verbosity=0, interactive=False)
     prefix = f"PB{os.getpid()}"
     rng = random.Random(2023)
-    print(f"Database: {connection.vendor} ({connection.settings_dict['NAME']}), {args.units} units")
 
     made_provinces: list[int] = []
     failures = 0
