@@ -328,7 +328,7 @@ def main() -> int:
     parser.add_argument("--units", type=int, default=20_000)
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--connections", type=int, default=100)
-    parser.add_argument("--worker-class", default="gthread", choices=("sync", "gthread"))
+    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--no-nginx", action="store_true")
     parser.add_argument(
