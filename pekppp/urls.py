@@ -7,6 +7,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from evaluations import urls as evaluations_urls
+from evaluations.urls.api import api_patterns as evaluations_api_patterns
 from scoring.urls import moderation_patterns
 from units.forms import LoginForm
 from units.views import language_set
@@ -51,6 +52,7 @@ urlpatterns = [
     ),
     path("", include("scoring.urls")),
     path("", include("reports.urls")),
+    path("api/v1/", include((evaluations_api_patterns, "evaluations_api"))),
     # The OpenAPI 3 description of /api/v1/ and its Swagger UI (vendored, no outside host).
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
