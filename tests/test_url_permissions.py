@@ -271,7 +271,7 @@ TABLE = {
     "evaluations_api:instrument_detail": (
         "get",
         lambda w: {"pk": w.instrument.pk},
-        codes(401, 403, 200, 200, 200, 200, 200),
+        codes(401, 404, 200, 200, 200, 200, 200),
     ),
     "evaluations_api:cycle_list": ("get", lambda w: {}, codes(401, 403, 200, 200, 403, 403, 403)),
     "evaluations_api:cycle_detail": ("get", CYCLE, codes(401, 404, 200, 404, 404, 404, 404)),

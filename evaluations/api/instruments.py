@@ -2,7 +2,8 @@
 
 The list gives each version with its aspects and their indicators (weights as decimal
 strings); one version adds each indicator's level rubric, the F-03 items and the grade bands.
-Everyone with a role reads them (`can_read_instruments`); an account without a role gets 403.
+Everyone with a role reads them (`can_read_instruments`); an account without a role gets 403
+on the list and 404 on a version.
 """
 
 import django_filters
@@ -173,10 +174,12 @@ class InstrumentList(generics.ListAPIView):
     get=extend_schema(responses={200: InstrumentDetailSerializer, 404: ErrorSerializer, **REFUSALS})
 )
 class InstrumentDetail(generics.RetrieveAPIView):
-    """One instrument version with the rubric of each indicator, its F-03 items and grades."""
+    """One instrument version with the rubric of each indicator, its F-03 items and grades
+    (a 404, like any object, for an account that reads none)."""
 
-    permission_classes = [IsAuthenticated, CanReadInstruments]
     serializer_class = InstrumentDetailSerializer
 
     def get_queryset(self):
+        if not can_read_instruments(self.request.user):
+            return InstrumentVersion.objects.none()
         return _instruments(rubric=True)

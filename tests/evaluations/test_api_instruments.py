@@ -91,7 +91,7 @@ class InstrumentApiTest(PersonaTestCase):
         self.assertEqual(
             response.json(), {"detail": "Anda tidak memiliki peran yang dapat membaca instrumen."}
         )
-        self.assertEqual(self.get(self.outsider, f"{URL}{self.instrument.pk}/").status_code, 403)
+        self.assertEqual(self.get(self.outsider, f"{URL}{self.instrument.pk}/").status_code, 404)
         self.assertEqual(self.get(self.admin, f"{URL}999999/").status_code, 404)
         self.client.logout()
         self.assertEqual(self.client.get(URL).status_code, 401)
