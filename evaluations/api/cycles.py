@@ -384,7 +384,9 @@ class LocusDetail(CycleLociMixin, generics.RetrieveDestroyAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(responses={200: TeamMemberSerializer(many=True), **REFUSED}),
+    get=extend_schema(
+        responses={200: TeamMemberSerializer(many=True), 401: ErrorSerializer, 404: ErrorSerializer}
+    ),
     put=extend_schema(
         request=LocusTeamSerializer, responses={200: TeamMemberSerializer(many=True), **REFUSED}
     ),
@@ -396,6 +398,8 @@ class LocusTeam(CycleLociMixin, generics.GenericAPIView):
 
     serializer_class = LocusTeamSerializer
     queryset = Assessment.objects.none()  # names the model in the schema; see locus()
+    pagination_class = None  # a team is one to five people
+    filter_backends = []
 
     def team(self, locus: Assessment):
         return TeamMemberSerializer(locus.assignments.all(), many=True).data

@@ -154,7 +154,7 @@ def _instruments(*, rubric: bool):
     return qs.order_by("-year", "code")
 
 
-REFUSALS = {401: ErrorSerializer, 403: ErrorSerializer}
+REFUSALS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
 
 
 @extend_schema_view(get=extend_schema(responses={200: InstrumentSerializer(many=True), **REFUSALS}))
