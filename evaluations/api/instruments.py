@@ -171,7 +171,9 @@ class InstrumentList(generics.ListAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(responses={200: InstrumentDetailSerializer, 404: ErrorSerializer, **REFUSALS})
+    get=extend_schema(
+        responses={200: InstrumentDetailSerializer, 401: ErrorSerializer, 404: ErrorSerializer}
+    )
 )
 class InstrumentDetail(generics.RetrieveAPIView):
     """One instrument version with the rubric of each indicator, its F-03 items and grades
