@@ -12,7 +12,6 @@ import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -36,22 +35,10 @@ from ..permissions import can_list_cycles, can_manage_cycle
 from ..selectors import cycles as sel
 from ..services import cycles as services
 from ..services.workflow import WorkflowError
-from .filters import year_filter
+from .errors import BAD_REQUEST, NO_PAGE, refused
+from .filters import choice_filter, year_filter
 
-REFUSED = {
-    400: OpenApiResponse(
-        description="A message per field at fault; `detail` when the request as a whole is "
-        "refused by a rule of the cycle."
-    ),
-    401: ErrorSerializer,
-    403: ErrorSerializer,
-    404: ErrorSerializer,
-}
-
-
-def refused(exc: WorkflowError, field: str = "detail") -> exceptions.ValidationError:
-    """A rule of the cycle refused the change: its messages as a 400 on `field`."""
-    return exceptions.ValidationError({field: list(exc.problems)})
+REFUSED = {400: BAD_REQUEST, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 
 
 class CanListCycles(BasePermission):
@@ -189,9 +176,15 @@ class LocusSerializer(serializers.ModelSerializer):
 class LociQuerySerializer(serializers.Serializer):
     """The filters of a cycle's loci, as on the cycle page."""
 
-    status = serializers.ChoiceField(choices=AssessmentStatus.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=AssessmentStatus.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Empty: every status.",
+    )
     q = serializers.CharField(
         required=False,
+        allow_blank=True,
         max_length=sel.SEARCH_MAX_LENGTH,
         help_text="Words of the unit's, agency's or province's name, or a unit code.",
     )
@@ -200,8 +193,13 @@ class LociQuerySerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field({"type": "integer", "minimum": 1})
+class UnitField(serializers.PrimaryKeyRelatedField):
+    """A service unit by id."""
+
+
 class LocusAddSerializer(serializers.Serializer):
-    unit = serializers.PrimaryKeyRelatedField(
+    unit = UnitField(
         queryset=ServiceUnit.objects.select_related("agency"),
         help_text="The service unit to make a locus of the cycle.",
         error_messages={"does_not_exist": _("Tidak ada unit dengan id {pk_value}.")},
@@ -215,14 +213,28 @@ class LocusAddSerializer(serializers.Serializer):
         return unit
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 1},
+        "minItems": services.TEAM_MIN,
+        "maxItems": services.TEAM_MAX,
+    }
+)
+class TeamField(serializers.ManyRelatedField):
+    """The evaluators of a team; its size is the service's rule (`team_shape_problems`),
+    stated here for the schema."""
+
+
 class LocusTeamSerializer(serializers.Serializer):
     """The team to set: its evaluators and their lead (may be left out for one evaluator)."""
 
-    evaluators = serializers.PrimaryKeyRelatedField(
-        queryset=sel.evaluator_pool(),
-        many=True,
-        help_text="Ids of active people with the evaluator role.",
-        error_messages={"does_not_exist": _("Tidak ada evaluator aktif dengan id {pk_value}.")},
+    evaluators = TeamField(
+        child_relation=serializers.PrimaryKeyRelatedField(
+            queryset=sel.evaluator_pool(),
+            error_messages={"does_not_exist": _("Tidak ada evaluator aktif dengan id {pk_value}.")},
+        ),
+        help_text="Ids of active people with the evaluator role (1–5; repeats count once).",
     )
     lead = serializers.PrimaryKeyRelatedField(
         queryset=sel.evaluator_pool(),
@@ -242,7 +254,7 @@ class LocusTeamSerializer(serializers.Serializer):
 
 class CycleFilter(django_filters.FilterSet):
     year = year_filter()
-    scheme = django_filters.ChoiceFilter(choices=Scheme.choices)
+    scheme = choice_filter(Scheme.choices, "nasional, mandiri or khusus; empty: every scheme.")
 
     class Meta:
         model = Cycle
@@ -270,9 +282,10 @@ def _cycles(user):
     get=extend_schema(
         responses={
             200: CycleSerializer(many=True),
-            400: REFUSED[400],
+            400: BAD_REQUEST,
             401: ErrorSerializer,
             403: ErrorSerializer,
+            404: NO_PAGE,
         }
     )
 )
@@ -312,9 +325,9 @@ class CycleLociMixin:
     """The views under /cycles/<cycle_id>/loci/: the cycle first (404 when not visible)."""
 
     def cycle(self) -> Cycle:
-        if not hasattr(self, "_cycle"):
-            self._cycle = _cycle(self.request, self.kwargs["cycle_id"])
-        return self._cycle
+        if not hasattr(self, "visible_cycle"):
+            self.visible_cycle = _cycle(self.request, self.kwargs["cycle_id"])
+        return self.visible_cycle
 
     def locus(self) -> Assessment:
         return get_object_or_404(sel.cycle_loci_queryset(self.cycle()), pk=self.kwargs["locus_id"])
@@ -403,6 +416,9 @@ class LocusTeam(CycleLociMixin, generics.GenericAPIView):
 
     def team(self, locus: Assessment):
         return TeamMemberSerializer(locus.assignments.all(), many=True).data
+
+    def get_object(self) -> Assessment:  # also for OPTIONS, which DRF answers with it
+        return self.locus()
 
     def get(self, request, *args, **kwargs):
         return Response(self.team(self.locus()))

@@ -10,7 +10,11 @@ import django_filters
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -21,7 +25,8 @@ from ..models import FollowUpFile, FollowUpItem, FollowUpStatus
 from ..permissions import can_list_followup
 from ..selectors import followup as sel
 from .cycles import NamedRefSerializer
-from .filters import id_filter
+from .errors import BAD_REQUEST, NO_PAGE
+from .filters import BooleanFilter, choice_filter, id_filter
 
 
 class CanListFollowUp(BasePermission):
@@ -115,17 +120,19 @@ class FollowUpDetailSerializer(FollowUpSerializer):
 
 class FollowUpFilter(django_filters.FilterSet):
     cycle = id_filter("assessment__cycle", "Cycle id.")
-    status = django_filters.ChoiceFilter(choices=FollowUpStatus.choices)
+    status = choice_filter(
+        FollowUpStatus.choices, "belum, berjalan, selesai or tidak_dapat; empty: every status."
+    )
     agency = id_filter("unit__agency", "Agency id of the unit.")
     unit = id_filter("unit", "Unit id.")
-    overdue = django_filters.BooleanFilter(label="Only items past their target date.")
+    overdue = BooleanFilter(label="true: only items past their target date; false: the others.")
 
     class Meta:
         model = FollowUpItem
         fields = ["cycle", "status", "agency", "unit", "overdue"]
 
 
-REFUSALS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
+REFUSALS = {400: BAD_REQUEST, 401: ErrorSerializer, 403: ErrorSerializer, 404: NO_PAGE}
 
 
 @extend_schema_view(get=extend_schema(responses={200: FollowUpSerializer(many=True), **REFUSALS}))

@@ -17,6 +17,7 @@ from pekppp.api import ErrorSerializer
 
 from ..models import Aspect, GradeBand, Indicator, InstrumentVersion, Level, SurveyItem
 from ..permissions import can_read_instruments
+from .errors import BAD_REQUEST, NO_PAGE
 from .filters import year_filter
 
 
@@ -154,7 +155,7 @@ def _instruments(*, rubric: bool):
     return qs.order_by("-year", "code")
 
 
-REFUSALS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
+REFUSALS = {400: BAD_REQUEST, 401: ErrorSerializer, 403: ErrorSerializer, 404: NO_PAGE}
 
 
 @extend_schema_view(get=extend_schema(responses={200: InstrumentSerializer(many=True), **REFUSALS}))

@@ -538,6 +538,22 @@ class TeamTest(CycleApiTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertFalse(EvaluatorAssignment.objects.filter(assessment=self.khusus_locus).exists())
 
+    def test_it_answers_options_on_every_endpoint(self):
+        urls = [
+            CYCLES,
+            f"{CYCLES}{self.cycle.pk}/",
+            loci_url(self.cycle),
+            locus_url(self.other_assessment),
+            team_url(self.other_assessment),
+            "/api/v1/instruments/",
+            f"/api/v1/instruments/{self.instrument.pk}/",
+            "/api/v1/followup/",
+        ]
+        self.client.force_login(self.admin)
+        for url in urls:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.options(url).status_code, 200)
+
     def test_it_writes_one_team_at_a_time(self):
         with CaptureQueriesContext(connection) as queries:
             self.send(

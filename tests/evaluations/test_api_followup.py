@@ -131,6 +131,7 @@ class FollowUpApiTest(FollowUpWorld):
             ({"agency": "0"}, "agency"),
             ({"unit": "-3"}, "unit"),
             ({"status": "semua"}, "status"),
+            ({"overdue": "kadang"}, "overdue"),
             ({"page": "0"}, "detail"),
             ({"page_size": "501"}, "page_size"),
         ]
