@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "units"
 
@@ -13,4 +13,12 @@ urlpatterns = [
         views.recovery_codes_create,
         name="recovery_codes_create",
     ),
+]
+
+# DRF views of `api.py`, mounted under /api/v1/ by pekppp/urls.py (namespace `units_api`).
+api_patterns = [
+    path("agencies/", api.AgencyList.as_view(), name="agency_list"),
+    path("agencies/<int:pk>/", api.AgencyDetail.as_view(), name="agency_detail"),
+    path("units/", api.UnitList.as_view(), name="unit_list"),
+    path("units/<int:pk>/", api.UnitDetail.as_view(), name="unit_detail"),
 ]
