@@ -1,9 +1,11 @@
 """/api/v1/agencies/ and /api/v1/units/: who sees what, filters, ordering, paging, bad input."""
 
+from django.test import override_settings
 from rest_framework.authtoken.models import Token
 
 from tests import factories as f
 from tests.base import PersonaTestCase
+from tests.units.test_two_factor import enrolled, next_code
 from units.models import Agency, AgencyKind, ServiceScope, ServiceUnit
 
 AGENCIES = "/api/v1/agencies/"
@@ -264,3 +266,60 @@ class ApiQueryCountTest(ApiTestCase):
         for url in (AGENCIES, UNITS):
             with self.subTest(url=url, rows=300):
                 self.assert_queries(url, 300)
+
+
+@override_settings(OTP_REQUIRED=True)
+class ApiTwoFactorTest(ApiTestCase):
+    """A session that still owes its second factor gets a 403 in JSON, not a redirect."""
+
+    def test_it_refuses_a_session_waiting_for_its_code(self):
+        enrolled(self.operator)
+        self.client.force_login(self.operator)
+        for url in (UNITS, f"{UNITS}{self.unit.pk}/", "/api/v1/results/", AGENCIES):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 403)
+                self.assertEqual(
+                    response.json(),
+                    {
+                        "detail": "Sesi ini belum diverifikasi dengan kode dua langkah. Masukkan "
+                        "kode di portal, atau kirim token API (Authorization: Token …)."
+                    },
+                )
+        # The pages still send the person to the code step.
+        self.assertRedirects(
+            self.client.get("/"), "/akun/dua-langkah/verifikasi/?next=/",
+            fetch_redirect_response=False,
+        )  # fmt: skip
+
+    def test_it_refuses_a_session_that_must_enrol_first(self):
+        self.client.force_login(self.coordinator)
+        response = self.client.get(UNITS, headers={"accept-language": "en"})
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(
+            response.json(),
+            {
+                "detail": "Your role requires two-step verification. Turn it on in the portal, "
+                "or send an API token (Authorization: Token …)."
+            },
+        )
+
+    def test_a_token_is_taken_instead_of_the_unverified_session(self):
+        enrolled(self.operator)
+        token = Token.objects.create(user=self.operator)
+        self.client.force_login(self.operator)
+        response = self.client.get(UNITS, headers={"authorization": f"token {token.key}"})
+        self.assertEqual(self.names(response), ["Disdukcapil Kabupaten Lampung Selatan"])
+        # Any other scheme falls back to the session, which is refused.
+        response = self.client.get(UNITS, headers={"authorization": "Basic b3A6eA=="})
+        self.assertEqual(response.status_code, 403)
+
+    def test_a_verified_session_and_people_who_owe_nothing_get_through(self):
+        device, _ = enrolled(self.operator)
+        self.client.force_login(self.operator)
+        self.assertEqual(self.client.get("/api/schema/").status_code, 200)
+        response = self.client.post("/akun/dua-langkah/verifikasi/", {"code": next_code(device)})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.client.get(UNITS).status_code, 200)
+        self.client.force_login(self.leader)  # leadership: not required to enrol
+        self.assertEqual(self.client.get(UNITS).status_code, 200)
