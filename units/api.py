@@ -2,8 +2,9 @@
 service units, read only, each person seeing what `selectors.agencies_visible_to` and
 `selectors.units_visible_to` give them (the mirrors of `can_view_agency` / `can_view_unit`).
 
-Names are ordered ignoring case, as in the ranking pages. Filters take codes, as the imports and the ranking pages do: `province` the BPS code (18),
-`agency` the agency's code, `service_type` the service type's code, `group` the ranking group.
+Names are ordered ignoring case, as in the ranking pages. Filters take codes, as the imports
+and the ranking pages do: `province` the BPS code (18), `agency` the agency's code,
+`service_type` the service type's code, `group` the ranking group.
 An unknown value is a 400 naming the parameter, never an empty list that looks like an answer.
 """
 

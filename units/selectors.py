@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from pekppp.lib.search import search_terms
 
@@ -38,6 +39,11 @@ def second_factor_status(user: User) -> SecondFactorStatus:
 def has_second_factor(user: User) -> bool:
     """Whether the person has any confirmed device (authenticator app or recovery codes)."""
     return user_has_device(user)
+
+
+def api_token_of(user: User) -> Token | None:
+    """The person's API token, if they have one (its key is not shown again after creation)."""
+    return Token.objects.filter(user=user).first()
 
 
 def agencies_visible_to(user) -> QuerySet[Agency]:

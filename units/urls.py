@@ -13,6 +13,10 @@ urlpatterns = [
         views.recovery_codes_create,
         name="recovery_codes_create",
     ),
+    # The person's API token: see it, create or replace it (POST), revoke it (POST).
+    path("akun/token/", views.api_token_detail, name="api_token"),
+    path("akun/token/baru/", views.api_token_new, name="api_token_create"),
+    path("akun/token/cabut/", views.api_token_remove, name="api_token_revoke"),
 ]
 
 # DRF views of `api.py`, mounted under /api/v1/ by pekppp/urls.py (namespace `units_api`).
