@@ -14,8 +14,17 @@ from rest_framework.views import APIView
 from evaluations.models import Cycle, GradeBand
 from evaluations.selectors.cycles import LOCUS_NAMES
 from pekppp.api import OrderingFilter
-from units.api import AgencyRefSerializer, ProvinceSerializer, ServiceTypeSerializer, name_search
-from units.models import Agency, Province, RankingGroup, ServiceType, ServiceUnit
+from units.api import (
+    AgencyRefSerializer,
+    ProvinceSerializer,
+    ServiceTypeSerializer,
+    agency_filter,
+    group_filter,
+    name_search,
+    province_filter,
+    service_type_filter,
+)
+from units.models import ServiceUnit
 
 from . import simulator
 from .engine import ScoringInputError
@@ -136,21 +145,10 @@ def grade_choices() -> list[tuple[str, str]]:
 
 class ResultFilter(filters.FilterSet):
     cycle = filters.ModelChoiceFilter(queryset=Cycle.objects.all(), label=_("Periode (id)"))
-    agency = filters.ModelChoiceFilter(
-        field_name="assessment__unit__agency",
-        queryset=Agency.objects.all(),
-        to_field_name="code",
-        label=_("Kode instansi"),
-    )
-    province = filters.ModelChoiceFilter(
-        queryset=Province.objects.all(), to_field_name="code", label=_("Kode BPS provinsi")
-    )
-    group = filters.ChoiceFilter(
-        field_name="ranking_group", choices=RankingGroup.choices, label=_("Kelompok")
-    )
-    service_type = filters.ModelChoiceFilter(
-        queryset=ServiceType.objects.all(), to_field_name="code", label=_("Kode jenis layanan")
-    )
+    agency = agency_filter("assessment__unit__agency")
+    province = province_filter()
+    group = group_filter()
+    service_type = service_type_filter()
     grade = filters.ChoiceFilter(choices=grade_choices, label=_("Predikat"))
     q = name_search(tuple(f"assessment__{field}" for field in LOCUS_NAMES))
     ordering = OrderingFilter(

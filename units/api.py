@@ -91,13 +91,37 @@ def name_search(fields: tuple[str, ...]) -> filters.CharFilter:
     )
 
 
+def _by_code(model, field_name: str, label) -> filters.ModelChoiceFilter:
+    return filters.ModelChoiceFilter(
+        field_name=field_name, queryset=model.objects.all(), to_field_name="code", label=label
+    )
+
+
+def agency_filter(field_name: str = "agency") -> filters.ModelChoiceFilter:
+    """`agency`: an agency's code."""
+    return _by_code(Agency, field_name, _("Kode instansi"))
+
+
+def province_filter(field_name: str = "province") -> filters.ModelChoiceFilter:
+    """`province`: a province's BPS code (18 for Lampung)."""
+    return _by_code(Province, field_name, _("Kode BPS provinsi"))
+
+
+def service_type_filter(field_name: str = "service_type") -> filters.ModelChoiceFilter:
+    """`service_type`: a service type's code."""
+    return _by_code(ServiceType, field_name, _("Kode jenis layanan"))
+
+
+def group_filter(field_name: str = "ranking_group") -> filters.ChoiceFilter:
+    """`group`: a ranking group (kl, provinsi, kabkota, polri, bumn)."""
+    return filters.ChoiceFilter(
+        field_name=field_name, choices=RankingGroup.choices, label=_("Kelompok")
+    )
+
+
 class AgencyFilter(filters.FilterSet):
-    province = filters.ModelChoiceFilter(
-        queryset=Province.objects.all(), to_field_name="code", label=_("Kode BPS provinsi")
-    )
-    group = filters.ChoiceFilter(
-        field_name="ranking_group", choices=RankingGroup.choices, label=_("Kelompok")
-    )
+    province = province_filter()
+    group = group_filter()
     kind = filters.ChoiceFilter(choices=AgencyKind.choices, label=_("Jenis instansi"))
     q = name_search(("name", "province__name"))
     ordering = OrderingFilter(fields=(("sort_name", "name"), ("code", "code")))
@@ -108,21 +132,10 @@ class AgencyFilter(filters.FilterSet):
 
 
 class UnitFilter(filters.FilterSet):
-    agency = filters.ModelChoiceFilter(
-        queryset=Agency.objects.all(), to_field_name="code", label=_("Kode instansi")
-    )
-    province = filters.ModelChoiceFilter(
-        field_name="agency__province",
-        queryset=Province.objects.all(),
-        to_field_name="code",
-        label=_("Kode BPS provinsi"),
-    )
-    group = filters.ChoiceFilter(
-        field_name="agency__ranking_group", choices=RankingGroup.choices, label=_("Kelompok")
-    )
-    service_type = filters.ModelChoiceFilter(
-        queryset=ServiceType.objects.all(), to_field_name="code", label=_("Kode jenis layanan")
-    )
+    agency = agency_filter()
+    province = province_filter("agency__province")
+    group = group_filter("agency__ranking_group")
+    service_type = service_type_filter()
     q = name_search(("name", "agency__name", "agency__province__name"))
     ordering = OrderingFilter(
         fields=(("sort_name", "name"), ("code", "code"), ("sort_agency", "agency"))
