@@ -5,7 +5,7 @@ import re
 from io import StringIO
 
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
@@ -46,7 +46,8 @@ class ApiTokenPageTest(ApiTokenTestCase):
         self.assertEqual(Token.objects.get(user=self.operator).key, key)
         self.assertContains(created, "token ini hanya ditampilkan sekali")
         self.assertContains(
-            created, f'curl -H "Authorization: Token {key}" http://testserver/api/v1/units/',
+            created,
+            f'curl -H "Authorization: Token {key}" http://testserver/api/v1/units/',
         )
         self.assertEqual(self.api_status(key), 200)
 
@@ -149,3 +150,16 @@ class ApiTokenIssuedElsewhereTest(ApiTokenTestCase):
         # --reset replaces it.
         call_command("drf_create_token", "operator", "--reset", stdout=StringIO())
         self.assertEqual(self.api_status(key.group(1)), 401)
+
+    @override_settings(OTP_REQUIRED=True)
+    def test_a_session_owing_its_second_factor_gets_no_token(self):
+        # A token would otherwise let the password alone reach everything the person sees.
+        self.client.force_login(self.coordinator)
+        for method, url in (("get", PAGE), ("post", CREATE)):
+            with self.subTest(url=url):
+                response = getattr(self.client, method)(url)
+                self.assertRedirects(
+                    response, f"/akun/dua-langkah/aktifkan/?next={url}",
+                    fetch_redirect_response=False,
+                )  # fmt: skip
+        self.assertFalse(Token.objects.exists())
