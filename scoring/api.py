@@ -2,6 +2,7 @@
 simulator, and the stored results each person may read in the pages
 (`selectors.rankings.results_visible_to`)."""
 
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -143,8 +144,16 @@ def grade_choices() -> list[tuple[str, str]]:
     return [(grade, grade) for grade in grades]
 
 
+def readable_cycles(request) -> QuerySet[Cycle]:
+    """The cycles the caller reads results of: another cycle is refused like one that does not
+    exist, so the filter does not tell which cycles there are."""
+    if request is None:  # the schema is generated without a request
+        return Cycle.objects.all()
+    return Cycle.objects.filter(pk__in=results_visible_to(request.user).values("cycle_id"))
+
+
 class ResultFilter(filters.FilterSet):
-    cycle = filters.ModelChoiceFilter(queryset=Cycle.objects.all(), label=_("Periode (id)"))
+    cycle = filters.ModelChoiceFilter(queryset=readable_cycles, label=_("Periode (id)"))
     agency = agency_filter("assessment__unit__agency")
     province = province_filter()
     group = group_filter()

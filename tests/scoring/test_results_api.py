@@ -125,7 +125,14 @@ class ResultApiTest(PersonaTestCase):
 
     def test_it_filters_within_what_one_may_read(self):
         self.assertEqual(self.ids(self.get(self.leader, agency="KAB-1806")), [])
-        self.assertEqual(self.ids(self.get(self.coordinator, cycle=self.cycle.pk)), [])
+        # A cycle one reads no result of is refused like one that does not exist.
+        for cycle in (self.cycle.pk, 10**6):
+            response = self.get(self.coordinator, cycle=cycle)
+            self.assertEqual(response.status_code, 400)
+            self.assertEqual(list(response.json()), ["cycle"])
+        self.assertEqual(
+            self.ids(self.get(self.coordinator, cycle=self.mandiri.pk)), [self.mandiri_result.pk]
+        )
 
     def test_it_refuses_bad_query_parameters_with_a_message_per_parameter(self):
         cases = [
