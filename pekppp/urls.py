@@ -10,6 +10,7 @@ from evaluations import urls as evaluations_urls
 from evaluations.urls.api import api_patterns as evaluations_api_patterns
 from scoring.urls import moderation_patterns
 from units.forms import LoginForm
+from units.urls import api_patterns as units_api_patterns
 from units.views import language_set
 
 from .views import healthz, home
@@ -43,6 +44,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
     path("", include("units.urls")),
+    path("api/v1/", include((units_api_patterns, "units_api"))),
     path("", include("notifications.urls")),
     # Moderation stores the result, so its views are scoring's, but it is a step of the
     # assessment pages and keeps their namespace (evaluations may not import scoring).

@@ -115,6 +115,8 @@ simulator_patterns = [
 # DRF views of `api.py`, under /api/v1/.
 api_patterns = [
     path("simulasi/", api.SimulateView.as_view(), name="simulate"),
+    path("results/", api.ResultList.as_view(), name="result_list"),
+    path("results/<int:pk>/", api.ResultDetail.as_view(), name="result_detail"),
 ]
 
 urlpatterns = [

@@ -33,6 +33,7 @@ from reports.models import (
     DocumentStatus,
     ResultLetter,
 )
+from scoring.models import Result
 from scoring.services.priority import coaching_session_record, priority_add
 from scoring.services.publication import cycle_publish
 from scoring.services.survey import survey_link, survey_paper_enter
@@ -124,6 +125,25 @@ TABLE = {
         "post",
         lambda w: {},
         codes(302, 302, 302, 302, 302, 302, 302),
+    ),
+    # Each person's own API token: see it; create or replace it (the key is shown once);
+    # revoke it (back to the page).
+    "units:api_token": ("get", lambda w: {}, codes(302, 200, 200, 200, 200, 200, 200)),
+    "units:api_token_create": ("post", lambda w: {}, codes(302, 200, 200, 200, 200, 200, 200)),
+    "units:api_token_revoke": ("post", lambda w: {}, codes(302, 302, 302, 302, 302, 302, 302)),
+    # API v1, agencies and units: a token is asked for (401); each list holds what the person
+    # may see (can_view_agency / can_view_unit), an agency or unit outside it is a 404.
+    "units_api:agency_list": ("get", lambda w: {}, codes(401, 200, 200, 200, 200, 200, 200)),
+    "units_api:agency_detail": (
+        "get",
+        lambda w: {"pk": w.lamsel.pk},
+        codes(401, 404, 200, 404, 404, 404, 200),
+    ),
+    "units_api:unit_list": ("get", lambda w: {}, codes(401, 200, 200, 200, 200, 200, 200)),
+    "units_api:unit_detail": (
+        "get",
+        lambda w: {"pk": w.unit.pk},
+        codes(401, 404, 200, 404, 404, 200, 200),
     ),
     # Cycle set-up: admins and the owner's coordinators; the Nasional cycle is the ministry's.
     "evaluations:cycle_list": ("get", lambda w: {}, codes(302, 403, 200, 200, 403, 403, 403)),
@@ -296,6 +316,14 @@ TABLE = {
         FOLLOWUP,
         codes(401, 404, 200, 404, 404, 200, 200),
     ),
+    # Stored results as the ranking and assessment pages show them: the published 2023 locus of
+    # Disdukcapil Lampung Selatan is its operator's and leader's (the evaluator is not on it).
+    "scoring_api:result_list": ("get", lambda w: {}, codes(401, 200, 200, 200, 200, 200, 200)),
+    "scoring_api:result_detail": (
+        "get",
+        lambda w: {"pk": w.finished_result.pk},
+        codes(401, 404, 200, 404, 404, 200, 200),
+    ),
     # The OpenAPI description and its Swagger UI are public.
     "api-schema": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
     "api-docs": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
@@ -408,6 +436,7 @@ class UrlWorld(PersonaTestCase):
         for unit, ipp in ((cls.unit, "3.75"), (cls.other_unit, "4.60")):
             make_result(f.make_assessment(cls.finished, unit), ipp)
         cls.finished.assessments.update(status=AssessmentStatus.FINAL)
+        cls.finished_result = Result.objects.get(cycle=cls.finished, assessment__unit=cls.unit)
         cls.publication = cycle_publish(cycle=cls.finished, user=cls.admin)
         # Its unit's report card (done) and award certificate, each with a file.
         published_locus = cls.finished.assessments.get(unit=cls.unit)
