@@ -7,7 +7,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from evaluations import urls as evaluations_urls
-from scoring.urls import moderation_patterns
+from scoring.urls import moderation_patterns, opendata_patterns
 from units.forms import LoginForm
 from units.views import language_set
 
@@ -51,6 +51,8 @@ urlpatterns = [
     ),
     path("", include("scoring.urls")),
     path("", include("reports.urls")),
+    # Open data of published results: anonymous, read only (scoring/api.py).
+    path("api/v1/", include((opendata_patterns, "opendata"))),
     # The OpenAPI 3 description of /api/v1/ and its Swagger UI (vendored, no outside host).
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),

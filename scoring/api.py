@@ -1,14 +1,28 @@
 """The scoring API (mounted under /api/v1/ through `scoring.urls.api_patterns`)."""
 
-from rest_framework import parsers, status
+import django_filters
+from django.http import Http404
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import generics, parsers, serializers, status
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pekppp.api import AnonThrottle, ErrorSerializer
+from units.models import RankingGroup
+
 from . import simulator
 from .engine import ScoringInputError
+from .models import PublishedResult
 from .permissions import can_use_simulator
+from .selectors import opendata, public
 
 
 class JSONParser(parsers.JSONParser):
@@ -60,3 +74,177 @@ class SimulateView(APIView):
         except ScoringInputError as exc:
             return Response({"errors": list(exc.problems)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(simulator.as_json(result))
+
+
+# --- Open data: published results, anonymous and read only -----------------------------------
+# Everything comes from the current publication (the immutable snapshot the public pages show);
+# an unpublished or unknown cycle is a 404 for everyone. Answers carry an ETag (the revision)
+# and Last-Modified (its publication time), so a cache revalidates with a 304, and are public
+# for OPEN_DATA_MAX_AGE seconds: a correction replaces the current revision.
+
+OPEN_DATA_MAX_AGE = 60
+
+
+def _current_publication(request, cycle_pk: int):
+    """The cycle's current publication, read once per request (ETag, Last-Modified, rows)."""
+    if not hasattr(request, "opendata_publication"):
+        request.opendata_publication = public.current_publication(cycle_pk)
+    return request.opendata_publication
+
+
+def _published_state(request):
+    if not hasattr(request, "opendata_state"):
+        request.opendata_state = opendata.publications_state()
+    return request.opendata_state
+
+
+def _results_etag(request, cycle_pk: int) -> str | None:
+    publication = _current_publication(request, cycle_pk)
+    return None if publication is None else opendata.file_etag(publication, "json")
+
+
+def _results_modified(request, cycle_pk: int):
+    publication = _current_publication(request, cycle_pk)
+    return None if publication is None else publication.published_at
+
+
+def _index_etag(request) -> str:
+    latest, count, _at = _published_state(request)
+    return f'"opendata-index-{latest}-{count}-v{opendata.FILE_VERSION}"'
+
+
+def _index_modified(request):
+    return _published_state(request)[2]
+
+
+class OpenDataView(generics.ListAPIView):
+    """Anonymous, JSON only, counted per address; no session or token is read, so answers do
+    not vary with cookies."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonThrottle]
+    renderer_classes = [JSONRenderer]
+
+
+class PublishedLinksSerializer(serializers.Serializer):
+    results = serializers.URLField(help_text="The current revision's rows (JSON, paged).")
+    csv = serializers.URLField(help_text="The current revision as CSV.")
+    xlsx = serializers.URLField(help_text="The current revision as XLSX.")
+    page = serializers.URLField(help_text="The data page: licence and data dictionary.")
+
+
+class PublishedCycleSerializer(serializers.Serializer):
+    cycle = serializers.IntegerField(source="publication.cycle_id")
+    name = serializers.CharField(source="publication.cycle.name")
+    year = serializers.IntegerField(source="publication.cycle.year")
+    scheme = serializers.CharField(source="publication.cycle.scheme")
+    revision = serializers.IntegerField(
+        source="publication.revision", help_text="1 = first publication; later = corrections."
+    )
+    correction_reason = serializers.CharField(source="publication.reason")
+    published_at = serializers.DateTimeField(source="publication.published_at")
+    result_count = serializers.IntegerField(source="count")
+    national_ipp = serializers.DecimalField(
+        source="ipp", max_digits=3, decimal_places=2, allow_null=True
+    )
+    licence = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    def get_licence(self, published) -> str:
+        return opendata.LICENCE
+
+    @extend_schema_field(PublishedLinksSerializer)
+    def get_links(self, published) -> dict[str, str]:
+        publication = published.publication
+        url = self.context["request"].build_absolute_uri
+        file = {"cycle_pk": publication.cycle_id, "revision": publication.revision}
+        return {
+            "results": url(reverse("opendata:results", args=[publication.cycle_id])),
+            "csv": url(reverse("public:data_csv", kwargs=file)),
+            "xlsx": url(reverse("public:data_xlsx", kwargs=file)),
+            "page": url(reverse("public:data", args=[publication.cycle_id])),
+        }
+
+
+@extend_schema(
+    summary="Published cycles",
+    description=(
+        "Every published cycle with its current revision (anonymous). ETag and Last-Modified "
+        "answer a conditional request with 304."
+    ),
+    responses={
+        200: PublishedCycleSerializer(many=True),
+        304: OpenApiResponse(description="Not modified since the ETag or date sent."),
+        404: ErrorSerializer,
+    },
+)
+@method_decorator(cache_control(public=True, max_age=OPEN_DATA_MAX_AGE), name="get")
+@method_decorator(condition(etag_func=_index_etag, last_modified_func=_index_modified), name="get")
+class PublishedCycleList(OpenDataView):
+    serializer_class = PublishedCycleSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return public.published_cycles()
+
+
+class PublishedResultFilter(django_filters.FilterSet):
+    group = django_filters.ChoiceFilter(field_name="ranking_group", choices=RankingGroup.choices)
+    province = django_filters.CharFilter(
+        field_name="province__code", help_text="BPS code of the province."
+    )
+    service_type = django_filters.CharFilter(
+        field_name="service_type__code", help_text="Code of the service type."
+    )
+    grade = django_filters.CharFilter(field_name="grade")
+
+    class Meta:
+        model = PublishedResult
+        fields = []
+
+
+class PublishedResultSerializer(serializers.ModelSerializer):
+    province_code = serializers.CharField(source="province.code", allow_null=True, default=None)
+    service_type_code = serializers.CharField(source="service_type.code")
+    aspects = serializers.DictField(
+        child=serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True),
+        help_text='Aspect code → index, 0–5 ({"I": "4.79", …}).',
+    )
+    rank_group = serializers.IntegerField(source="rank")
+
+    class Meta:
+        model = PublishedResult
+        fields = opendata.ROW_KEYS
+        read_only_fields = fields
+
+
+@extend_schema(
+    summary="A cycle's published results",
+    description=(
+        "The current revision's rows by national rank (anonymous). The columns are those of the "
+        "CSV and XLSX files (see the data page for the dictionary). ETag and Last-Modified "
+        "answer a conditional request with 304."
+    ),
+    responses={
+        200: PublishedResultSerializer(many=True),
+        304: OpenApiResponse(description="Not modified since the ETag or date sent."),
+        404: ErrorSerializer,
+    },
+)
+@method_decorator(cache_control(public=True, max_age=OPEN_DATA_MAX_AGE), name="get")
+@method_decorator(
+    condition(etag_func=_results_etag, last_modified_func=_results_modified), name="get"
+)
+class PublishedResultList(OpenDataView):
+    serializer_class = PublishedResultSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PublishedResultFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model
+            return PublishedResult.objects.none()
+        publication = _current_publication(self.request, self.kwargs["cycle_pk"])
+        if publication is None:
+            raise Http404
+        return opendata.published_rows(publication)

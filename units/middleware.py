@@ -20,7 +20,8 @@ SESSION_KEY = "pekppp_second_factor"
 VERIFY = "verify"
 
 # Pages a person reaches before the second factor: signing in and out, the two-factor pages
-# themselves, the language switch, the health check and everything public.
+# themselves, the language switch, the health check and everything public (the open data API
+# included).
 EXEMPT_VIEWS = frozenset(
     {
         "login",
@@ -32,7 +33,7 @@ EXEMPT_VIEWS = frozenset(
         "reports:certificate_verify",
     }
 )
-EXEMPT_NAMESPACES = frozenset({"public"})
+EXEMPT_NAMESPACES = frozenset({"public", "opendata"})
 
 
 def remember_second_factor(sender, request, user, **kwargs) -> None:
