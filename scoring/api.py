@@ -109,8 +109,9 @@ def _results_modified(request, cycle_pk: int):
 
 
 def _index_etag(request) -> str:
-    latest, count, _at = _published_state(request)
-    return f'"opendata-index-{latest}-{count}-v{opendata.FILE_VERSION}"'
+    latest, count, at = _published_state(request)
+    stamp = at.timestamp() if at else 0
+    return f'"opendata-index-{latest}-{count}-{stamp:.6f}-v{opendata.FILE_VERSION}"'
 
 
 def _index_modified(request):

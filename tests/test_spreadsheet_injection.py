@@ -1,5 +1,6 @@
 """Formula injection: names that look like formulas go through every spreadsheet the portal
-writes (the ranked report and each admin export, in XLSX and CSV) and come out as text."""
+writes (the ranked report, the open data files and each admin export, in XLSX and CSV) and come
+out as text."""
 
 import csv
 import io
@@ -67,6 +68,34 @@ class RankedReportTest(InjectionWorld):
                 self.assertTrue(found)
                 self.assertEqual({c.data_type for c in found}, {"s"})
         self.assertFalse([c.coordinate for c in cells if c.data_type in ("f", "e")])
+
+
+class OpenDataFilesTest(InjectionWorld):
+    """The published revision's CSV and XLSX files (unit, agency, province and service type
+    names are copied into the publication)."""
+
+    def download(self, fmt: str) -> bytes:
+        publication = f.publish(self.cycle)
+        url = reverse(f"public:data_{fmt}", args=[self.cycle.pk, publication.revision])
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        return response.content
+
+    def test_it_stores_every_name_as_text_in_xlsx(self):
+        cells = xlsx_cells(self.download("xlsx"))
+        for text in (*FORMULAE, ERROR):
+            with self.subTest(text=text):
+                found = [c for c in cells if c.value == text]
+                self.assertTrue(found)
+                self.assertEqual({c.data_type for c in found}, {"s"})
+        self.assertFalse([c.coordinate for c in cells if c.data_type in ("f", "e")])
+
+    def test_it_neutralises_formula_characters_in_csv(self):
+        fields = csv_fields(self.download("csv"))
+        for text in FORMULAE:
+            with self.subTest(text=text):
+                self.assertIn("'" + text, fields)
+        self.assertFalse([v for v in fields if v.startswith(CSV_TRIGGERS)])
 
 
 class AdminExportTest(InjectionWorld):

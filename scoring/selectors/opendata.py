@@ -33,7 +33,7 @@ LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.{language}"
 
 INTEGER = _("bilangan bulat")
-DECIMAL = _("desimal (2 angka di belakang titik)")
+DECIMAL = _("desimal")
 TEXT = _("teks")
 
 
@@ -167,9 +167,15 @@ def _table(publication: Publication) -> Iterator[tuple[Any, ...]]:
         yield (*values[:_ASPECTS_AT], *figures, *values[_ASPECTS_AT + 1 :])
 
 
+def _stamp(publication: Publication) -> str:
+    """Names one revision for good: its id and publication time (a restored or test database
+    may reuse an id), and the layout's version."""
+    return f"{publication.pk}-{publication.published_at.timestamp():.6f}-v{FILE_VERSION}"
+
+
 def file_etag(publication: Publication, fmt: str) -> str:
-    """The ETag of a revision's file: its revision and the layout's version."""
-    return f'"opendata-{publication.pk}-{fmt}-v{FILE_VERSION}"'
+    """The ETag of a revision's file ("json" for its rows in the API)."""
+    return f'"opendata-{fmt}-{_stamp(publication)}"'
 
 
 def file_name(publication: Publication, fmt: str) -> str:
@@ -203,7 +209,7 @@ def published_file(publication: Publication, fmt: str) -> bytes:
     """A revision's table as a CSV (UTF-8, comma, dot decimal) or XLSX (numbers as numbers)
     file, built once per revision and kept in the cache; text that looks like a formula stays
     text (`pekppp.lib.spreadsheets`)."""
-    key = f"scoring:opendata:{publication.pk}:{fmt}:v{FILE_VERSION}"
+    key = f"scoring:opendata:{fmt}:{_stamp(publication)}"
     content = cache.get(key)
     if content is None:
         content = BUILDERS[fmt](publication)

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from scoring.models import Result
 from tests import factories as f
+from units.middleware import SESSION_KEY
 from units.models import AgencyKind
 
 from .factories import make_ranked_units
@@ -163,6 +164,14 @@ class PublishedCyclesApiTest(OpenDataTestCase):
         self.client.force_login(self.admin)
         response = self.client.get(self.url, headers={"authorization": "Token nonsense"})
         self.assertEqual(response.status_code, 200)
+
+    def test_it_does_not_wait_for_the_second_factor(self):
+        self.client.force_login(self.admin)
+        session = self.client.session
+        session[SESSION_KEY] = "verify"
+        session.save()
+        self.assertEqual(self.client.get(self.results_url()).status_code, 200)
+        self.assertEqual(self.client.get("/").status_code, 302)
 
 
 class PublishedResultsApiTest(OpenDataTestCase):
@@ -394,7 +403,7 @@ class DataPageTest(OpenDataTestCase):
         self.assertEqual(rows[0], ["Kolom", "Jenis", "Arti"])
         self.assertEqual(
             rows[HEADER.index("ipp") + 1],
-            ["ipp", "desimal (2 angka di belakang titik)", "Indeks Pelayanan Publik (IPP), 0–5."],
+            ["ipp", "desimal", "Indeks Pelayanan Publik (IPP), 0–5."],
         )
         self.assertEqual(
             rows[HEADER.index("aspect_I") + 1][2], "Indeks aspek I. Kebijakan Pelayanan, 0–5."
@@ -404,7 +413,7 @@ class DataPageTest(OpenDataTestCase):
         response = self.client.get(self.url(), headers={"accept-language": "en"})
         rows = table(response, "tabel-kamus")
         self.assertEqual(rows[0], ["Column", "Type", "Meaning"])
-        self.assertEqual(rows[HEADER.index("ipp") + 1][1], "decimal (2 digits after the point)")
+        self.assertEqual(rows[HEADER.index("ipp") + 1][1], "decimal")
         self.assertContains(
             response,
             '<a href="https://creativecommons.org/licenses/by/4.0/deed.en" rel="license">'
