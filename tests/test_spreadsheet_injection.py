@@ -53,6 +53,16 @@ class InjectionWorld(TestCase):
         f.grant(cls.operator, Role.UNIT_OPERATOR, unit=cls.unit)
         cls.superuser = f.make_user("root", is_staff=True, is_superuser=True)
 
+    def assert_text_cells(self, cells) -> None:
+        """Every formula-like name and the error code are string cells; no cell is a formula
+        or an error."""
+        for text in (*FORMULAE, ERROR):
+            with self.subTest(text=text):
+                found = [c for c in cells if c.value == text]
+                self.assertTrue(found)
+                self.assertEqual({c.data_type for c in found}, {"s"})
+        self.assertFalse([c.coordinate for c in cells if c.data_type in ("f", "e")])
+
 
 class RankedReportTest(InjectionWorld):
     def test_it_stores_every_name_as_text(self):
@@ -60,14 +70,8 @@ class RankedReportTest(InjectionWorld):
         _built, content, _calls = build(
             DocumentKind.RANKED_REPORT_XLSX, cycle=self.cycle, publication=publication
         )
-        cells = xlsx_cells(content)
         # Cycle, unit, agency, province and service type names; an error code as well.
-        for text in (*FORMULAE, ERROR):
-            with self.subTest(text=text):
-                found = [c for c in cells if c.value == text]
-                self.assertTrue(found)
-                self.assertEqual({c.data_type for c in found}, {"s"})
-        self.assertFalse([c.coordinate for c in cells if c.data_type in ("f", "e")])
+        self.assert_text_cells(xlsx_cells(content))
 
 
 class OpenDataFilesTest(InjectionWorld):
@@ -82,13 +86,7 @@ class OpenDataFilesTest(InjectionWorld):
         return response.content
 
     def test_it_stores_every_name_as_text_in_xlsx(self):
-        cells = xlsx_cells(self.download("xlsx"))
-        for text in (*FORMULAE, ERROR):
-            with self.subTest(text=text):
-                found = [c for c in cells if c.value == text]
-                self.assertTrue(found)
-                self.assertEqual({c.data_type for c in found}, {"s"})
-        self.assertFalse([c.coordinate for c in cells if c.data_type in ("f", "e")])
+        self.assert_text_cells(xlsx_cells(self.download("xlsx")))
 
     def test_it_neutralises_formula_characters_in_csv(self):
         fields = csv_fields(self.download("csv"))
