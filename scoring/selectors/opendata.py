@@ -5,7 +5,8 @@ Everything comes from the revision's frozen `PublishedResult` rows (names, figur
 copied at publication), never from live results; only the province's BPS code and the service
 type's code are read through the rows' keys, so the files can be joined with other data. A
 revision never changes, so each file is built once and kept in Django's cache under the
-revision (`FILE_VERSION` changes when the layout does).
+revision (`FILE_VERSION` changes when the layout does), by a job started at publication
+(`tasks.opendata_files_build`) or else by the first download.
 """
 
 import csv
@@ -27,7 +28,8 @@ from ..models import Publication, PublishedResult
 
 # Bump when a column is added, removed or changes meaning: new ETags, new cache keys.
 FILE_VERSION = 1
-FILE_CACHE_SECONDS = 7 * 24 * 60 * 60
+# A revision's files never change: kept until the cache evicts them (then built again).
+FILE_CACHE_SECONDS = None
 LICENCE = "CC BY 4.0"
 # The licence's deed in the reader's language ("id", "en").
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.{language}"

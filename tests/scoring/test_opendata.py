@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from scoring.models import Result
+from scoring.tasks import opendata_files_build
 from tests import factories as f
 from units.middleware import SESSION_KEY
 from units.models import AgencyKind
@@ -346,6 +347,17 @@ class OpenDataFilesTest(OpenDataTestCase):
         self.assertEqual((ipp.data_type, ipp.number_format), ("n", "0.00"))
         self.assertEqual(rows[1][HEADER.index("province_code")].data_type, "s")
         self.assertEqual(len(rows), 7)
+
+    def test_it_builds_a_new_revision_files_in_a_job_after_publication(self):
+        with self.captureOnCommitCallbacks() as callbacks:
+            publication = f.publish(self.cycle, self.admin, reason="Koreksi")
+        jobs = [c for c in callbacks if getattr(c, "func", None) == opendata_files_build.delay]
+        self.assertEqual([job.args for job in jobs], [(publication.pk,)])
+        opendata_files_build(publication.pk)
+        for fmt in ("csv", "xlsx"):
+            with self.subTest(fmt=fmt), self.assertNumQueries(1):  # the revision; no rows
+                response = self.client.get(self.file_url(fmt, revision=2))
+            self.assertEqual(response.status_code, 200)
 
     def test_it_answers_conditional_requests_with_a_long_lived_304(self):
         for fmt in ("csv", "xlsx"):
