@@ -15,7 +15,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pekppp.api import AnonThrottle, ErrorSerializer
 from units.models import RankingGroup
 
 from . import simulator
@@ -119,12 +118,11 @@ def _index_modified(request):
 
 
 class OpenDataView(generics.ListAPIView):
-    """Anonymous, JSON only, counted per address; no session or token is read, so answers do
-    not vary with cookies."""
+    """Anonymous and JSON only: no session or token is read, so every caller is counted per
+    address by the default throttles (`pekppp.api.AnonThrottle`)."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [AnonThrottle]
     renderer_classes = [JSONRenderer]
 
 
@@ -177,7 +175,6 @@ class PublishedCycleSerializer(serializers.Serializer):
     responses={
         200: PublishedCycleSerializer(many=True),
         304: OpenApiResponse(description="Not modified since the ETag or date sent."),
-        404: ErrorSerializer,
     },
 )
 @method_decorator(cache_control(public=True, max_age=OPEN_DATA_MAX_AGE), name="get")
@@ -230,7 +227,6 @@ class PublishedResultSerializer(serializers.ModelSerializer):
     responses={
         200: PublishedResultSerializer(many=True),
         304: OpenApiResponse(description="Not modified since the ETag or date sent."),
-        404: ErrorSerializer,
     },
 )
 @method_decorator(cache_control(public=True, max_age=OPEN_DATA_MAX_AGE), name="get")

@@ -10,6 +10,7 @@ from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from scoring.api import PublishedCycleList, PublishedResultList
 from scoring.models import Result
 from scoring.tasks import opendata_files_build
 from tests import factories as f
@@ -165,6 +166,12 @@ class PublishedCyclesApiTest(OpenDataTestCase):
         self.client.force_login(self.admin)
         response = self.client.get(self.url, headers={"authorization": "Token nonsense"})
         self.assertEqual(response.status_code, 200)
+
+    def test_it_counts_every_caller_per_address(self):
+        for view in (PublishedCycleList, PublishedResultList):
+            with self.subTest(view=view.__name__):
+                throttles = [f"{t.__module__}.{type(t).__name__}" for t in view().get_throttles()]
+                self.assertIn("pekppp.api.AnonThrottle", throttles)
 
     def test_it_does_not_wait_for_the_second_factor(self):
         self.client.force_login(self.admin)
