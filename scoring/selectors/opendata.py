@@ -30,6 +30,7 @@ from ..models import Publication, PublishedResult
 FILE_VERSION = 1
 # A revision's files never change: kept until the cache evicts them (then built again).
 FILE_CACHE_SECONDS = None
+BUILD_LOCK_SECONDS = 10 * 60
 LICENCE = "CC BY 4.0"
 # The licence's deed in the reader's language ("id", "en").
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.{language}"
@@ -207,13 +208,30 @@ def _xlsx(publication: Publication) -> bytes:
 BUILDERS = {"csv": _csv, "xlsx": _xlsx}
 
 
-def published_file(publication: Publication, fmt: str) -> bytes:
+def file_key(publication: Publication, fmt: str) -> str:
+    """The cache key of a revision's file; with ":building" the lock of whoever builds it."""
+    return f"scoring:opendata:{fmt}:{_stamp(publication)}"
+
+
+def published_file(publication: Publication, fmt: str) -> bytes | None:
     """A revision's table as a CSV (UTF-8, comma, dot decimal) or XLSX (numbers as numbers)
     file, built once per revision and kept in the cache; text that looks like a formula stays
-    text (`pekppp.lib.spreadsheets`)."""
-    key = f"scoring:opendata:{fmt}:{_stamp(publication)}"
+    text (`pekppp.lib.spreadsheets`).
+
+    None while another process builds it: on publication day a cold file must not hold up
+    every web worker for the same tens of seconds (the build lock expires after
+    BUILD_LOCK_SECONDS should its holder die).
+    """
+    key = file_key(publication, fmt)
     content = cache.get(key)
-    if content is None:
+    if content is not None:
+        return content
+    lock = f"{key}:building"
+    if not cache.add(lock, 1, timeout=BUILD_LOCK_SECONDS):
+        return None
+    try:
         content = BUILDERS[fmt](publication)
         cache.set(key, content, timeout=FILE_CACHE_SECONDS)
+    finally:
+        cache.delete(lock)
     return content

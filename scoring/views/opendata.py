@@ -5,10 +5,13 @@ A revision's files never change: they are public for a year and `immutable`, wit
 and Last-Modified for revalidation. A cycle that was never published is a 404 for everyone.
 """
 
+from functools import wraps
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
-from django.views.decorators.cache import cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_safe
 
 from ..models import Publication
@@ -19,6 +22,7 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 FILE_MAX_AGE = 365 * 24 * 60 * 60
+RETRY_AFTER = 30  # seconds: a large XLSX takes tens of seconds to build
 
 
 @require_safe
@@ -59,17 +63,42 @@ def _modified(request, cycle_pk: int, revision: int, fmt: str):
     return None if publication is None else publication.published_at
 
 
+def _long_lived(view):
+    """The file (or a 304) is public for a year and immutable; an answer that is not the file
+    (a 503 while it is being built) carries no validator and is stored nowhere."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code in (200, 304):
+            patch_cache_control(response, public=True, max_age=FILE_MAX_AGE, immutable=True)
+        else:
+            del response["ETag"]
+            del response["Last-Modified"]
+            patch_cache_control(response, no_store=True)
+        return response
+
+    return wrapped
+
+
 @require_safe
-@cache_control(public=True, max_age=FILE_MAX_AGE, immutable=True)
+@_long_lived
 @condition(etag_func=_etag, last_modified_func=_modified)
 def data_file(request, cycle_pk: int, revision: int, fmt: str):
     """Revision `revision` of a cycle's published results as a CSV or XLSX file."""
     publication = _revision(request, cycle_pk, revision, fmt)
     if publication is None:
         raise Http404
-    response = HttpResponse(
-        opendata.published_file(publication, fmt), content_type=CONTENT_TYPES[fmt]
-    )
+    content = opendata.published_file(publication, fmt)
+    if content is None:  # being built by another request or the publication's job
+        response = HttpResponse(
+            _("Berkas sedang disiapkan. Coba lagi sebentar lagi."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = (
         f'attachment; filename="{opendata.file_name(publication, fmt)}"'
     )

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from scoring.api import PublishedCycleList, PublishedResultList
 from scoring.models import Result
+from scoring.selectors.opendata import file_key
 from scoring.tasks import opendata_files_build
 from tests import factories as f
 from units.middleware import SESSION_KEY
@@ -365,6 +366,20 @@ class OpenDataFilesTest(OpenDataTestCase):
             with self.subTest(fmt=fmt), self.assertNumQueries(1):  # the revision; no rows
                 response = self.client.get(self.file_url(fmt, revision=2))
             self.assertEqual(response.status_code, 200)
+
+    def test_it_asks_to_come_back_while_another_process_builds_the_file(self):
+        lock = file_key(self.publication, "xlsx") + ":building"
+        cache.add(lock, 1)
+        response = self.client.get(self.file_url("xlsx"))
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response["Retry-After"], "30")
+        self.assertEqual(response["Cache-Control"], "no-store")
+        self.assertNotIn("ETag", response)
+        self.assertNotIn("Last-Modified", response)
+        self.assertEqual(self.client.get(self.file_url("csv")).status_code, 200)
+        cache.delete(lock)
+        self.assertEqual(self.client.get(self.file_url("xlsx")).status_code, 200)
+        self.assertIsNone(cache.get(lock))
 
     def test_it_answers_conditional_requests_with_a_long_lived_304(self):
         for fmt in ("csv", "xlsx"):
