@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from evaluations import urls as evaluations_urls
 from evaluations.urls.api import api_patterns as evaluations_api_patterns
-from scoring.urls import moderation_patterns
+from scoring.urls import moderation_patterns, opendata_patterns
 from units.forms import LoginForm
 from units.urls import api_patterns as units_api_patterns
 from units.views import language_set
@@ -55,6 +55,8 @@ urlpatterns = [
     path("", include("scoring.urls")),
     path("", include("reports.urls")),
     path("api/v1/", include((evaluations_api_patterns, "evaluations_api"))),
+    # Open data of published results: anonymous, read only (scoring/api.py).
+    path("api/v1/", include((opendata_patterns, "opendata"))),
     # The OpenAPI 3 description of /api/v1/ and its Swagger UI (vendored, no outside host).
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),

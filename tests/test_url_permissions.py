@@ -76,6 +76,7 @@ REVISION = lambda w: {"revision_id": w.revision.pk}  # noqa: E731
 CLARIFICATION = lambda w: {"pk": w.clarification.pk}  # noqa: E731
 PHOTO = lambda w: {"photo_id": w.photo.pk}  # noqa: E731
 PUBLISHED = lambda w: {"cycle_pk": w.finished.pk}  # noqa: E731
+PUBLISHED_FILE = lambda w: {"cycle_pk": w.finished.pk, "revision": w.publication.revision}  # noqa: E731
 PAPER = lambda w: {"pk": w.assessment.pk, "response_id": w.paper.pk}  # noqa: E731
 CYCLE_DONE = lambda w: {"pk": w.finished.pk}  # noqa: E731
 PRIORITY = lambda w: {"pk": w.finished.pk, "unit_id": w.unit.pk}  # noqa: E731
@@ -265,6 +266,12 @@ TABLE = {
         lambda w: {"unit_pk": w.unit.pk},
         codes(200, 200, 200, 200, 200, 200, 200),
     ),
+    # Open data of the published cycle: its page, each revision's files and the API.
+    "public:data": ("get", PUBLISHED, codes(200, 200, 200, 200, 200, 200, 200)),
+    "public:data_csv": ("get", PUBLISHED_FILE, codes(200, 200, 200, 200, 200, 200, 200)),
+    "public:data_xlsx": ("get", PUBLISHED_FILE, codes(200, 200, 200, 200, 200, 200, 200)),
+    "opendata:cycles": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
+    "opendata:results": ("get", PUBLISHED, codes(200, 200, 200, 200, 200, 200, 200)),
     # The F-03 survey of a locus, from the poster's QR code: anyone with the link, signed in
     # or not; its thank-you page sends a browser that has not answered back to the survey
     # (the pages themselves: tests/scoring/test_survey_public.py).
@@ -528,6 +535,10 @@ class UrlPermissionTableTest(UrlWorld):
             reverse("public:overview", kwargs={"cycle_pk": self.cycle.pk}),
             reverse("public:ranking", kwargs={"cycle_pk": self.cycle.pk}),
             reverse("public:unit", kwargs={"unit_pk": self.prov_unit.pk}),
+            reverse("public:data", kwargs={"cycle_pk": self.cycle.pk}),
+            reverse("public:data_csv", kwargs={"cycle_pk": self.cycle.pk, "revision": 1}),
+            reverse("public:data_xlsx", kwargs={"cycle_pk": self.cycle.pk, "revision": 1}),
+            reverse("opendata:results", kwargs={"cycle_pk": self.cycle.pk}),
         ]
         for url in urls:
             for role, user in self.users().items():

@@ -28,7 +28,7 @@ VERIFY = "verify"
 
 # Pages a person reaches before the second factor: signing in and out, the two-factor pages
 # themselves, the language switch, the health check, the API's public description and
-# everything public.
+# everything public (the open data API included).
 EXEMPT_VIEWS = frozenset(
     {
         "login",
@@ -42,7 +42,7 @@ EXEMPT_VIEWS = frozenset(
         "reports:certificate_verify",
     }
 )
-EXEMPT_NAMESPACES = frozenset({"public"})
+EXEMPT_NAMESPACES = frozenset({"public", "opendata"})
 
 
 def remember_second_factor(sender, request, user, **kwargs) -> None:

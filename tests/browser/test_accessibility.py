@@ -51,6 +51,7 @@ CASES: list[tuple[str | None, str]] = [
     (None, "/hasil/{published_cycle}/"),
     (None, "/hasil/{published_cycle}/peringkat/"),
     (None, "/hasil/unit/{unit}/"),
+    (None, "/hasil/{published_cycle}/data/"),
 ]
 
 
