@@ -92,7 +92,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # The page's reason when it gave one ("Hanya evaluator yang ditugaskan …").
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, Conflict):
         response.data = {"detail": str(exc.detail), "yours": exc.yours, "current": exc.current}
