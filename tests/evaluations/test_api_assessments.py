@@ -5,10 +5,12 @@ import hashlib
 import threading
 from unittest import mock, skipUnless
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 
 from evaluations.models import (
@@ -479,6 +481,8 @@ class F01WriteTest(ApiCase):
         self.assertFalse(Answer.objects.filter(version__gt=0).exists())
 
     def test_it_speaks_english_when_asked(self):
+        # The request leaves English active in this thread: later tests expect Indonesian.
+        self.addCleanup(translation.activate, settings.LANGUAGE_CODE)
         self.as_(self.operator)
         response = self.client.put(
             self.path(),
