@@ -1,29 +1,16 @@
 """The scoring API (mounted under /api/v1/ through `scoring.urls.api_patterns`)."""
 
-from rest_framework import parsers, status
+from rest_framework import status
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pekppp.api import JSONParser
+
 from . import simulator
 from .engine import ScoringInputError
 from .permissions import can_use_simulator
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, with nesting too deep for Python's parser refused as bad JSON.
-
-    `json.loads` recurses once per level of `[` or `{` and raises RecursionError (not the
-    ValueError DRF turns into a 400) at about a thousand levels; no request of this API nests
-    more than three.
-    """
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError as exc:
-            raise ParseError("JSON nested too deeply.") from exc
 
 
 class CanUseSimulator(BasePermission):
