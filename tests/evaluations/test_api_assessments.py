@@ -476,7 +476,10 @@ class F01WriteTest(ApiCase):
             ],
         )
         self.as_(self.operator)
-        self.assertEqual(self.client.put(self.path(), "{", content_type=JSON).status_code, 400)
+        for body in ("{", "[]", "null", '"x"', "[" * 100_000 + "]" * 100_000):
+            with self.subTest(body=body[:10]):
+                response = self.client.put(self.path(), body, content_type=JSON)
+                self.assertEqual(response.status_code, 400)
         self.assertEqual(self.client.put(self.path(), "x=1").status_code, 415)
         self.assertFalse(Answer.objects.filter(version__gt=0).exists())
 
