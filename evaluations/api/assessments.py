@@ -70,6 +70,16 @@ class Refused(exceptions.APIException):
         super().__init__({"detail": str(error), "problems": list(error.problems)})
 
 
+class BoundedIds:
+    """An id in the path beyond the database's integer range names nothing: 404, checked
+    after authentication (SQLite raises OverflowError when such a number reaches a query)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if any(isinstance(v, int) and v > MAX_ID for v in kwargs.values()):
+            raise exceptions.NotFound()
+
+
 # --- schema: the answers every endpoint shares -------------------------------------------------
 
 UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description="No token or session.")
@@ -127,7 +137,7 @@ class AssessmentFilter(filters.FilterSet):
         responses={200: s.AssessmentSerializer(many=True), 400: BAD_INPUT, 401: UNAUTHENTICATED},
     )
 )
-class AssessmentList(generics.ListAPIView):
+class AssessmentList(BoundedIds, generics.ListAPIView):
     serializer_class = s.AssessmentSerializer
     filterset_class = AssessmentFilter
     ordering_fields = ["id", "status", "updated_at", "unit_name", "cycle_year"]
@@ -148,7 +158,7 @@ class AssessmentList(generics.ListAPIView):
         responses={200: s.AssessmentDetailSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
     )
 )
-class AssessmentDetail(generics.RetrieveAPIView):
+class AssessmentDetail(BoundedIds, generics.RetrieveAPIView):
     serializer_class = s.AssessmentDetailSerializer
 
     def get_queryset(self):
@@ -171,7 +181,7 @@ class AssessmentDetail(generics.RetrieveAPIView):
 # --- F-01 -----------------------------------------------------------------------------------
 
 
-class F01View(APIView):
+class F01View(BoundedIds, APIView):
     @extend_schema(
         tags=TAGS,
         summary="The unit's F-01: answers and evidence metadata",
@@ -196,7 +206,7 @@ class F01View(APIView):
         return Response(s.F01Serializer(page).data)
 
 
-class F01AnswerView(APIView):
+class F01AnswerView(BoundedIds, APIView):
     @extend_schema(
         tags=TAGS,
         summary="Save one F-01 answer (the unit's operator)",
@@ -233,7 +243,7 @@ class F01AnswerView(APIView):
         return Response(s.AnswerSerializer(outcome.answer).data)
 
 
-class EvidenceUploadView(APIView):
+class EvidenceUploadView(BoundedIds, APIView):
     parser_classes = [parsers.MultiPartParser, parsers.FormParser]
 
     @extend_schema(
@@ -277,7 +287,7 @@ class EvidenceUploadView(APIView):
 # --- F-02 -----------------------------------------------------------------------------------
 
 
-class F02View(APIView):
+class F02View(BoundedIds, APIView):
     @extend_schema(
         tags=TAGS,
         summary="The caller's own F-02 (an assigned evaluator)",
@@ -301,7 +311,7 @@ class F02View(APIView):
         return Response(s.F02Serializer(data).data)
 
 
-class F02ScoreView(APIView):
+class F02ScoreView(BoundedIds, APIView):
     @extend_schema(
         tags=TAGS,
         summary="Save one F-02 level (the assigned evaluator)",
@@ -342,7 +352,7 @@ class F02ScoreView(APIView):
 # --- final levels ---------------------------------------------------------------------------
 
 
-class FinalLevelsView(APIView):
+class FinalLevelsView(BoundedIds, APIView):
     @extend_schema(
         tags=TAGS,
         summary="Final levels per indicator",

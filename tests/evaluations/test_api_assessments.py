@@ -512,6 +512,27 @@ class F01WriteTest(ApiCase):
         other = f.make_instrument("UJI-LAIN").indicators.get(number=1)
         self.assertEqual(self.put(self.operator, self.path(other), self.body()).status_code, 404)
 
+    def test_it_answers_404_for_ids_beyond_the_databases_range(self):
+        huge = 10**30
+        requests = [
+            ("put", url("assessment_f01_answer", huge, self.ind[0].pk)),
+            ("put", url("assessment_f01_answer", self.assessment.pk, huge)),
+            ("put", url("assessment_f02_score", self.assessment.pk, huge)),
+            ("post", url("assessment_evidence_upload", self.assessment.pk, huge)),
+            ("get", url("assessment_f01", huge)),
+            ("get", url("assessment_f02", huge)),
+            ("get", url("assessment_final", huge)),
+            ("get", url("assessment_detail", huge)),
+        ]
+        for method, path in requests:
+            for user in (self.operator, self.evaluator, self.admin):
+                with self.subTest(path=path, user=user.username):
+                    self.as_(user)
+                    response = self.client.generic(method.upper(), path, "{}", content_type=JSON)
+                    self.assertEqual(response.status_code, 404)
+        self.client.logout()
+        self.assertEqual(self.client.get(url("assessment_f01", huge)).status_code, 401)
+
     def test_it_lets_the_unit_change_an_indicator_under_clarification_only(self):
         from evaluations.models import Clarification
 
