@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 
 from evaluations.models import (
@@ -140,7 +140,7 @@ class AssessmentListTest(ApiCase):
                         },
                         "status": "draft",
                         "status_label": "Draf",
-                        "updated_at": self.assessment.updated_at.astimezone().isoformat(),
+                        "updated_at": timezone.localtime(self.assessment.updated_at).isoformat(),
                     }
                 ],
             },
@@ -326,7 +326,7 @@ class F01ReadTest(ApiCase):
                     "content_type": "application/pdf",
                     "size": len(ff.PDF_BYTES),
                     "sha256": hashlib.sha256(ff.PDF_BYTES).hexdigest(),
-                    "uploaded_at": revision.uploaded_at.astimezone().isoformat(),
+                    "uploaded_at": timezone.localtime(revision.uploaded_at).isoformat(),
                     "uploaded_by": "Operator Disdukcapil",
                     "scan_status": "not_scanned",
                     "download_url": f"/bukti/revisi/{revision.pk}/",
@@ -401,7 +401,7 @@ class F01WriteTest(ApiCase):
                 "claimed_level": 3,
                 "explanation": "Ada SK.",
                 "version": 1,
-                "updated_at": answer.updated_at.astimezone().isoformat(),
+                "updated_at": timezone.localtime(answer.updated_at).isoformat(),
                 "updated_by": "Operator Disdukcapil",
             },
         )
@@ -768,7 +768,7 @@ class F02WriteTest(F02Case):
                 "note": "Cukup",
                 "recommendation": "Perbaiki SOP.",
                 "version": 1,
-                "updated_at": score.updated_at.astimezone().isoformat(),
+                "updated_at": timezone.localtime(score.updated_at).isoformat(),
             },
         )
         self.assertEqual((score.level, score.version), (3, 1))
@@ -806,7 +806,6 @@ class F02WriteTest(F02Case):
         )
         f2.set_status(self.assessment, Status.IN_EVALUATION)
         self.fill_all(self.assignment)
-        from django.utils import timezone
 
         self.assignment.submitted_at = timezone.now()
         self.assignment.save()
