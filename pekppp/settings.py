@@ -437,6 +437,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`: name each choice set after its own enum.
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentStatusEnum": "evaluations.models.AssessmentStatus",
+        "FollowUpStatusEnum": "evaluations.models.FollowUpStatus",
+    },
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -80,6 +80,7 @@ CYCLE_DONE = lambda w: {"pk": w.finished.pk}  # noqa: E731
 PRIORITY = lambda w: {"pk": w.finished.pk, "unit_id": w.unit.pk}  # noqa: E731
 FOLLOWUP = lambda w: {"pk": w.followup.pk}  # noqa: E731
 FOLLOWUP_FILE = lambda w: {"file_id": w.followup_file.pk}  # noqa: E731
+API_LOCUS = lambda w: {"cycle_id": w.cycle.pk, "locus_id": w.assessment.pk}  # noqa: E731
 
 
 def codes(*values: int) -> dict[str, int]:
@@ -259,6 +260,42 @@ TABLE = {
     ),
     "simulator:page": ("get", lambda w: {}, codes(302, 403, 200, 200, 200, 200, 200)),
     "scoring_api:simulate": ("post", lambda w: {}, codes(401, 403, 415, 415, 415, 415, 415)),
+    # Evaluations API: as the pages, but anonymous is a 401. Instruments for everyone with a
+    # role; cycles, loci and teams for whoever sees the cycle (its list: admins and
+    # coordinators); the follow-up register as on /tindak-lanjut/.
+    "evaluations_api:instrument_list": (
+        "get",
+        lambda w: {},
+        codes(401, 403, 200, 200, 200, 200, 200),
+    ),
+    "evaluations_api:instrument_detail": (
+        "get",
+        lambda w: {"pk": w.instrument.pk},
+        codes(401, 404, 200, 200, 200, 200, 200),
+    ),
+    "evaluations_api:cycle_list": ("get", lambda w: {}, codes(401, 403, 200, 200, 403, 403, 403)),
+    "evaluations_api:cycle_detail": ("get", CYCLE, codes(401, 404, 200, 404, 404, 404, 404)),
+    "evaluations_api:locus_list": (
+        "get",
+        lambda w: {"cycle_id": w.cycle.pk},
+        codes(401, 404, 200, 404, 404, 404, 404),
+    ),
+    "evaluations_api:locus_detail": (
+        "get",
+        API_LOCUS,
+        codes(401, 404, 200, 404, 404, 404, 404),
+    ),
+    "evaluations_api:locus_team": ("get", API_LOCUS, codes(401, 404, 200, 404, 404, 404, 404)),
+    "evaluations_api:followup_list": (
+        "get",
+        lambda w: {},
+        codes(401, 403, 200, 200, 403, 200, 200),
+    ),
+    "evaluations_api:followup_detail": (
+        "get",
+        FOLLOWUP,
+        codes(401, 404, 200, 404, 404, 200, 200),
+    ),
     # Assessments API: seen as on the pages (outsiders 404, the list is empty for them); F-01
     # read by the unit's operators and the moderators (the evaluator once it is submitted),
     # F-02 by the assigned evaluator, final levels by the moderators until final. PUTs are
