@@ -8,29 +8,22 @@ selectors `f01_page`, `f02_page`, `moderation_table` and `phase_windows`; the se
 `answer_autosave`, `evidence_upload` and `score_autosave`, with their status and phase-window
 checks and optimistic versions.
 
-Status codes: 401 anonymous; 404 an assessment the caller cannot see, or an indicator not of
-its instrument; 403 a member without the right, with the page's reason; 400 bad input, a
-message per field (an evidence file the checks refuse: under `file`); 409 either a stale
-`version` (`{"detail", "yours", "current"}`) or a refusal by the status flow or a phase
-window (`{"detail", "problems"}`, the page's messages: F-01 submitted, window closed, F-02
-handed in) — the pages answer a refused autosave with 409 too.
+Status codes, as the rest of the evaluations API (api/errors.py): 401 anonymous; 404 an
+assessment the caller cannot see, an indicator not of its instrument, an id beyond the
+database's range; 403 a member without the right, with the page's reason; 400 bad input, a
+message per field, and a write the status flow or a phase window refuses (F-01 submitted,
+window closed, F-02 handed in: the page's messages under `detail`; a file the evidence
+checks refuse: under `file`); 409 only for a stale `version`, with `detail`, `yours` and
+`current` (re-read, then decide).
 """
 
-from django import forms
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    PolymorphicProxySerializer,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-)
+from django_filters import rest_framework as django_filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, parsers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -55,19 +48,10 @@ from ..services.workflow import WorkflowError
 from ..views.f01 import autosave_row, operator_assessment
 from ..views.f02 import own_assignment, score_row
 from . import assessment_serializers as s
+from . import filters
+from .errors import BAD_REQUEST, refused
 
-MAX_ID = 2**31 - 1
 TAGS = ["assessments"]
-
-
-class Refused(exceptions.APIException):
-    """409: the status flow or a phase window refuses the write; the page's messages."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "refused"
-
-    def __init__(self, error: WorkflowError):
-        super().__init__({"detail": str(error), "problems": list(error.problems)})
 
 
 class BoundedIds:
@@ -76,7 +60,7 @@ class BoundedIds:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if any(isinstance(v, int) and v > MAX_ID for v in kwargs.values()):
+        if any(isinstance(v, int) and v > filters.ID_MAX for v in kwargs.values()):
             raise exceptions.NotFound()
 
 
@@ -89,42 +73,23 @@ NOT_FOUND = OpenApiResponse(
 FORBIDDEN = OpenApiResponse(
     ErrorSerializer, description="The caller sees the assessment but lacks the right."
 )
-BAD_INPUT = OpenApiResponse(
-    OpenApiTypes.OBJECT, description='A message per field: {"field": ["…"]}.'
-)
-WRITE_CONFLICT = OpenApiResponse(
-    PolymorphicProxySerializer(
-        component_name="AssessmentWriteConflict",
-        serializers=[ConflictSerializer, s.RefusalSerializer],
-        resource_type_field_name=None,
-    ),
-    description="Either the row changed since `version` was read (yours/current), or the "
-    "status flow or a phase window refuses the write (problems: the page's messages).",
+STALE = OpenApiResponse(
+    ConflictSerializer,
+    description="The row changed since `version` was read: nothing was written; `yours` is "
+    "what was sent, `current` what is stored now.",
 )
 READ_ERRORS = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
-WRITE_ERRORS = {400: BAD_INPUT, **READ_ERRORS, 409: WRITE_CONFLICT}
+WRITE_ERRORS = {400: BAD_REQUEST, **READ_ERRORS, 409: STALE}
 
 
 # --- list and detail ------------------------------------------------------------------------
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
-class IntegerFilter(filters.NumberFilter):
-    """A whole-number id: "1.5", "1e9" or one beyond the database's range is a 400."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
-class AssessmentFilter(filters.FilterSet):
-    cycle = IntegerFilter(field_name="cycle_id", help_text="Cycle id.")
-    unit = IntegerFilter(field_name="unit_id", help_text="Service unit id.")
-    agency = IntegerFilter(field_name="unit__agency_id", help_text="The unit's agency id.")
-    status = filters.ChoiceFilter(choices=AssessmentStatus.choices)
+class AssessmentFilter(django_filters.FilterSet):
+    cycle = filters.id_filter("cycle_id", "Cycle id.")
+    unit = filters.id_filter("unit_id", "Service unit id.")
+    agency = filters.id_filter("unit__agency_id", "The unit's agency id.")
+    status = filters.choice_filter(AssessmentStatus.choices, "Status of the assessment.")
 
 
 @extend_schema_view(
@@ -134,7 +99,7 @@ class AssessmentFilter(filters.FilterSet):
         description="The loci the caller sees on the portal's pages (admins: all; "
         "coordinators: their agency's cycles and units; leadership: their agency's units; "
         "operators: their units; evaluators: their assignments). Others get an empty list.",
-        responses={200: s.AssessmentSerializer(many=True), 400: BAD_INPUT, 401: UNAUTHENTICATED},
+        responses={200: s.AssessmentSerializer(many=True), 400: BAD_REQUEST, 401: UNAUTHENTICATED},
     )
 )
 class AssessmentList(BoundedIds, generics.ListAPIView):
@@ -232,7 +197,7 @@ class F01AnswerView(BoundedIds, APIView):
                 explanation=yours["explanation"],
             )
         except WorkflowError as exc:
-            raise Refused(exc) from exc
+            raise refused(exc) from exc
         if not outcome.saved:
             raise Conflict(
                 _("Jawaban indikator %(n)s sudah diubah orang lain; periksa lalu simpan lagi.")
@@ -252,7 +217,7 @@ class EvidenceUploadView(BoundedIds, APIView):
         description="The page's checks: per-file and per-assessment size limits, the type by "
         "content (PDF without active content, JPEG/PNG within the pixel limit, DOCX, XLSX), "
         "the virus scan when configured; a refused file is a 400 under `file`, nothing "
-        "stored. Closed window or submitted F-01: 409.",
+        "stored. Closed window or submitted F-01: 400 under `detail`.",
         request={"multipart/form-data": s.EvidenceUploadSerializer},
         responses={201: s.EvidenceSerializer, **WRITE_ERRORS},
     )
@@ -263,11 +228,11 @@ class EvidenceUploadView(BoundedIds, APIView):
         )
         serializer = s.EvidenceUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # The service's own gate first, so that a closed window is a 409 and every other
-        # refusal of the service below is about the file.
+        # The service's own gate first, so that a closed window is told under `detail` and
+        # every other refusal of the service below is about the file.
         problem = selectors_f01.f01_gate(assessment).problem(indicator.pk)
         if problem:
-            raise Refused(WorkflowError(problem))
+            raise refused(WorkflowError(problem))
         upload = serializer.validated_data["file"]
         try:
             evidence = evidence_services.evidence_upload(
@@ -278,7 +243,7 @@ class EvidenceUploadView(BoundedIds, APIView):
                 by=request.user,
             )
         except WorkflowError as exc:
-            raise ValidationError({"file": list(exc.problems)}) from exc
+            raise refused(exc, "file") from exc
         revision = evidence.revisions.select_related("uploaded_by").get()
         item = selectors_f01.EvidenceItem(evidence, revision, [revision], 1)
         return Response(s.EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -345,7 +310,7 @@ class F02ScoreView(BoundedIds, APIView):
                 ).data,
             ) from exc
         except WorkflowError as exc:
-            raise Refused(exc) from exc
+            raise refused(exc) from exc
         return Response(s.ScoreSerializer({"indicator": score.indicator, "score": score}).data)
 
 
