@@ -13,6 +13,7 @@ from rest_framework import serializers
 from ..models import Assessment, EvidenceRevision, Phase, Scheme
 from ..services.f01 import MAX_EXPLANATION
 from ..services.workflow import WorkflowError, require_plain_text
+from .cycles import NamedRefSerializer
 
 MAX_VERSION = 2**31 - 1  # a version beyond any stored one is simply stale, not a 500
 
@@ -26,15 +27,8 @@ class CycleRefSerializer(serializers.Serializer):
     scheme = serializers.ChoiceField(choices=Scheme.choices)
 
 
-class AgencyRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class UnitRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    agency = AgencyRefSerializer()
+class UnitRefSerializer(NamedRefSerializer):
+    agency = NamedRefSerializer()
 
 
 class IndicatorRefSerializer(serializers.Serializer):
