@@ -305,3 +305,10 @@ class FinalLevelsSerializer(serializers.Serializer):
     status = serializers.CharField(source="assessment.status")
     complete = serializers.BooleanField(help_text="Every scored indicator has its final level.")
     indicators = FinalLevelSerializer(many=True, source="rows")
+
+
+class RefusalSerializer(serializers.Serializer):
+    """409: refused by the status flow or a phase window, with the page's messages."""
+
+    detail = serializers.CharField()
+    problems = serializers.ListField(child=serializers.CharField())

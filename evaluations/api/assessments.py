@@ -8,20 +8,26 @@ selectors `f01_page`, `f02_page`, `moderation_table` and `phase_windows`; the se
 `answer_autosave`, `evidence_upload` and `score_autosave`, with their status and phase-window
 checks and optimistic versions.
 
-Status codes, as the rest of the evaluations API (api/errors.py): 401 anonymous; 404 an
-assessment the caller cannot see, an indicator not of its instrument, an id beyond the
-database's range; 403 a member without the right, with the page's reason; 400 bad input, a
-message per field, and a write the status flow or a phase window refuses (F-01 submitted,
-window closed, F-02 handed in: the page's messages under `detail`; a file the evidence
-checks refuse: under `file`); 409 only for a stale `version`, with `detail`, `yours` and
-`current` (re-read, then decide).
+Status codes: 401 anonymous; 404 an assessment the caller cannot see, an indicator not of its
+instrument, an id beyond the database's range; 403 a member without the right, with the
+page's reason; 400 bad input, a message per field (api/errors.py; a file the evidence checks
+refuse: under `file`); 409 when the state of the assessment stands in the way, either a stale
+`version` (`{"detail", "yours", "current"}`: re-read, then decide) or a refusal by the status
+flow or a phase window (`{"detail", "problems"}`, the page's messages: F-01 submitted, window
+closed, F-02 handed in) — the pages answer a refused autosave with 409 too, and a client
+can tell "fix the request" (400) from "the assessment is not open for this now" (409).
 """
 
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as django_filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, generics, parsers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -49,9 +55,19 @@ from ..views.f01 import autosave_row, operator_assessment
 from ..views.f02 import own_assignment, score_row
 from . import assessment_serializers as s
 from . import filters
-from .errors import BAD_REQUEST, refused
+from .errors import BAD_REQUEST, NO_PAGE, refused
 
 TAGS = ["assessments"]
+
+
+class Refused(exceptions.APIException):
+    """409: the status flow or a phase window refuses the write; the page's messages."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "refused"
+
+    def __init__(self, error: WorkflowError):
+        super().__init__({"detail": str(error), "problems": list(error.problems)})
 
 
 class BoundedIds:
@@ -73,13 +89,18 @@ NOT_FOUND = OpenApiResponse(
 FORBIDDEN = OpenApiResponse(
     ErrorSerializer, description="The caller sees the assessment but lacks the right."
 )
-STALE = OpenApiResponse(
-    ConflictSerializer,
-    description="The row changed since `version` was read: nothing was written; `yours` is "
-    "what was sent, `current` what is stored now.",
+WRITE_CONFLICT = OpenApiResponse(
+    PolymorphicProxySerializer(
+        component_name="AssessmentWriteConflict",
+        serializers=[ConflictSerializer, s.RefusalSerializer],
+        resource_type_field_name=None,
+    ),
+    description="Either the row changed since `version` was read (nothing written; `yours` "
+    "is what was sent, `current` what is stored now), or the status flow or a phase window "
+    "refuses the write (`problems`: the page's messages).",
 )
 READ_ERRORS = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
-WRITE_ERRORS = {400: BAD_REQUEST, **READ_ERRORS, 409: STALE}
+WRITE_ERRORS = {400: BAD_REQUEST, **READ_ERRORS, 409: WRITE_CONFLICT}
 
 
 # --- list and detail ------------------------------------------------------------------------
@@ -99,7 +120,12 @@ class AssessmentFilter(django_filters.FilterSet):
         description="The loci the caller sees on the portal's pages (admins: all; "
         "coordinators: their agency's cycles and units; leadership: their agency's units; "
         "operators: their units; evaluators: their assignments). Others get an empty list.",
-        responses={200: s.AssessmentSerializer(many=True), 400: BAD_REQUEST, 401: UNAUTHENTICATED},
+        responses={
+            200: s.AssessmentSerializer(many=True),
+            400: BAD_REQUEST,
+            401: UNAUTHENTICATED,
+            404: NO_PAGE,
+        },
     )
 )
 class AssessmentList(BoundedIds, generics.ListAPIView):
@@ -197,7 +223,7 @@ class F01AnswerView(BoundedIds, APIView):
                 explanation=yours["explanation"],
             )
         except WorkflowError as exc:
-            raise refused(exc) from exc
+            raise Refused(exc) from exc
         if not outcome.saved:
             raise Conflict(
                 _("Jawaban indikator %(n)s sudah diubah orang lain; periksa lalu simpan lagi.")
@@ -217,7 +243,7 @@ class EvidenceUploadView(BoundedIds, APIView):
         description="The page's checks: per-file and per-assessment size limits, the type by "
         "content (PDF without active content, JPEG/PNG within the pixel limit, DOCX, XLSX), "
         "the virus scan when configured; a refused file is a 400 under `file`, nothing "
-        "stored. Closed window or submitted F-01: 400 under `detail`.",
+        "stored. Closed window or submitted F-01: 409.",
         request={"multipart/form-data": s.EvidenceUploadSerializer},
         responses={201: s.EvidenceSerializer, **WRITE_ERRORS},
     )
@@ -228,11 +254,11 @@ class EvidenceUploadView(BoundedIds, APIView):
         )
         serializer = s.EvidenceUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # The service's own gate first, so that a closed window is told under `detail` and
-        # every other refusal of the service below is about the file.
+        # The service's own gate first, so that a closed window is a 409 and every other
+        # refusal of the service below is about the file.
         problem = selectors_f01.f01_gate(assessment).problem(indicator.pk)
         if problem:
-            raise refused(WorkflowError(problem))
+            raise Refused(WorkflowError(problem))
         upload = serializer.validated_data["file"]
         try:
             evidence = evidence_services.evidence_upload(
@@ -310,7 +336,7 @@ class F02ScoreView(BoundedIds, APIView):
                 ).data,
             ) from exc
         except WorkflowError as exc:
-            raise refused(exc) from exc
+            raise Refused(exc) from exc
         return Response(s.ScoreSerializer({"indicator": score.indicator, "score": score}).data)
 
 

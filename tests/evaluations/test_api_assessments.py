@@ -43,10 +43,15 @@ def url(name: str, *args) -> str:
     return reverse(f"evaluations_api:{name}", args=args)
 
 
+def refusal(message: str) -> dict:
+    """The 409 body of a write the status flow or a phase window refuses."""
+    return {"detail": message, "problems": [message]}
+
+
 def closed(phase: str, template: str = "Tahap {} sudah ditutup pada {}.") -> dict:
-    """The 400 of a write in a phase whose window closed yesterday (`f.close_window`)."""
+    """The 409 of a write in a phase whose window closed yesterday (`f.close_window`)."""
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    return {"detail": [template.format(phase, yesterday.strftime("%d-%m-%Y"))]}
+    return refusal(template.format(phase, yesterday.strftime("%d-%m-%Y")))
 
 
 class ApiCase(PersonaTestCase):
@@ -431,22 +436,20 @@ class F01WriteTest(ApiCase):
         self.assertEqual(data["current"]["version"], 1)
         self.assertEqual(self.answer().explanation, "Pertama")
 
-    def test_it_refuses_a_closed_window_or_a_submitted_f01_with_400_and_the_pages_message(self):
+    def test_it_refuses_a_closed_window_or_a_submitted_f01_with_409_and_the_pages_message(self):
         f.close_window(self.cycle, Phase.SELF_ASSESSMENT)
         response = self.put(self.operator, self.path(), self.body())
-        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.status_code, 409)
         self.assertEqual(response.json(), closed("Penilaian mandiri (F-01)"))
         f.open_window(self.cycle, Phase.SELF_ASSESSMENT)
         f2.set_status(self.assessment, Status.SUBMITTED)
         response = self.put(self.operator, self.path(), self.body())
-        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.status_code, 409)
         self.assertEqual(
             response.json(),
-            {
-                "detail": [
-                    "Tindakan ini tidak dapat dilakukan karena status penilaian adalah “Diajukan”."
-                ]
-            },
+            refusal(
+                "Tindakan ini tidak dapat dilakukan karena status penilaian adalah “Diajukan”."
+            ),
         )
         self.assertEqual(self.answer().claimed_level, None)
         self.assertFalse(AuditEntry.objects.filter(action=AuditAction.CLAIM).exists())
@@ -550,8 +553,8 @@ class F01WriteTest(ApiCase):
             self.put(self.operator, self.path(self.ind[1]), self.body()).status_code, 200
         )
         response = self.put(self.operator, self.path(self.ind[0]), self.body())
-        self.assertEqual(response.status_code, 400)
-        self.assertIn("tidak sedang diklarifikasi", response.json()["detail"][0])
+        self.assertEqual(response.status_code, 409)
+        self.assertIn("tidak sedang diklarifikasi", response.json()["detail"])
 
 
 class EvidenceUploadTest(ApiCase):
@@ -645,10 +648,10 @@ class EvidenceUploadTest(ApiCase):
         self.assertEqual(response.json()["revisions"][0]["scan_status"], "clean")
         self.assertIs(EvidenceRevision.objects.get().virus_scanned, True)
 
-    def test_it_refuses_a_closed_window_under_detail(self):
+    def test_it_refuses_a_closed_window_with_409(self):
         f.close_window(self.cycle, Phase.SELF_ASSESSMENT)
         response = self.post(self.operator, {"file": self.pdf()})
-        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.status_code, 409)
         self.assertEqual(response.json(), closed("Penilaian mandiri (F-01)"))
         self.assertFalse(Evidence.objects.exists())
 
@@ -787,22 +790,19 @@ class F02WriteTest(F02Case):
         self.assertEqual((data["current"]["level"], data["current"]["version"]), (2, 1))
         self.assertEqual(self.score(self.indicators[0]).level, 2)
 
-    def test_it_refuses_a_closed_window_and_a_handed_in_f02_with_400(self):
+    def test_it_refuses_a_closed_window_and_a_handed_in_f02_with_409(self):
         f.close_window(self.cycle, Phase.EVALUATION)
         response = self.put(self.evaluator, self.path(), self.body())
-        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.status_code, 409)
         self.assertEqual(response.json(), closed("Evaluasi (F-02)"))
         f.open_window(self.cycle, Phase.EVALUATION)
         f2.set_status(self.assessment, Status.CLARIFICATION)
         response = self.put(self.evaluator, self.path(), self.body())
         self.assertEqual(
             response.json(),
-            {
-                "detail": [
-                    "Tindakan ini tidak dapat dilakukan karena status penilaian adalah "
-                    "“Klarifikasi”."
-                ]
-            },
+            refusal(
+                "Tindakan ini tidak dapat dilakukan karena status penilaian adalah “Klarifikasi”."
+            ),
         )
         f2.set_status(self.assessment, Status.IN_EVALUATION)
         self.fill_all(self.assignment)
@@ -810,8 +810,8 @@ class F02WriteTest(F02Case):
         self.assignment.submitted_at = timezone.now()
         self.assignment.save()
         response = self.put(self.evaluator, self.path(), self.body(version=0))
-        self.assertEqual(response.status_code, 400)
-        self.assertIn("sudah diserahkan", response.json()["detail"][0])
+        self.assertEqual(response.status_code, 409)
+        self.assertIn("sudah diserahkan", response.json()["detail"])
         self.assertEqual(self.score(self.indicators[0]).level, 4)
 
     def test_it_refuses_bad_input_per_field(self):
