@@ -2,7 +2,7 @@
 
 from units.permissions import roles_of
 
-from .models import Assessment, Cycle, FollowUpItem, Scheme
+from .models import Assessment, AssessmentStatus, Cycle, FollowUpItem, Scheme
 
 
 def can_list_cycles(user) -> bool:
@@ -76,6 +76,26 @@ def assignment_of(user, assessment: Assessment):
 def can_moderate(user, assessment: Assessment) -> bool:
     """Pleno: ministry admins, or the coordinator running this Mandiri cycle."""
     return can_manage_cycle(user, assessment.cycle)
+
+
+def can_read_f01(user, assessment: Assessment) -> bool:
+    """The unit's F-01 answers and evidence as the pages show them: its operators (the F-01
+    page), the moderators (the moderation table shows each claim) and, once the unit has
+    submitted it, the assigned evaluators (the F-02 page)."""
+    if is_operator_of(user, assessment) or can_moderate(user, assessment):
+        return True
+    return (
+        assessment.status != AssessmentStatus.DRAFT and assignment_of(user, assessment) is not None
+    )
+
+
+def can_view_final_levels(user, assessment: Assessment) -> bool:
+    """The final level of each indicator: the moderators while they decide them (the
+    moderation page); once the assessment is final, everyone who sees it (the follow-up items,
+    the report card and the next cycle's F-01 and F-02 show them)."""
+    if can_moderate(user, assessment):
+        return True
+    return assessment.status == AssessmentStatus.FINAL and can_view_assessment(user, assessment)
 
 
 def can_view_visit_photos(user, assessment: Assessment) -> bool:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -73,6 +73,21 @@ class Pagination(PageNumberPagination):
         return parameters
 
 
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with nesting too deep for Python's parser refused as bad JSON (400).
+
+    `json.loads` recurses once per level of `[` or `{` and raises RecursionError (not the
+    ValueError DRF turns into a 400) at about a thousand levels; no request of this API nests
+    more than three.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise exceptions.ParseError(_("Data JSON bersarang terlalu dalam.")) from exc
+
+
 class AnonThrottle(AnonRateThrottle):
     """Anonymous requests counted per client address, as the log-in lock-out counts them
     (X-Forwarded-For only as written by the TRUSTED_PROXY_COUNT proxies)."""
@@ -108,7 +123,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # The page's reason when it gave one ("Hanya evaluator yang ditugaskan …").
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, Conflict):
         response.data = {"detail": str(exc.detail), "yours": exc.yours, "current": exc.current}

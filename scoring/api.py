@@ -12,7 +12,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import generics, parsers, serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from evaluations.models import Cycle, GradeBand
 from evaluations.selectors.cycles import LOCUS_NAMES
-from pekppp.api import OrderingFilter
+from pekppp.api import JSONParser, OrderingFilter
 from units.api import (
     AgencyRefSerializer,
     ProvinceSerializer,
@@ -40,21 +40,6 @@ from .models import PublishedResult, Result
 from .permissions import can_use_simulator
 from .selectors import opendata, public
 from .selectors.rankings import results_visible_to
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, with nesting too deep for Python's parser refused as bad JSON.
-
-    `json.loads` recurses once per level of `[` or `{` and raises RecursionError (not the
-    ValueError DRF turns into a 400) at about a thousand levels; no request of this API nests
-    more than three.
-    """
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError as exc:
-            raise ParseError("JSON nested too deeply.") from exc
 
 
 class CanUseSimulator(BasePermission):

@@ -331,6 +331,34 @@ TABLE = {
         lambda w: {"pk": w.finished_result.pk},
         codes(401, 404, 200, 404, 404, 200, 200),
     ),
+    # Assessments API: seen as on the pages (outsiders 404, the list is empty for them); F-01
+    # read by the unit's operators and the moderators (the evaluator once it is submitted),
+    # F-02 by the assigned evaluator, final levels by the moderators until final. PUTs are
+    # sent empty (400 for the one who may write), the upload without a file (400).
+    "evaluations_api:assessment_list": (
+        "get",
+        lambda w: {},
+        codes(401, 200, 200, 200, 200, 200, 200),
+    ),
+    "evaluations_api:assessment_detail": ("get", LOCUS, codes(401, 404, 200, 404, 200, 200, 200)),
+    "evaluations_api:assessment_f01": ("get", LOCUS, codes(401, 404, 200, 404, 403, 200, 403)),
+    "evaluations_api:assessment_f01_answer": (
+        "put",
+        ANSWER,
+        codes(401, 404, 403, 404, 403, 400, 403),
+    ),
+    "evaluations_api:assessment_evidence_upload": (
+        "post",
+        ANSWER,
+        codes(401, 404, 403, 404, 403, 400, 403),
+    ),
+    "evaluations_api:assessment_f02": ("get", LOCUS, codes(401, 404, 403, 404, 200, 403, 403)),
+    "evaluations_api:assessment_f02_score": (
+        "put",
+        ANSWER,
+        codes(401, 404, 403, 404, 400, 403, 403),
+    ),
+    "evaluations_api:assessment_final": ("get", LOCUS, codes(401, 404, 200, 404, 403, 403, 403)),
     # The OpenAPI description and its Swagger UI are public.
     "api-schema": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
     "api-docs": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),

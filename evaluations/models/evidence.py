@@ -78,6 +78,9 @@ class EvidenceRevision(StoredFile):
     evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveSmallIntegerField(_("revisi ke"))
     file = models.FileField(storage=private_storage, upload_to=evidence_path, max_length=255)
+    # True: ClamAV found nothing before it was stored (a file it flags is never stored);
+    # False: stored while no scanner was configured; None: stored before this was recorded.
+    virus_scanned = models.BooleanField(_("dipindai antivirus"), null=True, blank=True)
 
     class Meta:
         ordering = ["evidence", "number"]

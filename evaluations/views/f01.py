@@ -54,11 +54,12 @@ from .files import private_file_response
 PAGE = "evaluations/f01_form.html"
 
 
-def _operator_assessment(request, pk: int):
-    """The assessment for its unit's operator: 404 if it cannot be seen, 403 if not theirs."""
-    assessment = get_object_or_404(selectors_f01.f01_assessments(request.user), pk=pk)
-    if not is_operator_of(request.user, assessment):
-        raise PermissionDenied
+def operator_assessment(user, pk: int):
+    """The assessment for its unit's operator: 404 if it cannot be seen, 403 if not theirs.
+    Shared with the API (evaluations/api/assessments.py)."""
+    assessment = get_object_or_404(selectors_f01.f01_assessments(user), pk=pk)
+    if not is_operator_of(user, assessment):
+        raise PermissionDenied(_("Hanya operator unit yang dinilai yang dapat mengisi F-01."))
     return assessment
 
 
@@ -180,7 +181,7 @@ def _render_page(request, assessment, *, missing=None, status=200):
 @require_GET
 def f01_form(request, pk: int):
     """The unit's F-01, indicator by indicator, saving as the operator works."""
-    return _render_page(request, _operator_assessment(request, pk))
+    return _render_page(request, operator_assessment(request.user, pk))
 
 
 def _fragment(name: str, context: dict, status: int = 200) -> HttpResponse:
@@ -190,27 +191,26 @@ def _fragment(name: str, context: dict, status: int = 200) -> HttpResponse:
     return HttpResponse(render_to_string(f"{PAGE}#{name}", context), status=status)
 
 
-def _autosave_row(request, pk: int, indicator_id: int):
-    """The answer row for an autosave. The common case is one query (see the selector);
-    refusals and a not-yet-created row take the slower path that tells 404 from 403."""
+def autosave_row(user, pk: int, indicator_id: int):
+    """The answer row for an autosave (the page's and the API's). The common case is one
+    query (see the selector); refusals and a not-yet-created row take the slower path that
+    tells 404 from 403."""
     answer = selectors_f01.answer_for_autosave(
-        user=request.user, assessment_id=pk, indicator_id=indicator_id
+        user=user, assessment_id=pk, indicator_id=indicator_id
     )
     if answer is not None and answer.is_operator:
         return answer
-    assessment = _operator_assessment(request, pk)
+    assessment = operator_assessment(user, pk)
     get_object_or_404(Indicator, pk=indicator_id, instrument_id=assessment.cycle.instrument_id)
     answers_ensure(assessment)
-    return selectors_f01.answer_for_autosave(
-        user=request.user, assessment_id=pk, indicator_id=indicator_id
-    )
+    return selectors_f01.answer_for_autosave(user=user, assessment_id=pk, indicator_id=indicator_id)
 
 
 @login_required
 @require_POST
 def answer_autosave(request, pk: int, indicator_id: int):
     """Save one indicator's claimed level and explanation (htmx, as the operator types)."""
-    answer = _autosave_row(request, pk, indicator_id)
+    answer = autosave_row(request.user, pk, indicator_id)
     try:
         version = int(request.POST["version"])
         raw_level = request.POST.get("claimed_level", "")
@@ -264,7 +264,7 @@ def answer_autosave(request, pk: int, indicator_id: int):
 def assessment_submit(request, pk: int):
     """Submit F-01 once confirmed (`confirm=1`); first the confirmation page, or the list of
     what is missing, each linked to its indicator."""
-    assessment = _operator_assessment(request, pk)
+    assessment = operator_assessment(request.user, pk)
     if not confirmed(request):
         try:
             missing = submission_check(assessment)
@@ -315,7 +315,7 @@ def _submit_confirmation(assessment) -> Confirmation:
 @require_POST
 def evidence_upload(request, pk: int, indicator_id: int):
     """Upload one or more files to an indicator: each becomes its own evidence document."""
-    assessment = _operator_assessment(request, pk)
+    assessment = operator_assessment(request.user, pk)
     indicator = get_object_or_404(
         Indicator, pk=indicator_id, instrument_id=assessment.cycle.instrument_id
     )
@@ -413,7 +413,7 @@ def evidence_remove(request, evidence_id: int):
 @require_POST
 def evidence_carry_over(request, pk: int):
     """Bring over the unit's evidence from its previous cycle."""
-    assessment = _operator_assessment(request, pk)
+    assessment = operator_assessment(request.user, pk)
     try:
         carried = evidence_services.evidence_carry_over(assessment=assessment, by=request.user)
     except WorkflowError as exc:

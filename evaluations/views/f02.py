@@ -46,12 +46,13 @@ def _fragment(name: str, context: dict, *, status: int = 200) -> HttpResponse:
     return HttpResponse(render_to_string(f"{PAGE}#{name}", context), status=status)
 
 
-def _own_assignment(request, pk: int):
+def own_assignment(user, pk: int):
     """The assessment and the person's assignment on it: 404 for someone who cannot see the
-    assessment, 403 for someone who can but is not one of its evaluators."""
-    mine = selectors_f02.own_assignment(user=request.user, assessment_id=pk)
+    assessment, 403 for someone who can but is not one of its evaluators. Shared with the
+    API (evaluations/api/assessments.py)."""
+    mine = selectors_f02.own_assignment(user=user, assessment_id=pk)
     if mine is None:
-        get_object_or_404(assessments_visible_to(request.user), pk=pk)
+        get_object_or_404(assessments_visible_to(user), pk=pk)
         raise PermissionDenied(_("Hanya evaluator yang ditugaskan yang dapat membuka F-02."))
     return mine.assessment, mine
 
@@ -80,16 +81,21 @@ def _render_page(request, assessment, assignment, *, problems=(), clarify=None):
 @require_GET
 def f02_form(request, pk: int):
     """The scoring page."""
-    assessment, assignment = _own_assignment(request, pk)
+    assessment, assignment = own_assignment(request.user, pk)
     return _render_page(request, assessment, assignment)
 
 
-def _score_without_fast_path(request, pk: int, indicator_id: int):
+def score_row(user, pk: int, indicator_id: int):
+    """The person's Score row for an autosave (the page's and the API's): one query in the
+    common case; otherwise decide 404/403, or create the row."""
+    score = selectors_f02.score_for_autosave(user=user, assessment_id=pk, indicator_id=indicator_id)
+    return score or _score_without_fast_path(user, pk, indicator_id)
+
+
+def _score_without_fast_path(user, pk: int, indicator_id: int):
     """The autosave row when the one-query path found none: decide 404/403, or create it."""
-    assessment = get_object_or_404(
-        assessments_visible_to(request.user).select_related("cycle"), pk=pk
-    )
-    assignment = assignment_of(request.user, assessment)
+    assessment = get_object_or_404(assessments_visible_to(user).select_related("cycle"), pk=pk)
+    assignment = assignment_of(user, assessment)
     if assignment is None:
         raise PermissionDenied(_("Hanya evaluator yang ditugaskan yang dapat menilai."))
     get_object_or_404(
@@ -99,9 +105,7 @@ def _score_without_fast_path(request, pk: int, indicator_id: int):
         supplementary=False,
     )
     f02_services.scores_ensure(assignment, [indicator_id])
-    score = selectors_f02.score_for_autosave(
-        user=request.user, assessment_id=pk, indicator_id=indicator_id
-    )
+    score = selectors_f02.score_for_autosave(user=user, assessment_id=pk, indicator_id=indicator_id)
     if score is None:
         raise Http404
     return score
@@ -113,11 +117,7 @@ def score_autosave(request, pk: int, indicator_id: int):
     """Save one indicator's level, note and recommendation. A level change answers with the
     refreshed running panel too (out of band): the person, the row, the window, the UPDATE
     with its audit INSERT, the levels for the panel."""
-    score = selectors_f02.score_for_autosave(
-        user=request.user, assessment_id=pk, indicator_id=indicator_id
-    )
-    if score is None:
-        score = _score_without_fast_path(request, pk, indicator_id)
+    score = score_row(request.user, pk, indicator_id)
     try:
         posted_version = int(request.POST.get("version", ""))
         version = int(request.POST.get("keep_version") or posted_version)
@@ -174,7 +174,7 @@ def _conflict_message(mine: dict, current) -> str:
 def evaluator_submit(request, pk: int):
     """Hand in this evaluator's F-02 once confirmed (`confirm=1`); first the confirmation
     page, or the page with the list of what is missing."""
-    assessment, assignment = _own_assignment(request, pk)
+    assessment, assignment = own_assignment(request.user, pk)
     try:
         if not confirmed(request):
             f02_services.submission_check(assignment, request.user)
@@ -214,7 +214,7 @@ def _submit_confirmation(request, assessment, assignment):
 @require_POST
 def clarification_request_form(request, pk: int):
     """Return the ticked indicators to the unit, each with its question."""
-    assessment, assignment = _own_assignment(request, pk)
+    assessment, assignment = own_assignment(request.user, pk)
     ids = {int(v) for v in request.POST.getlist("indicator") if v.isdigit()}
     indicators = Indicator.objects.filter(
         pk__in=ids, instrument_id=assessment.cycle.instrument_id, supplementary=False
@@ -255,7 +255,7 @@ def _visit_lock_reason(assessment: Assessment, assignment) -> str:
 @require_http_methods(["GET", "POST"])
 def field_visit(request, pk: int):
     """The evaluator's field visit: date, people met, observations and photos."""
-    assessment, assignment = _own_assignment(request, pk)
+    assessment, assignment = own_assignment(request.user, pk)
     visit = selectors_f02.field_visit_of(assignment)
     problems: tuple[str, ...] = ()
     if request.method == "POST":

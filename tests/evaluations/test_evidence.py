@@ -455,8 +455,16 @@ class CarryOverTest(EvidenceCase):
                 revision.size,
                 revision.original_name,
                 revision.content_type,
+                revision.virus_scanned,
             ),
-            (source.file.name, source.sha256, source.size, "sk-revisi.pdf", "application/pdf"),
+            (
+                source.file.name,
+                source.sha256,
+                source.size,
+                "sk-revisi.pdf",
+                "application/pdf",
+                False,  # as the original was stored: no scanner configured here
+            ),
         )
         self.assertEqual(copies[self.photo.pk].indicator, self.ind[1])
         self.assertEqual(evidence_carry_over(assessment=self.assessment, by=self.operator), [])

@@ -118,6 +118,7 @@ class EvidenceScanTest(ScannedByClamd, EvidenceCase):
         revision = Evidence.objects.get().revisions.get()
         with revision.file.open("rb") as handle:
             self.assertEqual(handle.read(), ff.PDF_BYTES)  # read back whole after the scan
+        self.assertIs(revision.virus_scanned, True)  # recorded: the API says "clean"
 
 
 class EvidenceScannerDownTest(EvidenceCase):
