@@ -26,6 +26,7 @@ class NavigationTest(PersonaTestCase):
         letters = (reverse("reports:result_letter_list"), "Surat hasil")
         followup = (reverse("evaluations:followup_list"), "Tindak lanjut")
         security = (reverse("units:two_factor"), "Keamanan akun")
+        token = (reverse("units:api_token"), "Token API")
         expected = {
             "admin": [
                 (home, "Beranda"),
@@ -36,6 +37,7 @@ class NavigationTest(PersonaTestCase):
                 followup,
                 (public, "Hasil PEKPPP"),
                 security,
+                token,
                 (admin, "Administrasi"),
             ],
             "coordinator": [
@@ -47,12 +49,14 @@ class NavigationTest(PersonaTestCase):
                 followup,
                 (public, "Hasil PEKPPP"),
                 security,
+                token,
             ],
             "evaluator": [
                 (home, "Beranda"),
                 (simulator, "Simulasi nilai"),
                 (public, "Hasil PEKPPP"),
                 security,
+                token,
             ],
             "operator": [
                 (home, "Beranda"),
@@ -60,6 +64,7 @@ class NavigationTest(PersonaTestCase):
                 followup,
                 (public, "Hasil PEKPPP"),
                 security,
+                token,
             ],
             "leader": [
                 (home, "Beranda"),
@@ -69,8 +74,9 @@ class NavigationTest(PersonaTestCase):
                 followup,
                 (public, "Hasil PEKPPP"),
                 security,
+                token,
             ],
-            "outsider": [(home, "Beranda"), (public, "Hasil PEKPPP"), security],
+            "outsider": [(home, "Beranda"), (public, "Hasil PEKPPP"), security, token],
         }
         for name, links in expected.items():
             person = getattr(self, name)
@@ -105,6 +111,7 @@ class NavigationTest(PersonaTestCase):
                 "Follow-up",
                 "PEKPPP Results",
                 "Account security",
+                "API token",
             ],
         )
         self.assertIn('value="en" class="link" aria-current="true">EN</button>', nav)
