@@ -1,0 +1,112 @@
+"""The OpenAPI description of API v1: drf-spectacular's, plus the errors every operation can give.
+
+`AutoSchema` (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]) adds to each operation the error answers
+that follow from how the view is built, so a view declares only what is its own (its 200, a
+special 400 body, a 409 of its optimistic version):
+
+- 400 `FieldErrors` when the operation takes a body or query parameters (a message list per
+  field, from DRF's validation and pekppp.api.exception_handler); 415 `Error` with a body;
+- 401 `Error` when it authenticates (no or a wrong token);
+- 403 `Error` when a permission class can refuse a signed-in person, or with session
+  authentication (CSRF, an unverified second factor);
+- 404 `Error` with path parameters (missing, or not visible to the caller) and on a paginated
+  list (a page past the end);
+- 409 `Conflict` for the methods named in the view's `conflict_methods`;
+- 429 `Error` when the view is throttled.
+
+A response the view declares itself (`@extend_schema(responses={400: …})`) is kept as it is.
+"""
+
+from drf_spectacular import openapi
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import permissions
+from rest_framework.authentication import SessionAuthentication
+
+from .api import ConflictSerializer, ErrorSerializer
+
+# Permission classes that refuse nobody who is signed in: the refusal of an anonymous caller is
+# the 401.
+SIGNED_IN_IS_ENOUGH = (
+    permissions.AllowAny,
+    permissions.IsAuthenticated,
+    permissions.IsAuthenticatedOrReadOnly,
+)
+
+FIELD_ERRORS = {
+    "type": "object",
+    "description": (
+        "What is wrong with the request, in the request's language: a list of messages per "
+        "field or query parameter (nested for nested fields), or `detail` when the request "
+        "cannot be read at all."
+    ),
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {}},
+            {"type": "object"},
+            {"type": "string"},
+        ]
+    },
+    "example": {"page_size": ["Ukuran halaman harus bilangan bulat 1–500."]},
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        responses = operation["responses"]
+        for code, response in self._error_responses(operation).items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    response, code, media_types=["application/json"]
+                )
+        operation["responses"] = dict(sorted(responses.items()))
+        return operation
+
+    def _error_responses(self, operation) -> dict[str, OpenApiResponse]:
+        view = self.view
+        authenticators = view.get_authenticators()
+        errors = {}
+        has_query = any(p["in"] == "query" for p in operation.get("parameters", ()))
+        if "requestBody" in operation or has_query:
+            errors["400"] = OpenApiResponse(self._field_errors(), "Invalid input.")
+        if "requestBody" in operation:
+            errors["415"] = OpenApiResponse(
+                ErrorSerializer, "The body is not in a media type the operation reads."
+            )
+        if authenticators:
+            errors["401"] = OpenApiResponse(
+                ErrorSerializer, "No credentials, or a token that is not valid."
+            )
+        if self._may_refuse(authenticators):
+            errors["403"] = OpenApiResponse(
+                ErrorSerializer, "The caller may not do this (their role, the phase, CSRF)."
+            )
+        if "{" in self.path or (self._is_list_view() and self._get_paginator()):
+            errors["404"] = OpenApiResponse(
+                ErrorSerializer, "Not found, or not visible to the caller (or no such page)."
+            )
+        if self.method in getattr(view, "conflict_methods", ()):
+            errors["409"] = OpenApiResponse(
+                ConflictSerializer, "Changed by someone else since the caller read it."
+            )
+        if view.get_throttles():
+            errors["429"] = OpenApiResponse(ErrorSerializer, "Too many requests; try again later.")
+        return errors
+
+    def _may_refuse(self, authenticators) -> bool:
+        if any(isinstance(a, SessionAuthentication) for a in authenticators):
+            return True
+        return any(not isinstance(p, SIGNED_IN_IS_ENOUGH) for p in self.view.get_permissions())
+
+    def _field_errors(self) -> dict:
+        component = ResolvedComponent(
+            name="FieldErrors",
+            type=ResolvedComponent.SCHEMA,
+            object="FieldErrors",
+            schema=FIELD_ERRORS,
+        )
+        self.registry.register_on_missing(component)
+        return component.ref
