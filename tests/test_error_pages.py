@@ -27,7 +27,7 @@ class ErrorPagesTest(PersonaTestCase):
         self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
         self.assertEqual(self.client.get("/api/v1/tidak-ada/").json(), {"detail": "Not found."})
         # Only the API's prefix: a page whose path merely starts alike stays HTML.
-        self.assertContains(self.client.get("/apix/"), "Halaman tidak ditemukan", status_code=404)
+        self.assertContains(self.client.get("/apix/"), "Page not found", status_code=404)
 
     def test_it_follows_the_language(self):
         self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
