@@ -17,10 +17,12 @@ special 400 body, a 409 of its optimistic version):
 A response the view declares itself (`@extend_schema(responses={400: …})`) is kept as it is.
 """
 
+from http import HTTPStatus
+
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.utils import OpenApiResponse
-from rest_framework import permissions
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from rest_framework import exceptions, permissions
 from rest_framework.authentication import SessionAuthentication
 
 from .api import ConflictSerializer, ErrorSerializer
@@ -51,6 +53,12 @@ FIELD_ERRORS = {
 }
 
 
+def _error(code: int, description: str, detail) -> OpenApiResponse:
+    """An `Error` response whose example is DRF's own message, in the request's language."""
+    example = OpenApiExample(HTTPStatus(code).phrase, value={"detail": str(detail)})
+    return OpenApiResponse(ErrorSerializer, description, examples=[example])
+
+
 class AutoSchema(openapi.AutoSchema):
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
@@ -73,27 +81,39 @@ class AutoSchema(openapi.AutoSchema):
         if "requestBody" in operation or has_query:
             errors["400"] = OpenApiResponse(self._field_errors(), "Invalid input.")
         if "requestBody" in operation:
-            errors["415"] = OpenApiResponse(
-                ErrorSerializer, "The body is not in a media type the operation reads."
+            errors["415"] = _error(
+                415,
+                "The body is not in a media type the operation reads.",
+                exceptions.UnsupportedMediaType.default_detail.format(media_type="text/plain"),
             )
         if authenticators:
-            errors["401"] = OpenApiResponse(
-                ErrorSerializer, "No credentials, or a token that is not valid."
+            errors["401"] = _error(
+                401,
+                "No credentials, or a token that is not valid.",
+                exceptions.NotAuthenticated.default_detail,
             )
         if self._may_refuse(authenticators):
-            errors["403"] = OpenApiResponse(
-                ErrorSerializer, "The caller may not do this (their role, the phase, CSRF)."
+            errors["403"] = _error(
+                403,
+                "The caller may not do this (their role, the phase, CSRF).",
+                exceptions.PermissionDenied.default_detail,
             )
         if "{" in self.path or (self._is_list_view() and self._get_paginator()):
-            errors["404"] = OpenApiResponse(
-                ErrorSerializer, "Not found, or not visible to the caller (or no such page)."
+            errors["404"] = _error(
+                404,
+                "Not found, or not visible to the caller (or no such page).",
+                exceptions.NotFound.default_detail,
             )
         if self.method in getattr(view, "conflict_methods", ()):
             errors["409"] = OpenApiResponse(
                 ConflictSerializer, "Changed by someone else since the caller read it."
             )
         if view.get_throttles():
-            errors["429"] = OpenApiResponse(ErrorSerializer, "Too many requests; try again later.")
+            errors["429"] = _error(
+                429,
+                "Too many requests; try again later (see Retry-After).",
+                exceptions.Throttled.default_detail,
+            )
         return errors
 
     def _may_refuse(self, authenticators) -> bool:
