@@ -15,6 +15,7 @@ from io import StringIO
 from pathlib import Path
 from unittest import mock
 
+import django_filters
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -27,6 +28,7 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 
+from pekppp.api import ErrorSerializer
 from pekppp.demo.data import seed_demo
 from tests import factories as f
 
@@ -72,6 +74,25 @@ class GroupDetail(generics.RetrieveUpdateAPIView):
     conflict_methods = ("PUT", "PATCH")
 
 
+class GroupFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter()
+    kind = django_filters.ChoiceFilter(field_name="name", choices=[("a", "A"), ("b", "B")])
+
+    class Meta:
+        model = Group
+        fields = ["name", "kind"]
+
+
+class FilteredGroups(generics.ListAPIView):
+    queryset = Group.objects.all()
+    serializer_class = GroupSerializer
+    filterset_class = GroupFilter
+
+    @extend_schema(responses={200: GroupSerializer(many=True), 400: ErrorSerializer})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
 class PublicGroups(generics.ListAPIView):
     queryset = Group.objects.all()
     serializer_class = GroupSerializer
@@ -106,6 +127,8 @@ class ErrorResponsesTest(SimpleTestCase):
         patterns = [
             path("api/v1/groups/", Groups.as_view()),
             path("api/v1/groups/<int:pk>/", GroupDetail.as_view()),
+            path("api/v1/filtered/", FilteredGroups.as_view()),
+            path("api/v1/codes/<str:code>/", GroupDetail.as_view()),
             path("api/v1/public/", PublicGroups.as_view()),
             path("api/v1/new/", GroupCreate.as_view()),
         ]
@@ -134,7 +157,8 @@ class ErrorResponsesTest(SimpleTestCase):
     def test_a_detail_with_an_optimistic_version(self):
         self.assertEqual(
             self.responses("/api/v1/groups/{id}/", "get"),
-            {"401": "Error", "403": "Error", "404": "Error", "429": "Error"},
+            # 400: a control character in the path (pekppp.request_checks)
+            {"400": "FieldErrors", "401": "Error", "403": "Error", "404": "Error", "429": "Error"},
         )
         for method in ("put", "patch"):
             self.assertEqual(
@@ -159,6 +183,22 @@ class ErrorResponsesTest(SimpleTestCase):
             # 403 from the permission class although nothing authenticates.
             {"400": "OwnError", "403": "Error", "415": "Error", "429": "Error"},
         )
+
+    def test_a_400_declared_as_a_plain_error_takes_the_field_errors_shape(self):
+        self.assertEqual(self.responses("/api/v1/filtered/", "get")["400"], "FieldErrors")
+
+    def test_filters_may_be_sent_empty_and_free_text_holds_no_control_character(self):
+        parameters = {p["name"]: p for p in self.paths["/api/v1/filtered/"]["get"]["parameters"]}
+        self.assertEqual(
+            {name: p.get("allowEmptyValue", False) for name, p in parameters.items()},
+            {"name": True, "kind": True, "ordering": True, "page": False, "page_size": False},
+        )
+        self.assertEqual(parameters["name"]["schema"]["pattern"], r"^[^\x00-\x1F\x7F]*$")
+        self.assertEqual(parameters["kind"]["schema"]["enum"], ["a", "b"])
+        self.assertNotIn("pattern", parameters["kind"]["schema"])
+        self.assertEqual(parameters["page_size"]["schema"]["type"], "integer")
+        code = self.paths["/api/v1/codes/{code}/"]["get"]["parameters"][0]
+        self.assertEqual(code["schema"], {"type": "string", "pattern": r"^[^\x00-\x1F\x7F]*$"})
 
     def test_field_errors_take_a_message_list_per_field(self):
         schema = self.components["schemas"]["FieldErrors"]
