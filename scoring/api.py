@@ -221,6 +221,12 @@ SIMULATE_EXAMPLES = [
         response_only=True,
         status_codes=["400"],
     ),
+    OpenApiExample(
+        "A form instead of JSON",
+        value={"errors": ["Kirim data sebagai JSON (Content-Type: application/json)."]},
+        response_only=True,
+        status_codes=["415"],
+    ),
 ]
 
 

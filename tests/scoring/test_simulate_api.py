@@ -142,6 +142,8 @@ class SimulateApiTest(PersonaTestCase):
         data = body("boundary-45050")
         del data["levels"]["5"]
         self.assertEqual(self.post(data).json(), answers["A level missing"])
+        form = self.post("instrument=2022-A", raw=True, content_type="multipart/form-data")
+        self.assertEqual(form.json(), answers["A form instead of JSON"])
 
     def test_it_stores_nothing(self):
         self.post(body("random-7-4"))
