@@ -210,9 +210,8 @@ class SchemathesisTest(LiveServerTestCase):
         seed_demo()
         f.make_user("orang-luar", full_name="Orang Luar")
         # The throttles would turn part of a run into 429s depending on its speed (and every
-        # role's run comes from one address). A rate of None lets every request through.
-        no_limits = {scope: None for scope in SimpleRateThrottle.THROTTLE_RATES}
-        with mock.patch.dict(SimpleRateThrottle.THROTTLE_RATES, no_limits):
+        # role's run comes from one address): every rate throttle lets every request through.
+        with mock.patch.object(SimpleRateThrottle, "allow_request", lambda *args: True):
             self.assert_schemathesis_passes("admin", "--max-examples", str(MAX_EXAMPLES))
             for username in ROLES:
                 self.assert_schemathesis_passes(
