@@ -5,6 +5,19 @@ from units.permissions import roles_of
 from .models import Assessment, Cycle, FollowUpItem, Scheme
 
 
+def can_list_cycles(user) -> bool:
+    """The cycle pages (list, new cycle): ministry admins and coordinators. Everyone else
+    has no cycle list; a single cycle is still scoped by `selectors.cycles_visible_to`."""
+    roles = roles_of(user)
+    return roles.ministry_admin or bool(roles.coordinator_agencies)
+
+
+def can_read_instruments(user) -> bool:
+    """Instrument versions (aspects, indicators, rubric): everyone with a role, who meets the
+    rubric on F-01, F-02, moderation or the simulator; not an account without a role."""
+    return not roles_of(user).is_empty
+
+
 def can_manage_cycle(user, cycle: Cycle) -> bool:
     """Admins run every cycle; a coordinator runs their own agency's Mandiri cycles."""
     roles = roles_of(user)

@@ -5,10 +5,12 @@ same selectors, services and permission predicates as the pages; this module onl
 framework settings they have in common (see REST_FRAMEWORK in settings.py).
 """
 
+import django_filters
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import AnonRateThrottle
@@ -46,6 +48,20 @@ class Pagination(PageNumberPagination):
                 }
             )
         return size
+
+    def get_page_number(self, request, paginator):
+        """The page asked for: a whole number from 1 (or "last"); anything else is a 400. A
+        page past the last one stays DRF's 404."""
+        number = super().get_page_number(request, paginator)
+        try:
+            valid = int(number) >= 1
+        except (TypeError, ValueError):
+            valid = False
+        if not valid:
+            raise exceptions.ValidationError(
+                {self.page_query_param: [_("Nomor halaman harus bilangan bulat mulai 1.")]}
+            )
+        return number
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
@@ -109,3 +125,14 @@ class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     yours = serializers.JSONField(help_text="What the request sent.")
     current = serializers.JSONField(help_text="What is stored now.")
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """django-filter's `ordering` (an unknown field is a 400 naming it, unlike DRF's, which
+    ignores it), with the primary key last so that pages never overlap on ties."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.order_by(*qs.query.order_by, "pk")

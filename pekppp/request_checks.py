@@ -7,7 +7,7 @@ checked where they are read: by Django's forms (ProhibitNullCharactersValidator)
 services that take text from a view (`pekppp.lib.text`).
 """
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 from .lib.text import has_control_characters
@@ -15,7 +15,8 @@ from .lib.text import has_control_characters
 
 class ControlCharactersMiddleware:
     """400 for a request whose path, or any query parameter name or value, holds a C0 control
-    character or DEL (after percent-decoding, so `?q=%00` and `/verifikasi/%00/` are caught)."""
+    character or DEL (after percent-decoding, so `?q=%00` and `/verifikasi/%00/` are caught);
+    plain text for pages, {"detail": …} under /api/."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -25,11 +26,12 @@ class ControlCharactersMiddleware:
             has_control_characters(name) or any(has_control_characters(v) for v in values)
             for name, values in request.GET.lists()
         ):
-            return HttpResponseBadRequest(
-                _(
-                    "Permintaan ditolak: alamat atau parameternya memuat karakter kendali "
-                    "(misalnya NUL) yang tidak diizinkan."
-                ),
-                content_type="text/plain; charset=utf-8",
+            message = _(
+                "Permintaan ditolak: alamat atau parameternya memuat karakter kendali "
+                "(misalnya NUL) yang tidak diizinkan."
             )
+            if request.path.startswith("/api/"):
+                # The API's errors are JSON, as pekppp.api.ErrorSerializer describes them.
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

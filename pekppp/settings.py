@@ -415,9 +415,6 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "pekppp.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "pekppp.openapi.AutoSchema",
-    # OPTIONS answers 405: /api/schema/ describes the API. DRF's metadata would build each
-    # view's serializer (and look up its object) outside the view's own checks.
-    "DEFAULT_METADATA_CLASS": None,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -435,6 +432,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`: name each choice set after its own enum.
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentStatusEnum": "evaluations.models.AssessmentStatus",
+        "FollowUpStatusEnum": "evaluations.models.FollowUpStatus",
+    },
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

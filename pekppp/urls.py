@@ -7,8 +7,10 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from evaluations import urls as evaluations_urls
-from scoring.urls import moderation_patterns
+from evaluations.urls.api import api_patterns as evaluations_api_patterns
+from scoring.urls import moderation_patterns, opendata_patterns
 from units.forms import LoginForm
+from units.urls import api_patterns as units_api_patterns
 from units.views import language_set
 
 from .views import healthz, home
@@ -45,6 +47,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
     path("", include("units.urls")),
+    path("api/v1/", include((units_api_patterns, "units_api"))),
     path("", include("notifications.urls")),
     # Moderation stores the result, so its views are scoring's, but it is a step of the
     # assessment pages and keeps their namespace (evaluations may not import scoring).
@@ -54,6 +57,9 @@ urlpatterns = [
     ),
     path("", include("scoring.urls")),
     path("", include("reports.urls")),
+    path("api/v1/", include((evaluations_api_patterns, "evaluations_api"))),
+    # Open data of published results: anonymous, read only (scoring/api.py).
+    path("api/v1/", include((opendata_patterns, "opendata"))),
     # The OpenAPI 3 description of /api/v1/ and its Swagger UI (vendored, no outside host).
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),

@@ -1,15 +1,50 @@
-"""The scoring API (mounted under /api/v1/ through `scoring.urls.api_patterns`)."""
+"""The scoring API (mounted under /api/v1/ through `scoring.urls.api_patterns`): the score
+simulator, and the stored results each person may read in the pages
+(`selectors.rankings.results_visible_to`)."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import parsers, serializers, status
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+from django.http import Http404
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import generics, parsers, serializers, status
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from evaluations.models import Cycle, GradeBand
+from evaluations.selectors.cycles import LOCUS_NAMES
+from pekppp.api import OrderingFilter
+from units.api import (
+    AgencyRefSerializer,
+    ProvinceSerializer,
+    ServiceTypeSerializer,
+    agency_filter,
+    group_filter,
+    name_search,
+    province_filter,
+    service_type_filter,
+)
+from units.models import RankingGroup, ServiceUnit
+
 from . import simulator
 from .engine import MAX_LEVEL, MIN_LEVEL, ScoringInputError
+from .models import PublishedResult, Result
 from .permissions import can_use_simulator
+from .selectors import opendata, public
+from .selectors.rankings import results_visible_to
 
 
 class JSONParser(parsers.JSONParser):
@@ -276,3 +311,298 @@ class SimulateView(APIView):
         except ScoringInputError as exc:
             return Response({"errors": list(exc.problems)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(SimulationSerializer(result).data)
+
+
+# --- stored results ---------------------------------------------------------------------------
+
+
+class CycleRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Cycle
+        fields = ["id", "name", "year", "scheme"]
+
+
+class UnitRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceUnit
+        fields = ["id", "code", "name"]
+
+
+class ResultSerializer(serializers.ModelSerializer):
+    """A stored result as the pages show it; numbers are exact strings ("4.51")."""
+
+    cycle = CycleRefSerializer()
+    unit = UnitRefSerializer(source="assessment.unit")
+    agency = AgencyRefSerializer(source="assessment.unit.agency")
+    province = ProvinceSerializer(allow_null=True)
+    service_type = ServiceTypeSerializer()
+    instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    aspects = serializers.DictField(
+        child=serializers.CharField(), help_text='Aspect code → index, e.g. {"I": "4.79"}.'
+    )
+
+    class Meta:
+        model = Result
+        fields = [
+            "id",
+            "assessment",
+            "cycle",
+            "unit",
+            "agency",
+            "province",
+            "service_type",
+            "ranking_group",
+            "aspects",
+            "evaluator_index",
+            "survey_index",
+            "respondents",
+            "survey_reason",
+            "ipp",
+            "grade",
+            "grade_label",
+            "instrument",
+            "engine_version",
+            "computed_at",
+        ]
+
+
+def grade_choices() -> list[tuple[str, str]]:
+    """Every grade of the instruments' grade tables (one query, when a filter is read)."""
+    grades = GradeBand.objects.order_by("grade").values_list("grade", flat=True).distinct()
+    return [(grade, grade) for grade in grades]
+
+
+def readable_cycles(request) -> QuerySet[Cycle]:
+    """The cycles the caller reads results of: another cycle is refused like one that does not
+    exist, so the filter does not tell which cycles there are."""
+    if request is None:  # the schema is generated without a request
+        return Cycle.objects.all()
+    return Cycle.objects.filter(pk__in=results_visible_to(request.user).values("cycle_id"))
+
+
+class ResultFilter(filters.FilterSet):
+    cycle = filters.ModelChoiceFilter(queryset=readable_cycles, label=_("Periode (id)"))
+    agency = agency_filter("assessment__unit__agency")
+    province = province_filter()
+    group = group_filter()
+    service_type = service_type_filter()
+    grade = filters.ChoiceFilter(choices=grade_choices, label=_("Predikat"))
+    q = name_search(tuple(f"assessment__{field}" for field in LOCUS_NAMES))
+    ordering = OrderingFilter(
+        fields=(
+            ("ipp", "ipp"),
+            ("sort_unit", "unit"),
+            ("cycle__year", "year"),
+            ("computed_at", "computed_at"),
+        )
+    )
+
+    class Meta:
+        model = Result
+        fields = ["cycle", "agency", "province", "group", "service_type", "grade", "q"]
+
+
+class ResultQuerysetMixin:
+    def get_queryset(self):
+        return (
+            results_visible_to(self.request.user)
+            .select_related(
+                "cycle",
+                "assessment__unit__agency",
+                "province",
+                "service_type",
+                "instrument",
+            )
+            .defer("inputs")  # not shown, and the largest column
+            .annotate(sort_unit=Lower("assessment__unit__name"))
+            .order_by("-cycle__year", "cycle_id", "-ipp", "sort_unit", "pk")
+        )
+
+
+class ResultList(ResultQuerysetMixin, generics.ListAPIView):
+    """The stored results the caller may read: every result of a cycle whose ranking they may
+    see (admins; the owner agency's coordinators and leadership), and those of the loci they
+    may open (their agency's, their unit's, the loci they evaluate). Newest cycle first, then
+    by IPP."""
+
+    serializer_class = ResultSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = ResultFilter
+
+
+class ResultDetail(ResultQuerysetMixin, generics.RetrieveAPIView):
+    """One stored result; 404 for a result the caller may not read."""
+
+    serializer_class = ResultSerializer
+
+
+# --- Open data: published results, anonymous and read only -----------------------------------
+# Everything comes from the current publication (the immutable snapshot the public pages show);
+# an unpublished or unknown cycle is a 404 for everyone. Answers carry an ETag (the revision)
+# and Last-Modified (its publication time), so a cache revalidates with a 304, and are public
+# for OPEN_DATA_MAX_AGE seconds: a correction replaces the current revision.
+
+OPEN_DATA_MAX_AGE = 60
+
+
+def _current_publication(request, cycle_pk: int):
+    """The cycle's current publication, read once per request (ETag, Last-Modified, rows)."""
+    if not hasattr(request, "opendata_publication"):
+        request.opendata_publication = public.current_publication(cycle_pk)
+    return request.opendata_publication
+
+
+def _published_state(request):
+    if not hasattr(request, "opendata_state"):
+        request.opendata_state = opendata.publications_state()
+    return request.opendata_state
+
+
+def _results_etag(request, cycle_pk: int) -> str | None:
+    publication = _current_publication(request, cycle_pk)
+    return None if publication is None else opendata.file_etag(publication, "json")
+
+
+def _results_modified(request, cycle_pk: int):
+    publication = _current_publication(request, cycle_pk)
+    return None if publication is None else publication.published_at
+
+
+def _index_etag(request) -> str:
+    latest, count, at = _published_state(request)
+    stamp = at.timestamp() if at else 0
+    return f'"opendata-index-{latest}-{count}-{stamp:.6f}-v{opendata.FILE_VERSION}"'
+
+
+def _index_modified(request):
+    return _published_state(request)[2]
+
+
+class OpenDataView(generics.ListAPIView):
+    """Anonymous and JSON only: no session or token is read, so every caller is counted per
+    address by the default throttles (`pekppp.api.AnonThrottle`)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+
+class PublishedLinksSerializer(serializers.Serializer):
+    results = serializers.URLField(help_text="The current revision's rows (JSON, paged).")
+    csv = serializers.URLField(help_text="The current revision as CSV.")
+    xlsx = serializers.URLField(help_text="The current revision as XLSX.")
+    page = serializers.URLField(help_text="The data page: licence and data dictionary.")
+
+
+class PublishedCycleSerializer(serializers.Serializer):
+    cycle = serializers.IntegerField(source="publication.cycle_id")
+    name = serializers.CharField(source="publication.cycle.name")
+    year = serializers.IntegerField(source="publication.cycle.year")
+    scheme = serializers.CharField(source="publication.cycle.scheme")
+    revision = serializers.IntegerField(
+        source="publication.revision", help_text="1 = first publication; later = corrections."
+    )
+    correction_reason = serializers.CharField(source="publication.reason")
+    published_at = serializers.DateTimeField(source="publication.published_at")
+    result_count = serializers.IntegerField(source="count")
+    national_ipp = serializers.DecimalField(
+        source="ipp", max_digits=3, decimal_places=2, allow_null=True
+    )
+    licence = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    def get_licence(self, published) -> str:
+        return opendata.LICENCE
+
+    @extend_schema_field(PublishedLinksSerializer)
+    def get_links(self, published) -> dict[str, str]:
+        publication = published.publication
+        url = self.context["request"].build_absolute_uri
+        file = {"cycle_pk": publication.cycle_id, "revision": publication.revision}
+        return {
+            "results": url(reverse("opendata:results", args=[publication.cycle_id])),
+            "csv": url(reverse("public:data_csv", kwargs=file)),
+            "xlsx": url(reverse("public:data_xlsx", kwargs=file)),
+            "page": url(reverse("public:data", args=[publication.cycle_id])),
+        }
+
+
+@extend_schema(
+    summary="Published cycles",
+    description=(
+        "Every published cycle with its current revision (anonymous). ETag and Last-Modified "
+        "answer a conditional request with 304."
+    ),
+    responses={
+        200: PublishedCycleSerializer(many=True),
+        304: OpenApiResponse(description="Not modified since the ETag or date sent."),
+    },
+)
+@method_decorator(cache_control(public=True, max_age=OPEN_DATA_MAX_AGE), name="get")
+@method_decorator(condition(etag_func=_index_etag, last_modified_func=_index_modified), name="get")
+class PublishedCycleList(OpenDataView):
+    serializer_class = PublishedCycleSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return public.published_cycles()
+
+
+class PublishedResultFilter(filters.FilterSet):
+    group = filters.ChoiceFilter(field_name="ranking_group", choices=RankingGroup.choices)
+    province = filters.CharFilter(
+        field_name="province__code", help_text="BPS code of the province."
+    )
+    service_type = filters.CharFilter(
+        field_name="service_type__code", help_text="Code of the service type."
+    )
+    grade = filters.CharFilter(field_name="grade")
+
+    class Meta:
+        model = PublishedResult
+        fields = []
+
+
+class PublishedResultSerializer(serializers.ModelSerializer):
+    province_code = serializers.CharField(source="province.code", allow_null=True, default=None)
+    service_type_code = serializers.CharField(source="service_type.code")
+    aspects = serializers.DictField(
+        child=serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True),
+        help_text='Aspect code → index, 0–5 ({"I": "4.79", …}).',
+    )
+    rank_group = serializers.IntegerField(source="rank")
+
+    class Meta:
+        model = PublishedResult
+        fields = opendata.ROW_KEYS
+        read_only_fields = fields
+
+
+@extend_schema(
+    summary="A cycle's published results",
+    description=(
+        "The current revision's rows by national rank (anonymous). The columns are those of the "
+        "CSV and XLSX files (see the data page for the dictionary). ETag and Last-Modified "
+        "answer a conditional request with 304."
+    ),
+    responses={
+        200: PublishedResultSerializer(many=True),
+        304: OpenApiResponse(description="Not modified since the ETag or date sent."),
+    },
+)
+@method_decorator(cache_control(public=True, max_age=OPEN_DATA_MAX_AGE), name="get")
+@method_decorator(
+    condition(etag_func=_results_etag, last_modified_func=_results_modified), name="get"
+)
+class PublishedResultList(OpenDataView):
+    serializer_class = PublishedResultSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = PublishedResultFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model
+            return PublishedResult.objects.none()
+        publication = _current_publication(self.request, self.kwargs["cycle_pk"])
+        if publication is None:
+            raise Http404
+        return opendata.published_rows(publication)

@@ -1,11 +1,13 @@
 """Every route of the scoring app, each area under its own namespace. This module has no
-`app_name`, so `scoring:`, `public:`, `simulator:` and `scoring_api:` stay top-level names."""
+`app_name`, so `scoring:`, `public:`, `simulator:` and `scoring_api:` stay top-level names;
+`opendata_patterns` are mounted by `pekppp/urls.py`."""
 
 from django.urls import include, path
 
 from . import api
 from .views import (
     moderation,
+    opendata,
     priority,
     public,
     publication,
@@ -103,6 +105,20 @@ public_patterns = [
     path("hasil/<int:cycle_pk>/", public.cycle_overview, name="overview"),
     path("hasil/<int:cycle_pk>/peringkat/", public.cycle_ranking, name="ranking"),
     path("hasil/unit/<int:unit_pk>/", public.unit_detail, name="unit"),
+    # Open data of a published cycle: the data page, and each revision's files.
+    path("hasil/<int:cycle_pk>/data/", opendata.data_page, name="data"),
+    path(
+        "hasil/<int:cycle_pk>/data/r<int:revision>.csv",
+        opendata.data_file,
+        {"fmt": "csv"},
+        name="data_csv",
+    ),
+    path(
+        "hasil/<int:cycle_pk>/data/r<int:revision>.xlsx",
+        opendata.data_file,
+        {"fmt": "xlsx"},
+        name="data_xlsx",
+    ),
     # F-03 for the service user, from the QR code of the unit's poster.
     path("s/<str:token>/", survey_public.survey_page, name="survey"),
     path("s/<str:token>/terima-kasih/", survey_public.survey_thanks, name="survey_thanks"),
@@ -115,6 +131,15 @@ simulator_patterns = [
 # DRF views of `api.py`, under /api/v1/.
 api_patterns = [
     path("simulasi/", api.SimulateView.as_view(), name="simulate"),
+    path("results/", api.ResultList.as_view(), name="result_list"),
+    path("results/<int:pk>/", api.ResultDetail.as_view(), name="result_detail"),
+]
+
+# Open data of published results under /api/v1/ (anonymous): `pekppp/urls.py` mounts them in
+# the `opendata` namespace.
+opendata_patterns = [
+    path("published/", api.PublishedCycleList.as_view(), name="cycles"),
+    path("published/<int:cycle_pk>/results/", api.PublishedResultList.as_view(), name="results"),
 ]
 
 urlpatterns = [

@@ -20,7 +20,7 @@ QUERY_NAMES = (
     "q", "halaman", "status", "tanpa_tim", "lokus", "inline", "kelompok", "jenis", "provinsi",
     "predikat", "next", "instrument", "agency", "province", "service_type", "language",
     "halaman_surat", "instansi",
-    "periode", "terlambat", "peta", "disimpan",
+    "periode", "terlambat", "peta", "disimpan", "group", "grade", "page", "page_size",
 )  # fmt: skip
 # Every form field a view reads from request.POST, directly or through a form.
 POST_NAMES = QUERY_NAMES + (

@@ -1,7 +1,9 @@
 """Imports between apps flow one way: units ← notifications ← evaluations ← scoring ← reports.
 
 The project package (`pekppp/`) may import every app; the apps may use only its `lib/`
-helpers. The pure scoring engine (`scoring.engine`, no Django) may be used by every app.
+helpers and the API base every app's `api` module builds on (`pekppp.api`: paging, errors,
+throttling; it imports no app). The pure scoring engine (`scoring.engine`, no Django) may be
+used by every app.
 """
 
 import ast
@@ -11,8 +13,8 @@ from django.test import SimpleTestCase
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("units", "notifications", "evaluations", "scoring", "reports")
-# Usable from anywhere: no Django, no app state.
-SHARED = ("scoring.engine", "pekppp.lib")
+# Usable from anywhere: no app state.
+SHARED = ("scoring.engine", "pekppp.lib", "pekppp.api")
 # What each app may not import (besides SHARED): the apps after it, and the project package.
 FORBIDDEN = {
     "units": ("notifications", "evaluations", "scoring", "reports", "pekppp"),

@@ -1,6 +1,7 @@
 """pekppp/lib/spreadsheets.py: no Django needed, so no database either."""
 
 import io
+from decimal import Decimal
 from unittest import TestCase
 
 from openpyxl import Workbook, load_workbook
@@ -61,6 +62,15 @@ class XlsxCellsTest(TestCase):
         self.assertTrue(sheet["A1"].font.bold)
         self.assertEqual((sheet["A2"].value, sheet["A2"].data_type), ("=1+1", "s"))
         self.assertEqual((sheet["B2"].value, sheet["B2"].data_type), (2, "n"))
+
+    def test_it_gives_columns_their_number_format(self):
+        content = table_xlsx(
+            ["nama", "ipp"], [["=1", Decimal("4.50")]], title="Data", number_formats={1: "0.00"}
+        )
+        sheet = self.reread(content)
+        self.assertEqual((sheet["B2"].value, sheet["B2"].data_type), (4.5, "n"))
+        self.assertEqual(sheet["B2"].number_format, "0.00")
+        self.assertEqual((sheet["A2"].data_type, sheet["A2"].number_format), ("s", "General"))
 
     def test_it_refuses_control_characters_before_writing(self):
         with self.assertRaises(IllegalCharacterError):

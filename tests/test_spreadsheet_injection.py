@@ -1,5 +1,6 @@
 """Formula injection: names that look like formulas go through every spreadsheet the portal
-writes (the ranked report and each admin export, in XLSX and CSV) and come out as text."""
+writes (the ranked report, the open data files and each admin export, in XLSX and CSV) and come
+out as text."""
 
 import csv
 import io
@@ -52,6 +53,16 @@ class InjectionWorld(TestCase):
         f.grant(cls.operator, Role.UNIT_OPERATOR, unit=cls.unit)
         cls.superuser = f.make_user("root", is_staff=True, is_superuser=True)
 
+    def assert_text_cells(self, cells) -> None:
+        """Every formula-like name and the error code are string cells; no cell is a formula
+        or an error."""
+        for text in (*FORMULAE, ERROR):
+            with self.subTest(text=text):
+                found = [c for c in cells if c.value == text]
+                self.assertTrue(found)
+                self.assertEqual({c.data_type for c in found}, {"s"})
+        self.assertFalse([c.coordinate for c in cells if c.data_type in ("f", "e")])
+
 
 class RankedReportTest(InjectionWorld):
     def test_it_stores_every_name_as_text(self):
@@ -59,14 +70,30 @@ class RankedReportTest(InjectionWorld):
         _built, content, _calls = build(
             DocumentKind.RANKED_REPORT_XLSX, cycle=self.cycle, publication=publication
         )
-        cells = xlsx_cells(content)
         # Cycle, unit, agency, province and service type names; an error code as well.
-        for text in (*FORMULAE, ERROR):
+        self.assert_text_cells(xlsx_cells(content))
+
+
+class OpenDataFilesTest(InjectionWorld):
+    """The published revision's CSV and XLSX files (unit, agency, province and service type
+    names are copied into the publication)."""
+
+    def download(self, fmt: str) -> bytes:
+        publication = f.publish(self.cycle)
+        url = reverse(f"public:data_{fmt}", args=[self.cycle.pk, publication.revision])
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        return response.content
+
+    def test_it_stores_every_name_as_text_in_xlsx(self):
+        self.assert_text_cells(xlsx_cells(self.download("xlsx")))
+
+    def test_it_neutralises_formula_characters_in_csv(self):
+        fields = csv_fields(self.download("csv"))
+        for text in FORMULAE:
             with self.subTest(text=text):
-                found = [c for c in cells if c.value == text]
-                self.assertTrue(found)
-                self.assertEqual({c.data_type for c in found}, {"s"})
-        self.assertFalse([c.coordinate for c in cells if c.data_type in ("f", "e")])
+                self.assertIn("'" + text, fields)
+        self.assertFalse([v for v in fields if v.startswith(CSV_TRIGGERS)])
 
 
 class AdminExportTest(InjectionWorld):

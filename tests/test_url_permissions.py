@@ -33,6 +33,7 @@ from reports.models import (
     DocumentStatus,
     ResultLetter,
 )
+from scoring.models import Result
 from scoring.services.priority import coaching_session_record, priority_add
 from scoring.services.publication import cycle_publish
 from scoring.services.survey import survey_link, survey_paper_enter
@@ -75,11 +76,13 @@ REVISION = lambda w: {"revision_id": w.revision.pk}  # noqa: E731
 CLARIFICATION = lambda w: {"pk": w.clarification.pk}  # noqa: E731
 PHOTO = lambda w: {"photo_id": w.photo.pk}  # noqa: E731
 PUBLISHED = lambda w: {"cycle_pk": w.finished.pk}  # noqa: E731
+PUBLISHED_FILE = lambda w: {"cycle_pk": w.finished.pk, "revision": w.publication.revision}  # noqa: E731
 PAPER = lambda w: {"pk": w.assessment.pk, "response_id": w.paper.pk}  # noqa: E731
 CYCLE_DONE = lambda w: {"pk": w.finished.pk}  # noqa: E731
 PRIORITY = lambda w: {"pk": w.finished.pk, "unit_id": w.unit.pk}  # noqa: E731
 FOLLOWUP = lambda w: {"pk": w.followup.pk}  # noqa: E731
 FOLLOWUP_FILE = lambda w: {"file_id": w.followup_file.pk}  # noqa: E731
+API_LOCUS = lambda w: {"cycle_id": w.cycle.pk, "locus_id": w.assessment.pk}  # noqa: E731
 
 
 def codes(*values: int) -> dict[str, int]:
@@ -123,6 +126,25 @@ TABLE = {
         "post",
         lambda w: {},
         codes(302, 302, 302, 302, 302, 302, 302),
+    ),
+    # Each person's own API token: see it; create or replace it (the key is shown once);
+    # revoke it (back to the page).
+    "units:api_token": ("get", lambda w: {}, codes(302, 200, 200, 200, 200, 200, 200)),
+    "units:api_token_create": ("post", lambda w: {}, codes(302, 200, 200, 200, 200, 200, 200)),
+    "units:api_token_revoke": ("post", lambda w: {}, codes(302, 302, 302, 302, 302, 302, 302)),
+    # API v1, agencies and units: a token is asked for (401); each list holds what the person
+    # may see (can_view_agency / can_view_unit), an agency or unit outside it is a 404.
+    "units_api:agency_list": ("get", lambda w: {}, codes(401, 200, 200, 200, 200, 200, 200)),
+    "units_api:agency_detail": (
+        "get",
+        lambda w: {"pk": w.lamsel.pk},
+        codes(401, 404, 200, 404, 404, 404, 200),
+    ),
+    "units_api:unit_list": ("get", lambda w: {}, codes(401, 200, 200, 200, 200, 200, 200)),
+    "units_api:unit_detail": (
+        "get",
+        lambda w: {"pk": w.unit.pk},
+        codes(401, 404, 200, 404, 404, 200, 200),
     ),
     # Cycle set-up: admins and the owner's coordinators; the Nasional cycle is the ministry's.
     "evaluations:cycle_list": ("get", lambda w: {}, codes(302, 403, 200, 200, 403, 403, 403)),
@@ -244,6 +266,12 @@ TABLE = {
         lambda w: {"unit_pk": w.unit.pk},
         codes(200, 200, 200, 200, 200, 200, 200),
     ),
+    # Open data of the published cycle: its page, each revision's files and the API.
+    "public:data": ("get", PUBLISHED, codes(200, 200, 200, 200, 200, 200, 200)),
+    "public:data_csv": ("get", PUBLISHED_FILE, codes(200, 200, 200, 200, 200, 200, 200)),
+    "public:data_xlsx": ("get", PUBLISHED_FILE, codes(200, 200, 200, 200, 200, 200, 200)),
+    "opendata:cycles": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
+    "opendata:results": ("get", PUBLISHED, codes(200, 200, 200, 200, 200, 200, 200)),
     # The F-03 survey of a locus, from the poster's QR code: anyone with the link, signed in
     # or not; its thank-you page sends a browser that has not answered back to the survey
     # (the pages themselves: tests/scoring/test_survey_public.py).
@@ -259,6 +287,50 @@ TABLE = {
     ),
     "simulator:page": ("get", lambda w: {}, codes(302, 403, 200, 200, 200, 200, 200)),
     "scoring_api:simulate": ("post", lambda w: {}, codes(401, 403, 415, 415, 415, 415, 415)),
+    # Evaluations API: as the pages, but anonymous is a 401. Instruments for everyone with a
+    # role; cycles, loci and teams for whoever sees the cycle (its list: admins and
+    # coordinators); the follow-up register as on /tindak-lanjut/.
+    "evaluations_api:instrument_list": (
+        "get",
+        lambda w: {},
+        codes(401, 403, 200, 200, 200, 200, 200),
+    ),
+    "evaluations_api:instrument_detail": (
+        "get",
+        lambda w: {"pk": w.instrument.pk},
+        codes(401, 404, 200, 200, 200, 200, 200),
+    ),
+    "evaluations_api:cycle_list": ("get", lambda w: {}, codes(401, 403, 200, 200, 403, 403, 403)),
+    "evaluations_api:cycle_detail": ("get", CYCLE, codes(401, 404, 200, 404, 404, 404, 404)),
+    "evaluations_api:locus_list": (
+        "get",
+        lambda w: {"cycle_id": w.cycle.pk},
+        codes(401, 404, 200, 404, 404, 404, 404),
+    ),
+    "evaluations_api:locus_detail": (
+        "get",
+        API_LOCUS,
+        codes(401, 404, 200, 404, 404, 404, 404),
+    ),
+    "evaluations_api:locus_team": ("get", API_LOCUS, codes(401, 404, 200, 404, 404, 404, 404)),
+    "evaluations_api:followup_list": (
+        "get",
+        lambda w: {},
+        codes(401, 403, 200, 200, 403, 200, 200),
+    ),
+    "evaluations_api:followup_detail": (
+        "get",
+        FOLLOWUP,
+        codes(401, 404, 200, 404, 404, 200, 200),
+    ),
+    # Stored results as the ranking and assessment pages show them: the published 2023 locus of
+    # Disdukcapil Lampung Selatan is its operator's and leader's (the evaluator is not on it).
+    "scoring_api:result_list": ("get", lambda w: {}, codes(401, 200, 200, 200, 200, 200, 200)),
+    "scoring_api:result_detail": (
+        "get",
+        lambda w: {"pk": w.finished_result.pk},
+        codes(401, 404, 200, 404, 404, 200, 200),
+    ),
     # The OpenAPI description and its Swagger UI are public.
     "api-schema": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
     "api-docs": ("get", lambda w: {}, codes(200, 200, 200, 200, 200, 200, 200)),
@@ -371,6 +443,7 @@ class UrlWorld(PersonaTestCase):
         for unit, ipp in ((cls.unit, "3.75"), (cls.other_unit, "4.60")):
             make_result(f.make_assessment(cls.finished, unit), ipp)
         cls.finished.assessments.update(status=AssessmentStatus.FINAL)
+        cls.finished_result = Result.objects.get(cycle=cls.finished, assessment__unit=cls.unit)
         cls.publication = cycle_publish(cycle=cls.finished, user=cls.admin)
         # Its unit's report card (done) and award certificate, each with a file.
         published_locus = cls.finished.assessments.get(unit=cls.unit)
@@ -462,6 +535,10 @@ class UrlPermissionTableTest(UrlWorld):
             reverse("public:overview", kwargs={"cycle_pk": self.cycle.pk}),
             reverse("public:ranking", kwargs={"cycle_pk": self.cycle.pk}),
             reverse("public:unit", kwargs={"unit_pk": self.prov_unit.pk}),
+            reverse("public:data", kwargs={"cycle_pk": self.cycle.pk}),
+            reverse("public:data_csv", kwargs={"cycle_pk": self.cycle.pk, "revision": 1}),
+            reverse("public:data_xlsx", kwargs={"cycle_pk": self.cycle.pk, "revision": 1}),
+            reverse("opendata:results", kwargs={"cycle_pk": self.cycle.pk}),
         ]
         for url in urls:
             for role, user in self.users().items():

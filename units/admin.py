@@ -1,4 +1,5 @@
-"""Admin for provinces, agencies, service types, units, people and roles.
+"""Admin for provinces, agencies, service types, units, people and roles, and people's API
+tokens (DRF's token admin).
 
 Foreign keys use autocomplete widgets and lists select their relations, so pages stay fast
 with tens of thousands of units. Provinces, agencies, units and people/roles import and export as
@@ -8,6 +9,8 @@ CSV/XLSX (see units/resources/).
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken import admin as authtoken_admin
+from rest_framework.authtoken.models import TokenProxy
 
 from .importing import SpreadsheetImportExportAdmin
 from .models import Agency, Province, RoleAssignment, ServiceType, ServiceUnit, User
@@ -99,3 +102,14 @@ class RoleAssignmentAdmin(SpreadsheetImportExportAdmin):
         return super().has_import_permission(request) and request.user.has_perms(
             ["units.add_user", "units.change_user"]
         )
+
+
+# DRF's token admin (imported above, so it is registered before it is replaced here) with the
+# person picked by search: its plain select would list every account, thousands of operators.
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(authtoken_admin.TokenAdmin):
+    autocomplete_fields = ("user",)
+    list_select_related = ("user",)

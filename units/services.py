@@ -3,7 +3,7 @@
 The `*_upsert` functions are keyed on a stable natural key (a code or a username), so
 importers and the demo seeder can run them repeatedly without creating duplicates.
 The `second_factor_*` and `recovery_codes_*` functions manage a person's two-factor devices
-(django-otp).
+(django-otp); `api_token_*` their API token (DRF's authtoken: one per person).
 """
 
 from collections.abc import Iterable
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from .models import (
     REGIONAL_KINDS,
@@ -243,3 +244,17 @@ def second_factor_verify(*, user: User, code: str) -> Device:
         if verified is not None:
             return verified
     raise ValidationError(_("Kode salah, sudah terpakai, atau sudah kedaluwarsa."), code="invalid")
+
+
+@transaction.atomic
+def api_token_create(*, user: User) -> Token:
+    """A new API token for the person, in place of the one they had (which stops working at
+    once). Its key is what the caller shows, once; the token page never shows it again."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+def api_token_revoke(*, user: User) -> bool:
+    """Delete the person's API token; False when they had none."""
+    deleted, _by_model = Token.objects.filter(user=user).delete()
+    return deleted > 0

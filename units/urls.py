@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "units"
 
@@ -13,4 +13,16 @@ urlpatterns = [
         views.recovery_codes_create,
         name="recovery_codes_create",
     ),
+    # The person's API token: see it, create or replace it (POST), revoke it (POST).
+    path("akun/token/", views.api_token_detail, name="api_token"),
+    path("akun/token/baru/", views.api_token_new, name="api_token_create"),
+    path("akun/token/cabut/", views.api_token_remove, name="api_token_revoke"),
+]
+
+# DRF views of `api.py`, mounted under /api/v1/ by pekppp/urls.py (namespace `units_api`).
+api_patterns = [
+    path("agencies/", api.AgencyList.as_view(), name="agency_list"),
+    path("agencies/<int:pk>/", api.AgencyDetail.as_view(), name="agency_detail"),
+    path("units/", api.UnitList.as_view(), name="unit_list"),
+    path("units/<int:pk>/", api.UnitDetail.as_view(), name="unit_detail"),
 ]

@@ -1,5 +1,5 @@
-"""A person's own account: two-factor log-in (authenticator app and recovery codes), and
-the language they choose (remembered for their mails).
+"""A person's own account: two-factor log-in (authenticator app and recovery codes), their
+API token, and the language they choose (remembered for their mails).
 
 Which pages a person must pass before any other is decided by units/middleware.py; these
 views only refuse what would weaken a device: replacing it, or seeing new recovery codes,
@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
@@ -27,8 +27,10 @@ from pekppp.lib.qr import qr_path
 from .forms import AuthenticatorForm, SecondFactorForm
 from .middleware import SESSION_KEY, VERIFY
 from .permissions import second_factor_required
-from .selectors import has_second_factor, second_factor_status
+from .selectors import api_token_of, has_second_factor, second_factor_status
 from .services import (
+    api_token_create,
+    api_token_revoke,
     person_language_set,
     recovery_codes_replace,
     second_factor_enrol,
@@ -158,6 +160,30 @@ def recovery_codes_create(request):
         "units/recovery_codes.html",
         {"codes": codes, "next": resolve_url("units:two_factor")},
     )
+
+
+@login_required
+@require_safe
+def api_token_detail(request):
+    """Whether the person has an API token (for `Authorization: Token …`), to create, replace
+    or revoke it."""
+    return render(request, "units/api_token.html", {"token": api_token_of(request.user)})
+
+
+@login_required
+@require_POST
+def api_token_new(request):
+    """A new token in place of any earlier one; its key is shown on this page only."""
+    token = api_token_create(user=request.user)
+    return render(request, "units/api_token.html", {"token": token, "key": token.key})
+
+
+@login_required
+@require_POST
+def api_token_remove(request):
+    if api_token_revoke(user=request.user):
+        messages.success(request, _("Token API dicabut; program yang memakainya ditolak."))
+    return redirect("units:api_token")
 
 
 def language_set(request):

@@ -3,16 +3,15 @@ phase extensions. They parse and check input; the services in services/cycles.py
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from units.models import Agency, Province, Role, RoleAssignment, ServiceType, User
+from units.models import Agency, Province, ServiceType
 from units.permissions import roles_of
 
 from ..models import Assessment, Cycle, InstrumentVersion, Phase, Scheme
-from ..selectors.cycles import SEARCH_MAX_LENGTH, UnitFilters, cycle_windows
-from ..services.cycles import TEAM_MAX, TEAM_MIN, window_order_problem
+from ..selectors.cycles import SEARCH_MAX_LENGTH, UnitFilters, cycle_windows, evaluator_pool
+from ..services.cycles import team_shape_problems, window_order_problem
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Loci files are a column of unit codes: 5 MB holds far more units than Indonesia has.
@@ -215,18 +214,6 @@ class LociImportForm(forms.Form):
         return upload
 
 
-def evaluator_pool():
-    """Active people holding the evaluator role, with their home agency."""
-    return (
-        User.objects.filter(
-            Exists(RoleAssignment.objects.filter(user=OuterRef("pk"), role=Role.EVALUATOR)),
-            is_active=True,
-        )
-        .select_related("agency")
-        .order_by("full_name", "username")
-    )
-
-
 class TeamCheckboxes(forms.CheckboxSelectMultiple):
     """Evaluator checkboxes; in a Nasional cycle people of the unit's agency are disabled,
     with the reason in their label."""
@@ -288,14 +275,10 @@ class AssignmentForm(forms.Form):
         cleaned = super().clean()
         chosen = cleaned.get("evaluators")
         lead = cleaned.get("lead")
-        if chosen is not None and not TEAM_MIN <= len(chosen) <= TEAM_MAX:
-            self.add_error(
-                "evaluators",
-                _("Tim evaluator terdiri atas %(min)d sampai %(max)d orang.")
-                % {"min": TEAM_MIN, "max": TEAM_MAX},
-            )
-        if chosen is not None and lead is not None and lead not in chosen:
-            self.add_error("lead", _("Ketua tim harus salah satu evaluator yang dipilih."))
+        if chosen is not None:
+            for field, problem in team_shape_problems(list(chosen), lead).items():
+                if field in cleaned or field == "evaluators":  # a missing lead is told already
+                    self.add_error(field, problem)
         return cleaned
 
 

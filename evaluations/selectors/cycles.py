@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
-from units.models import Agency, Province, ServiceType, ServiceUnit
+from units.models import Agency, Province, Role, RoleAssignment, ServiceType, ServiceUnit, User
 from units.selectors import name_search_q
 
 from ..models import (
@@ -85,17 +85,11 @@ def loci_summary(cycle: Cycle) -> LociSummary:
     )
 
 
-def cycle_loci(
-    cycle: Cycle,
-    *,
-    page: str | int = 1,
-    status: str = "",
-    search: str = "",
-    unassigned: bool = False,
-    with_survey: bool = False,
-) -> Page:
-    """One page of the cycle's loci with their unit, agency and team (three queries), and
-    `with_survey`, each locus's F-03 respondents and index as `survey_figures` (one more)."""
+def cycle_loci_queryset(
+    cycle: Cycle, *, status: str = "", search: str = "", unassigned: bool = False
+) -> QuerySet[Assessment]:
+    """The cycle's loci, filtered, with their unit, agency and team (one query and one for the
+    teams), by unit name."""
     qs = Assessment.objects.filter(cycle=cycle)
     if status in AssessmentStatus.values:
         qs = qs.filter(status=status)
@@ -107,11 +101,25 @@ def cycle_loci(
     team = EvaluatorAssignment.objects.select_related("evaluator", "evaluator__agency").order_by(
         "-is_lead", "evaluator__full_name", "evaluator__username"
     )
-    qs = (
+    return (
         qs.select_related("unit", "unit__agency", "unit__service_type")
         .prefetch_related(Prefetch("assignments", queryset=team))
         .order_by("unit__name", "pk")
     )
+
+
+def cycle_loci(
+    cycle: Cycle,
+    *,
+    page: str | int = 1,
+    status: str = "",
+    search: str = "",
+    unassigned: bool = False,
+    with_survey: bool = False,
+) -> Page:
+    """One page of the cycle's loci with their unit, agency and team (three queries), and
+    `with_survey`, each locus's F-03 respondents and index as `survey_figures` (one more)."""
+    qs = cycle_loci_queryset(cycle, status=status, search=search, unassigned=unassigned)
     loci = Paginator(qs, LOCI_PAGE_SIZE).get_page(page)
     if with_survey:
         loci.object_list = list(loci.object_list)  # read here: templates trigger no queries
@@ -158,6 +166,18 @@ def candidate_units(cycle: Cycle, filters: UnitFilters, *, page: str | int = 1) 
         "agency__name", "name", "pk"
     )
     return Paginator(qs, UNITS_PAGE_SIZE).get_page(page)
+
+
+def evaluator_pool() -> QuerySet[User]:
+    """Active people holding the evaluator role, with their home agency."""
+    return (
+        User.objects.filter(
+            Exists(RoleAssignment.objects.filter(user=OuterRef("pk"), role=Role.EVALUATOR)),
+            is_active=True,
+        )
+        .select_related("agency")
+        .order_by("full_name", "username")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +268,12 @@ class UnitWindow:
     extended_to: object | None  # the unit's later end, if extended
 
 
+def extended_end(window: PhaseWindow, latest) -> object | None:
+    """A unit's later end of `window`: its latest extension, if that ends after the cycle's
+    window (an extension granted before the cycle's window was moved later no longer counts)."""
+    return latest if latest and latest > window.ends_on else None
+
+
 def unit_windows(assessment: Assessment) -> list[UnitWindow]:
     """The cycle's windows as they apply to one unit, extensions included (two queries)."""
     extended = dict(
@@ -262,14 +288,13 @@ def unit_windows(assessment: Assessment) -> list[UnitWindow]:
         PhaseWindow.objects.filter(cycle_id=assessment.cycle_id),
         key=lambda w: PHASE_ORDER.get(w.phase, 99),
     ):
-        later = extended.get(w.phase)
         rows.append(
             UnitWindow(
                 phase=w.phase,
                 label=w.get_phase_display(),
                 starts_on=w.starts_on,
                 ends_on=w.ends_on,
-                extended_to=later if later and later > w.ends_on else None,
+                extended_to=extended_end(w, extended.get(w.phase)),
             )
         )
     return rows
@@ -282,3 +307,49 @@ def extensions_of(assessment: Assessment) -> QuerySet[PhaseExtension]:
         .select_related("granted_by")
         .order_by("-granted_at", "-pk")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LocusExtension:
+    """One locus's later end of one phase window."""
+
+    locus_id: int
+    unit_id: int
+    unit_name: str
+    ends_on: object
+
+
+def with_windows(cycles: list[Cycle]) -> list[Cycle]:
+    """Give each cycle `phase_windows`: its windows in the order of the phases, each with
+    `extensions`, the loci whose window ends later (`extended_end`), by unit name. The cycles
+    come with their windows prefetched; the extensions of all of them are one query."""
+    latest = (
+        PhaseExtension.objects.filter(assessment__cycle__in=[c.pk for c in cycles])
+        .values(
+            "assessment__cycle_id",
+            "phase",
+            "assessment_id",
+            "assessment__unit_id",
+            "assessment__unit__name",
+        )
+        .annotate(latest=Max("ends_on"))
+        .order_by("assessment__unit__name", "assessment_id")
+    )
+    by_window: dict[tuple[int, str], list] = {}
+    for row in latest:
+        key = (row["assessment__cycle_id"], row["phase"])
+        by_window.setdefault(key, []).append(row)
+    for cycle in cycles:
+        cycle.phase_windows = cycle_windows(cycle)
+        for window in cycle.phase_windows:
+            window.extensions = [
+                LocusExtension(
+                    row["assessment_id"],
+                    row["assessment__unit_id"],
+                    row["assessment__unit__name"],
+                    end,
+                )
+                for row in by_window.get((cycle.pk, window.phase), ())
+                if (end := extended_end(window, row["latest"]))
+            ]
+    return cycles

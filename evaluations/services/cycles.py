@@ -387,6 +387,24 @@ def conflict_message(evaluator, assessment: Assessment) -> str:
     }
 
 
+def team_shape_problems(evaluators: Sequence, lead) -> dict[str, str]:
+    """What is wrong with the shape of a team, by the field at fault: its size
+    ("evaluators": from TEAM_MIN to TEAM_MAX people) and its lead ("lead": one of them; None
+    is taken as the only member). Told per field by the team form and the API, and as a
+    refusal by `assignment_set`."""
+    problems = {}
+    if not TEAM_MIN <= len(evaluators) <= TEAM_MAX:
+        problems["evaluators"] = _("Tim evaluator terdiri atas %(min)d sampai %(max)d orang.") % {
+            "min": TEAM_MIN,
+            "max": TEAM_MAX,
+        }
+    if lead is None and len(evaluators) == 1:
+        lead = evaluators[0]
+    if evaluators and (lead is None or lead.pk not in {e.pk for e in evaluators}):
+        problems["lead"] = _("Ketua tim harus salah satu evaluator yang dipilih.")
+    return problems
+
+
 def _member_label(evaluator, lead: bool) -> str:
     return evaluator.display_name + (_(" (ketua)") if lead else "")
 
@@ -410,15 +428,10 @@ def assignment_set(
         raise PermissionDenied
     require_status(assessment, *TEAM_EDITABLE)
     evaluators = list({e.pk: e for e in evaluators}.values())
-    if not TEAM_MIN <= len(evaluators) <= TEAM_MAX:
-        raise WorkflowError(
-            _("Tim evaluator terdiri atas %(min)d sampai %(max)d orang.")
-            % {"min": TEAM_MIN, "max": TEAM_MAX}
-        )
-    if lead is None and len(evaluators) == 1:
-        lead = evaluators[0]
-    if lead is None or lead.pk not in {e.pk for e in evaluators}:
-        raise WorkflowError(_("Ketua tim harus salah satu evaluator yang dipilih."))
+    shape = team_shape_problems(evaluators, lead)
+    if shape:
+        raise WorkflowError(*shape.values())
+    lead = lead or evaluators[0]
 
     problems = []
     with_role = set(

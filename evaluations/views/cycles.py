@@ -16,7 +16,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from pekppp.lib.text import has_control_characters
-from units.permissions import roles_of
 
 from ..forms.cycles import (
     AssignmentForm,
@@ -29,7 +28,7 @@ from ..forms.cycles import (
     service_errors_to_form,
 )
 from ..models import Assessment, Cycle, Phase
-from ..permissions import can_manage_cycle
+from ..permissions import can_list_cycles, can_manage_cycle
 from ..selectors import assessments_visible_to
 from ..selectors import cycles as sel
 from ..services import cycles as services
@@ -39,8 +38,7 @@ TEAM_USUAL_MIN = 2
 
 
 def _require_cycle_role(user) -> None:
-    roles = roles_of(user)
-    if not (roles.ministry_admin or roles.coordinator_agencies):
+    if not can_list_cycles(user):
         raise PermissionDenied
 
 

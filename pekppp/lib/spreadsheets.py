@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -56,8 +56,15 @@ def row(sheet, values: Iterable[Any]) -> list[Cell]:
     return [v if isinstance(v, Cell) else cell(sheet, v) for v in values]
 
 
-def table_xlsx(headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
-    """One sheet with a bold, frozen header row and columns as wide as their contents.
+def table_xlsx(
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str,
+    number_formats: Mapping[int, str] | None = None,
+) -> bytes:
+    """One sheet with a bold, frozen header row and columns as wide as their contents;
+    `number_formats` gives a column (by index) a number format ("0.00").
 
     Raises IllegalCharacterError (a control character in some text) before it starts the
     workbook: a write-only workbook left half-written keeps its temporary file.
@@ -80,8 +87,14 @@ def table_xlsx(headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, title: 
         sheet.column_dimensions[get_column_letter(i)].width = width
     if headers:
         sheet.append([cell(sheet, h, bold=True) for h in headers])
+    formats = number_formats or {}
     for values in rows:
-        sheet.append(row(sheet, values))
+        sheet.append(
+            [
+                v if isinstance(v, Cell) else cell(sheet, v, number_format=formats.get(i))
+                for i, v in enumerate(values)
+            ]
+        )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

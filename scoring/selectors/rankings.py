@@ -1,5 +1,6 @@
-"""Reads for rankings: the cycles a person may rank, one page of a cycle's ranking, and the
-grade distribution and aspect averages of each ranking group.
+"""Reads for rankings: the cycles a person may rank, the stored results a person may read, one
+page of a cycle's ranking, and the grade distribution and aspect averages of each ranking
+group.
 
 Every value handed out is display-ready: averages are exact (sums and counts from SQL,
 divided as fractions) and rounded half-up with the engine's `round_half_up`.
@@ -31,6 +32,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 
 from evaluations.models import Aspect, Assessment, Cycle, GradeBand
+from evaluations.selectors.access import assessments_visible_to
 from evaluations.selectors.cycles import LOCUS_NAMES
 from units.models import Province, RankingGroup, ServiceType
 from units.permissions import roles_of
@@ -67,6 +69,19 @@ def ranking_cycles_visible_to(user) -> QuerySet[Cycle]:
         .annotate(ranked=Count("results"))
         .filter(ranked__gt=0)
         .order_by("-year", "name")
+    )
+
+
+def results_visible_to(user) -> QuerySet[Result]:
+    """The stored results `user` may read in the pages: every result of a cycle whose ranking
+    they may see (`permissions.can_view_ranking`), and the result of each locus whose
+    assessment page they may open, which shows it (`assessments_visible_to`)."""
+    scope = _ranking_cycle_scope(user)
+    if scope is None:
+        return Result.objects.all()
+    return Result.objects.filter(
+        Q(cycle__in=Cycle.objects.filter(scope).values("pk"))
+        | Q(assessment__in=assessments_visible_to(user).values("pk"))
     )
 
 

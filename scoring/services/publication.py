@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -25,6 +26,7 @@ from units.models import RankingGroup
 from ..engine import round_half_up
 from ..models import Exclusion, Publication, PublishedResult, Result
 from ..selectors.publication import cycle_validation
+from ..tasks import opendata_files_build
 
 TOP_UNITS = 10
 # A refusal names at most this many pending loci; the publication page lists them all.
@@ -300,4 +302,6 @@ def cycle_publish(*, cycle: Cycle, user, reason: str = "") -> Publication:
         reason=reason,
         unit_ids=[r.unit_id for r in rows],
     )
+    # The open data files of the revision, ready before the public asks (scoring/tasks.py).
+    transaction.on_commit(partial(opendata_files_build.delay, publication.pk))
     return publication

@@ -47,9 +47,11 @@ CASES: list[tuple[str | None, str]] = [
     (None, "/hasil/"),
     (None, "/s/{survey_token}/"),
     ("operator", "/simulasi/"),
+    ("operator", "/akun/token/"),
     (None, "/hasil/{published_cycle}/"),
     (None, "/hasil/{published_cycle}/peringkat/"),
     (None, "/hasil/unit/{unit}/"),
+    (None, "/hasil/{published_cycle}/data/"),
 ]
 
 
