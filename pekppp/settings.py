@@ -448,7 +448,7 @@ REST_FRAMEWORK = {
         "user": env("API_RATE_USER", "1200/min"),
     },
     "EXCEPTION_HANDLER": "pekppp.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "pekppp.openapi.AutoSchema",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -25,6 +25,9 @@ api_docs = csp_override(
     }
 )(SpectacularSwaggerSplitView.as_view(template_name="api_docs.html", url_name="api-schema"))
 
+# Unknown URLs under /api/ answer JSON like the API's own 404s; elsewhere the portal's page.
+handler404 = "pekppp.views.page_not_found"
+
 admin.site.site_header = "Portal PEKPPP — Administrasi"
 admin.site.site_title = "Portal PEKPPP"
 

@@ -1,4 +1,4 @@
-"""Project-level pages: the home page every role lands on, and the health check.
+"""Project-level pages: the home page every role lands on, the health check, and the 404.
 
 The home page lives here, not in an app, because it gathers every app's work for a person
 (evaluations' worklists, scoring's published figures); only the project package imports
@@ -15,6 +15,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.views import defaults
+from rest_framework.exceptions import NotFound
 
 from evaluations.rules import today
 from evaluations.selectors import (
@@ -143,3 +145,11 @@ def healthz(request):
     response = JsonResponse(report, status=200 if healthy else 503)
     add_never_cache_headers(response)
     return response
+
+
+def page_not_found(request, exception):
+    """The 404 page in the portal's frame (templates/404.html); under /api/ the API's own JSON
+    404, so a client reading JSON never gets a page of HTML."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

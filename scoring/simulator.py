@@ -4,14 +4,15 @@ Reads an instrument's aspects, indicators and level rubrics for the form in a co
 number of queries, and turns chosen levels (and, through the API, survey answers) into
 display-ready values. Every number shown is produced here by the engine's
 ``round_half_up`` as a `Decimal`, which the page writes in the reader's language (4,51 or
-4.51) and the API as a string ("4.51"); nothing is stored and templates compute nothing.
+4.51) and the API as a string ("4.51", scoring.api.SimulationSerializer); nothing is stored
+and templates compute nothing.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -89,7 +90,8 @@ class IndicatorResult:
 
 @dataclass(frozen=True, slots=True)
 class SimulationResult:
-    """One simulated IPP, every number rounded for display. Field names are the API's."""
+    """One simulated IPP, every number rounded for display. Field names are the API's
+    (scoring.api.SimulationSerializer)."""
 
     instrument: str
     engine_version: str
@@ -118,21 +120,6 @@ def _plain(value: Decimal) -> Decimal:
     """A weight for reading: rounded half-up to 2 decimals, without decimals when whole."""
     rounded = round_half_up(value, 2)
     return rounded.quantize(Decimal(1)) if rounded == rounded.to_integral_value() else rounded
-
-
-def as_json(result: SimulationResult) -> dict[str, Any]:
-    """`result` for the API: its fields, with every number an exact string ("4.51")."""
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return str(value)
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [plain(v) for v in value]
-        return value
-
-    return plain(asdict(result))
 
 
 def _default(instruments: Sequence[InstrumentVersion]) -> InstrumentVersion | None:

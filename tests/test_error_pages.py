@@ -17,6 +17,18 @@ class ErrorPagesTest(PersonaTestCase):
         self.assertContains(response, 'href="/masuk/?next=/tidak-ada/"', status_code=404)
         self.assertContains(response, 'class="button" href="/">Ke beranda</a>', status_code=404)
 
+    def test_an_unknown_api_url_answers_json_like_the_api(self):
+        for path in ("/api/v1/tidak-ada/", "/api/v1/simulasi/x/", "/api/"):
+            with self.subTest(path=path):
+                response = self.client.get(path, HTTP_ACCEPT_LANGUAGE="id")
+                self.assertEqual(response.status_code, 404)
+                self.assertEqual(response["Content-Type"], "application/json")
+                self.assertEqual(response.json(), {"detail": "Data tidak ditemukan."})
+        self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        self.assertEqual(self.client.get("/api/v1/tidak-ada/").json(), {"detail": "Not found."})
+        # Only the API's prefix: a page whose path merely starts alike stays HTML.
+        self.assertContains(self.client.get("/apix/"), "Page not found", status_code=404)
+
     def test_it_follows_the_language(self):
         self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
         response = self.client.get("/tidak-ada/")

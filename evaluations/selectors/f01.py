@@ -122,7 +122,7 @@ def answer_for_autosave(*, user, assessment_id: int, indicator_id: int) -> Answe
     and the phase windows; the assessment, indicator and last editor come along.
     """
     return (
-        Answer.objects.filter(assessment_id=assessment_id, indicator_id=indicator_id)
+        Answer.objects.filter(assessment__pk=assessment_id, indicator__pk=indicator_id)
         .select_related("assessment", "indicator", "updated_by")
         .annotate(
             is_operator=Exists(

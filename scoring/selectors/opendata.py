@@ -106,7 +106,7 @@ def published_revision(cycle_pk: int, revision: int) -> Publication | None:
     """Revision `revision` of `cycle_pk`'s publication (current or corrected since); None for
     a cycle never published or a revision that does not exist (one query)."""
     return (
-        Publication.objects.filter(cycle_id=cycle_pk, revision=revision)
+        Publication.objects.filter(cycle__pk=cycle_pk, revision=revision)
         .select_related("cycle")
         .first()
     )
@@ -116,7 +116,7 @@ def published_revisions(cycle_pk: int) -> tuple[Publication, ...]:
     """Every revision of a cycle's publication, newest first (one query); empty when the cycle
     has no current publication."""
     revisions = tuple(
-        Publication.objects.filter(cycle_id=cycle_pk).select_related("cycle").order_by("-revision")
+        Publication.objects.filter(cycle__pk=cycle_pk).select_related("cycle").order_by("-revision")
     )
     return revisions if any(p.is_current for p in revisions) else ()
 

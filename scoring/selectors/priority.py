@@ -237,7 +237,7 @@ def _decimal(value) -> Decimal | None:
 def priority_unit_of(cycle: Cycle, unit_id: int) -> PriorityUnit | None:
     """The list row of unit `unit_id` in `cycle`, with what the pages show (one query)."""
     return (
-        PriorityUnit.objects.filter(cycle=cycle, unit_id=unit_id)
+        PriorityUnit.objects.filter(cycle=cycle, unit__pk=unit_id)
         .select_related("cycle", "unit__agency", "unit__service_type", "confirmed_by", "removed_by")
         .first()
     )

@@ -106,7 +106,7 @@ def public_state_refresh() -> None:
 def current_publication(cycle_pk: int) -> Publication | None:
     """The publication the public sees for a cycle; None while the cycle is unpublished."""
     return (
-        Publication.objects.filter(cycle_id=cycle_pk, is_current=True)
+        Publication.objects.filter(cycle__pk=cycle_pk, is_current=True)
         .select_related("cycle")
         .first()
     )
@@ -523,7 +523,7 @@ def unit_history(unit_pk: int) -> UnitHistory | None:
         .values("n")
     )
     found = list(
-        PublishedResult.objects.filter(unit_id=unit_pk, publication__is_current=True)
+        PublishedResult.objects.filter(unit__pk=unit_pk, publication__is_current=True)
         .select_related("publication__cycle")
         .annotate(service_type_count=Subquery(same_service_type))
         .order_by("-publication__cycle__year", "publication__cycle__name", "publication_id")

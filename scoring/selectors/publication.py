@@ -162,8 +162,10 @@ def publication_revisions(
     """Revision `revision` of `cycle` and the one before it (None where absent): one query."""
     found = {
         p.revision: p
+        # Two exact lookups, not `__in`: Django finds nothing for a number beyond the
+        # database's integers with `=`, where SQLite's driver fails on it in a list.
         for p in Publication.objects.filter(
-            cycle=cycle, revision__in=[revision, revision - 1]
+            Q(revision=revision) | Q(revision=revision - 1), cycle=cycle
         ).select_related("published_by", "instrument")
     }
     return found.get(revision), found.get(revision - 1)

@@ -6,6 +6,7 @@ from django.test import Client
 
 from evaluations.instrument_spec import instrument_plan
 from evaluations.models import InstrumentVersion
+from scoring.api import SIMULATE_EXAMPLES
 from scoring.models import Result
 from tests import factories as f
 from tests.base import PersonaTestCase
@@ -126,6 +127,23 @@ class SimulateApiTest(PersonaTestCase):
                     [data[k] for k in ("evaluator_index", "survey_index", "ipp", "grade")],
                     [expected[k] for k in ("evaluator_index", "survey_index", "ipp", "grade")],
                 )
+
+    def test_its_documented_examples_are_what_it_answers(self):
+        requests = {e.name: e.value for e in SIMULATE_EXAMPLES if e.request_only}
+        answers = {e.name: e.value for e in SIMULATE_EXAMPLES if e.response_only}
+        self.assertEqual(set(requests), {"Levels only", "With a survey"})
+        for name, request in requests.items():
+            with self.subTest(name):
+                data = self.post(request).json()
+                shown = answers[name]["indicators"]  # the first rows only
+                self.assertEqual(
+                    data | {"indicators": data["indicators"][: len(shown)]}, answers[name]
+                )
+        data = body("boundary-45050")
+        del data["levels"]["5"]
+        self.assertEqual(self.post(data).json(), answers["A level missing"])
+        form = self.post("instrument=2022-A", raw=True, content_type="multipart/form-data")
+        self.assertEqual(form.json(), answers["A form instead of JSON"])
 
     def test_it_stores_nothing(self):
         self.post(body("random-7-4"))
