@@ -54,7 +54,7 @@ class Pagination(PageNumberPagination):
         page past the last one stays DRF's 404."""
         number = super().get_page_number(request, paginator)
         try:
-            valid = int(number) >= 1
+            valid = number in self.last_page_strings or int(number) >= 1
         except (TypeError, ValueError):
             valid = False
         if not valid:

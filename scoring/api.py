@@ -24,6 +24,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from evaluations.api.assessment_serializers import CycleRefSerializer
 from evaluations.models import Cycle, GradeBand
 from evaluations.selectors.cycles import LOCUS_NAMES
 from pekppp.api import JSONParser, OrderingFilter
@@ -301,13 +302,7 @@ class SimulateView(APIView):
 # --- stored results ---------------------------------------------------------------------------
 
 
-class CycleRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Cycle
-        fields = ["id", "name", "year", "scheme"]
-
-
-class UnitRefSerializer(serializers.ModelSerializer):
+class ResultUnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceUnit
         fields = ["id", "code", "name"]
@@ -317,7 +312,7 @@ class ResultSerializer(serializers.ModelSerializer):
     """A stored result as the pages show it; numbers are exact strings ("4.51")."""
 
     cycle = CycleRefSerializer()
-    unit = UnitRefSerializer(source="assessment.unit")
+    unit = ResultUnitSerializer(source="assessment.unit")
     agency = AgencyRefSerializer(source="assessment.unit.agency")
     province = ProvinceSerializer(allow_null=True)
     service_type = ServiceTypeSerializer()
