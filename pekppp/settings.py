@@ -238,8 +238,15 @@ CSRF_FAILURE_VIEW = "pekppp.accounts.views.csrf_failure"
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 # The portal's catalogues first (makemessages writes there), then Bahasa Indonesia for the
-# django-import-export admin pages, which the library does not ship.
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "import_export"]
+# django-import-export admin pages, which the library does not ship, and for the Django REST
+# framework and django-filter messages their own catalogues leave in English (API errors answer
+# in the request's language). These take precedence over the libraries' catalogues.
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    BASE_DIR / "locale" / "import_export",
+    BASE_DIR / "locale" / "rest_framework",
+    BASE_DIR / "locale" / "django_filters",
+]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
